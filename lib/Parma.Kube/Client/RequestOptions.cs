@@ -1,0 +1,48 @@
+namespace Parma.Kube.Client;
+
+/// <summary>Query parameters of a list or watch.</summary>
+public sealed record ListOptions
+{
+    /// <summary>e.g. "app=web,tier in (a,b),!legacy".</summary>
+    public string? LabelSelector { get; init; }
+
+    /// <summary>e.g. "metadata.name=web-0".</summary>
+    public string? FieldSelector { get; init; }
+
+    public int? Limit { get; init; }
+
+    public string? Continue { get; init; }
+
+    public string? ResourceVersion { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+}
+
+public sealed record WatchOptions
+{
+    public string? LabelSelector { get; init; }
+
+    public string? FieldSelector { get; init; }
+
+    /// <summary>Start after this version; null or "0" also replays the current state as ADDED events.</summary>
+    public string? ResourceVersion { get; init; }
+
+    public bool AllowWatchBookmarks { get; init; } = true;
+
+    /// <summary>Server-side watch timeout.</summary>
+    public int? TimeoutSeconds { get; init; }
+}
+
+/// <summary>Query parameters of a write.</summary>
+public sealed record WriteOptions
+{
+    public string? FieldManager { get; init; }
+
+    /// <summary>"Strict", "Warn" or "Ignore".</summary>
+    public string? FieldValidation { get; init; }
+
+    public bool DryRun { get; init; }
+
+    /// <summary>Server-side apply only: take ownership of conflicting fields.</summary>
+    public bool Force { get; init; }
+}
