@@ -1,0 +1,8 @@
+namespace Parma.Testing.ApiServer.Admission;
+
+public enum AdmissionOperation
+{
+    Create,
+    Update,
+    Delete,
+}

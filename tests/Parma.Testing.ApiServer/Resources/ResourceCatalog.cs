@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Parma.Testing.ApiServer.Validation;
+
+namespace Parma.Testing.ApiServer.Resources;
+
+/// <summary>The resources the server serves: the built-ins, plus custom resources as CRDs are registered.</summary>
+public sealed class ResourceCatalog
+{
+    private readonly ConcurrentDictionary<(string Group, string Version, string Plural), ApiResource> _served = new();
+
+    public ResourceCatalog(OpenApiDocuments? documents)
+    {
+        foreach (var builtin in BuiltinResources.All)
+        {
+            Add(builtin with { Schema = documents?.Find(builtin.Group, builtin.Version, builtin.Kind) });
+        }
+    }
+
+    public IEnumerable<ApiResource> All => _served.Values;
+
+    public void Add(ApiResource resource) => _served[(resource.Group, resource.Version, resource.Plural)] = resource;
+
+    public void RemoveGroupResource(string group, string plural)
+    {
+        foreach (var key in _served.Keys.Where(k => k.Group == group && k.Plural == plural).ToList())
+        {
+            _served.TryRemove(key, out _);
+        }
+    }
+
+    public ApiResource? Find(string group, string version, string plural) =>
+        _served.TryGetValue((group, version, plural), out var resource) ? resource : null;
+
+    /// <summary>Any served version of a kind (for ownerReference lookups, which name apiVersion + kind).</summary>
+    public ApiResource? FindKind(string apiVersion, string kind)
+    {
+        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
+        return _served.Values.FirstOrDefault(r => r.Group == group && r.Version == version && r.Kind == kind);
+    }
+}
+
+public static class BuiltinResources
+{
+    public static IReadOnlyList<ApiResource> All { get; } =
+    [
+        new("", "v1", "pods", "Pod", true) { HasStatus = true, DeleteReturnsObject = true },
+        new("", "v1", "configmaps", "ConfigMap", true),
+        new("", "v1", "secrets", "Secret", true),
+        new("", "v1", "namespaces", "Namespace", false) { HasStatus = true },
+        new("", "v1", "services", "Service", true) { HasStatus = true },
+        new("", "v1", "serviceaccounts", "ServiceAccount", true),
+        new("", "v1", "events", "Event", true),
+        new("apps", "v1", "deployments", "Deployment", true) { HasStatus = true, TracksGeneration = true },
+        new("apps", "v1", "statefulsets", "StatefulSet", true) { HasStatus = true, TracksGeneration = true },
+        new("apps", "v1", "daemonsets", "DaemonSet", true) { HasStatus = true, TracksGeneration = true },
+        new("apps", "v1", "replicasets", "ReplicaSet", true) { HasStatus = true, TracksGeneration = true },
+        new("batch", "v1", "jobs", "Job", true) { HasStatus = true, TracksGeneration = true },
+        new("batch", "v1", "cronjobs", "CronJob", true) { HasStatus = true, TracksGeneration = true },
+        new("events.k8s.io", "v1", "events", "Event", true),
+        new("coordination.k8s.io", "v1", "leases", "Lease", true),
+        new("node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", false),
+        new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false) { HasStatus = true, TracksGeneration = true },
+        new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false) { TracksGeneration = true },
+        new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false) { TracksGeneration = true },
+    ];
+}
