@@ -1,0 +1,26 @@
+using Parma.Rego.Evaluation;
+
+namespace Parma.Rego.Builtins;
+
+/// <summary>The registry of builtin functions by name.</summary>
+internal static class BuiltinTable
+{
+    public static readonly IReadOnlyDictionary<string, BuiltinFunction> All = Build();
+
+    private static Dictionary<string, BuiltinFunction> Build()
+    {
+        var table = new Dictionary<string, BuiltinFunction>(StringComparer.Ordinal);
+        void Add(string name, int arity, BuiltinImpl impl) => table[name] = new BuiltinFunction(name, arity, impl);
+        Add("print", -1, _ => Value.True);
+        Operators.Register(Add);
+        Aggregates.Register(Add);
+        Strings.Register(Add);
+        Types.Register(Add);
+        Collections.Register(Add);
+        Regexes.Register(Add);
+        Encodings.Register(Add);
+        return table;
+    }
+}
+
+internal delegate void Registrar(string name, int arity, BuiltinImpl impl);

@@ -1,0 +1,420 @@
+using Parma.Rego.Syntax;
+
+namespace Parma.Rego.Evaluation;
+
+internal sealed partial class Evaluator
+{
+    private Value? Override(List<string> path)
+    {
+        foreach (var (p, v) in _overrides)
+        {
+            if (p.Length == path.Count && StartsWith(p, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(path)))
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
+
+    private bool HasOverrideBelow(List<string> path)
+    {
+        foreach (var (p, _) in _overrides)
+        {
+            if (p.Length > path.Count && StartsWith(p, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(path)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Walks the data document: base data merged with rule values and overrides.</summary>
+    private bool WalkData(Term[] path, int i, RuleNode? node, Value? baseValue, List<string> current, Func<Value, bool> k)
+    {
+        if (_overrides.Count > 0 && Override(current) is { } overridden)
+        {
+            return WalkValue(overridden, path, i, k);
+        }
+
+        if (node is null && (_overrides.Count == 0 || !HasOverrideBelow(current)))
+        {
+            return baseValue is null || WalkValue(baseValue, path, i, k);
+        }
+
+        if (node is { IsFunction: true })
+        {
+            return true;
+        }
+
+        if (node is { HasRules: true })
+        {
+            var value = NodeValue(node);
+            if (node.Children.Count > 0)
+            {
+                value = Patch.Merge(value, Materialize(node, null, current, skipRules: true));
+            }
+
+            return value is null || WalkValue(value, path, i, k);
+        }
+
+        if (i == path.Length)
+        {
+            var whole = Materialize(node, baseValue, current, skipRules: false);
+            return whole is null || k(whole);
+        }
+
+        var seg = path[i];
+        Value? key = seg switch
+        {
+            ScalarTerm s => s.Value,
+            VarTerm { Slot: >= 0 } v => _frame[v.Slot],
+            _ => null,
+        };
+        if (key is not null)
+        {
+            return DataChild(path, i, node, baseValue, current, key, k);
+        }
+
+        if (CanEval(seg) && seg is not VarTerm)
+        {
+            return EvalTerm(seg, kv => DataChild(path, i, node, baseValue, current, kv, k));
+        }
+
+        var keys = new SortedSet<Value>();
+        if (node is not null)
+        {
+            foreach (var (name, child) in node.Children)
+            {
+                if (!child.IsFunction)
+                {
+                    keys.Add(Value.String(name));
+                }
+            }
+        }
+
+        if (baseValue is ObjectValue baseObject)
+        {
+            keys.UnionWith(baseObject.KeyArray);
+        }
+
+        foreach (var (p, _) in _overrides)
+        {
+            if (p.Length > current.Count && StartsWith(p, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(current)))
+            {
+                keys.Add(Value.String(p[current.Count]));
+            }
+        }
+
+        foreach (var candidate in keys)
+        {
+            if (!UnifyValue(seg, candidate, () => DataChild(path, i, node, baseValue, current, candidate, k)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool DataChild(Term[] path, int i, RuleNode? node, Value? baseValue, List<string> current, Value key, Func<Value, bool> k)
+    {
+        RuleNode? child = null;
+        if (key is StringValue s && node is not null)
+        {
+            node.Children.TryGetValue(s.Text, out child);
+        }
+
+        var baseChild = baseValue?[key];
+        if (child is null && baseChild is null && _overrides.Count == 0)
+        {
+            return true;
+        }
+
+        if (key is not StringValue ks)
+        {
+            return baseChild is null || WalkValue(baseChild, path, i + 1, k);
+        }
+
+        current.Add(ks.Text);
+        try
+        {
+            return WalkData(path, i + 1, child, baseChild, current, k);
+        }
+        finally
+        {
+            current.RemoveAt(current.Count - 1);
+        }
+    }
+
+    /// <summary>The full document under a node: base data, every rule's value, then overrides.</summary>
+    private Value? Materialize(RuleNode? node, Value? baseValue, List<string> current, bool skipRules)
+    {
+        if (_overrides.Count > 0 && Override(current) is { } overridden)
+        {
+            return overridden;
+        }
+
+        if (node is null)
+        {
+            return ApplyOverrides(baseValue, current);
+        }
+
+        if (node.HasRules && !skipRules)
+        {
+            return NodeValue(node);
+        }
+
+        var dict = baseValue is ObjectValue bo ? bo.ToDictionary() : new Dictionary<Value, Value>();
+        foreach (var (name, child) in node.Children)
+        {
+            if (child.IsFunction)
+            {
+                continue;
+            }
+
+            current.Add(name);
+            var key = Value.String(name);
+            var value = Materialize(child, baseValue?[key], current, skipRules: false);
+            current.RemoveAt(current.Count - 1);
+            if (value is not null)
+            {
+                dict[key] = value;
+            }
+            else
+            {
+                dict.Remove(key);
+            }
+        }
+
+        return ApplyOverrides(ObjectValue.FromDictionary(dict), current);
+    }
+
+    private Value? ApplyOverrides(Value? value, List<string> current)
+    {
+        if (_overrides.Count == 0)
+        {
+            return value;
+        }
+
+        foreach (var (p, v) in _overrides)
+        {
+            if (p.Length > current.Count && StartsWith(p, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(current)))
+            {
+                value = Patch.Upsert(value ?? Value.EmptyObject, p.AsSpan(current.Count), v);
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>The (memoised) value of the rules at a node.</summary>
+    private Value? NodeValue(RuleNode node)
+    {
+        var cached = _cache[node.Index];
+        if (cached is not null)
+        {
+            return ReferenceEquals(cached, UndefinedMarker) ? null : cached;
+        }
+
+        if (!_inProgress.Add(node.Index))
+        {
+            throw new RegoException(RegoException.Codes.RecursionError, $"rule {node.DottedPath} is recursive");
+        }
+
+        Enter();
+        try
+        {
+            var value = ComputeNode(node);
+            _cache[node.Index] = value ?? UndefinedMarker;
+            return value;
+        }
+        finally
+        {
+            _depth--;
+            _inProgress.Remove(node.Index);
+        }
+    }
+
+    private Value? ComputeNode(RuleNode node)
+    {
+        var savedFrame = _frame;
+        try
+        {
+            var kind = node.Rules.Count > 0 ? node.Rules[0].Kind : RuleKind.Complete;
+            switch (kind)
+            {
+                case RuleKind.PartialSet:
+                {
+                    var items = new HashSet<Value>();
+                    foreach (var rule in node.Rules)
+                    {
+                        _frame = new Value?[rule.SlotCount];
+                        EvalBody(rule.Body.Exprs, 0, () => EvalTerm(rule.Key!, v =>
+                        {
+                            items.Add(v);
+                            return true;
+                        }));
+                    }
+
+                    return Value.Set(items);
+                }
+
+                case RuleKind.PartialObject:
+                    return ComputeObject(node);
+                default:
+                {
+                    Value? result = null;
+                    foreach (var rule in node.Rules)
+                    {
+                        EvalChain(rule, null, v =>
+                        {
+                            if (result is not null && !result.Equals(v))
+                            {
+                                throw new RegoException(RegoException.Codes.ConflictError, "complete rules must not produce multiple outputs", rule.File, rule.Line, 1);
+                            }
+
+                            result = v;
+                        });
+                    }
+
+                    if (result is null && node.Default is { } def)
+                    {
+                        _frame = new Value?[def.SlotCount];
+                        result = EvalSingle(def.Value!);
+                    }
+
+                    return result;
+                }
+            }
+        }
+        finally
+        {
+            _frame = savedFrame;
+        }
+    }
+
+    private Value? ComputeObject(RuleNode node)
+    {
+        var root = new Dictionary<Value, object>();
+        foreach (var rule in node.Rules)
+        {
+            _frame = new Value?[rule.SlotCount];
+            EvalBody(rule.Body.Exprs, 0, () => EvalItems(rule.Keys, 0, new Value[rule.Keys.Length], keys =>
+                EvalTerm(rule.Value ?? new ScalarTerm(Value.True), v =>
+                {
+                    Insert(root, keys, v, rule);
+                    return true;
+                })));
+        }
+
+        return Freeze(root);
+    }
+
+    private static void Insert(Dictionary<Value, object> root, Value[] keys, Value v, RuleAst rule)
+    {
+        var current = root;
+        for (var i = 0; i < keys.Length - 1; i++)
+        {
+            if (!current.TryGetValue(keys[i], out var next))
+            {
+                next = new Dictionary<Value, object>();
+                current[keys[i]] = next;
+            }
+
+            if (next is not Dictionary<Value, object> nested)
+            {
+                throw new RegoException(RegoException.Codes.ConflictError, "object keys must be unique", rule.File, rule.Line, 1);
+            }
+
+            current = nested;
+        }
+
+        if (current.TryGetValue(keys[^1], out var existing) && !(existing is Value ev && ev.Equals(v)))
+        {
+            throw new RegoException(RegoException.Codes.ConflictError, "object keys must be unique", rule.File, rule.Line, 1);
+        }
+
+        current[keys[^1]] = v;
+    }
+
+    private static Value Freeze(Dictionary<Value, object> tree)
+    {
+        var dict = new Dictionary<Value, Value>(tree.Count);
+        foreach (var (k, v) in tree)
+        {
+            dict[k] = v is Value value ? value : Freeze((Dictionary<Value, object>)v);
+        }
+
+        return ObjectValue.FromDictionary(dict);
+    }
+
+    /// <summary>Evaluates a rule and, if its body has no solution, its else chain. Emits each value.</summary>
+    private void EvalChain(RuleAst rule, Value[]? args, Action<Value> emit)
+    {
+        var frame = new Value?[rule.SlotCount];
+        for (var r = rule; r is not null; r = r.Else)
+        {
+            _frame = frame;
+            var any = false;
+            Func<bool> body = () => EvalBody(r.Body.Exprs, 0, () =>
+            {
+                any = true;
+                return EvalTerm(r.Value ?? new ScalarTerm(Value.True), v =>
+                {
+                    emit(v);
+                    return true;
+                });
+            });
+            if (args is null)
+            {
+                body();
+            }
+            else
+            {
+                UnifyArray(rule.Args!, args, 0, body);
+            }
+
+            if (any)
+            {
+                return;
+            }
+        }
+    }
+
+    private Value? CallFunction(RuleNode node, Value[] args, CallTerm call)
+    {
+        var savedFrame = _frame;
+        Enter();
+        try
+        {
+            Value? result = null;
+            foreach (var rule in node.Rules)
+            {
+                EvalChain(rule, args, v =>
+                {
+                    if (result is not null && !result.Equals(v))
+                    {
+                        throw new RegoException(RegoException.Codes.ConflictError, "functions must not produce multiple outputs for same inputs", rule.File, call.Line, call.Column);
+                    }
+
+                    result = v;
+                });
+            }
+
+            if (result is null && node.Default is { } def)
+            {
+                _frame = new Value?[def.SlotCount];
+                result = EvalSingle(def.Value!);
+            }
+
+            return result;
+        }
+        finally
+        {
+            _depth--;
+            _frame = savedFrame;
+        }
+    }
+}

@@ -1,0 +1,271 @@
+using Parma.Rego.Syntax;
+
+namespace Parma.Rego.Evaluation;
+
+internal sealed partial class Evaluator
+{
+    /// <summary>Enumerates the values of a term (none when undefined).</summary>
+    private bool EvalTerm(Term t, Func<Value, bool> k)
+    {
+        switch (t)
+        {
+            case ScalarTerm s:
+                return k(s.Value);
+            case VarTerm v:
+                return EvalVar(v, k);
+            case RefTerm r:
+                return EvalRef(r, k);
+            case ArrayTerm a:
+                return EvalItems(a.Items, 0, new Value[a.Items.Length], items => k(Value.Array(items)));
+            case SetTerm s:
+                return EvalItems(s.Items, 0, new Value[s.Items.Length], items => k(Value.Set(items)));
+            case ObjectTerm o:
+                return EvalObject(o, k);
+            case ComprehensionTerm c:
+                return EvalComprehension(c, k);
+            case CallTerm call:
+                return EvalCall(call, call.Args.Length, k);
+            default:
+                return true;
+        }
+    }
+
+    private bool EvalVar(VarTerm v, Func<Value, bool> k)
+    {
+        if (v.Slot >= 0)
+        {
+            var bound = _frame[v.Slot];
+            if (bound is null)
+            {
+                throw Unsafe(v, v.Name);
+            }
+
+            return k(bound);
+        }
+
+        if (v.Name == "input")
+        {
+            return _input is null || k(_input);
+        }
+
+        if (v.Name == "data")
+        {
+            return WalkData([], 0, _program.Root, _program.Data, [], k);
+        }
+
+        throw Unsafe(v, v.Name);
+    }
+
+    private bool EvalItems(Term[] items, int i, Value[] acc, Func<Value[], bool> k)
+    {
+        if (i == items.Length)
+        {
+            return k((Value[])acc.Clone());
+        }
+
+        return EvalTerm(items[i], v =>
+        {
+            acc[i] = v;
+            return EvalItems(items, i + 1, acc, k);
+        });
+    }
+
+    private bool EvalObject(ObjectTerm o, Func<Value, bool> k)
+    {
+        var all = new Term[o.Keys.Length * 2];
+        for (var i = 0; i < o.Keys.Length; i++)
+        {
+            all[2 * i] = o.Keys[i];
+            all[(2 * i) + 1] = o.Values[i];
+        }
+
+        return EvalItems(all, 0, new Value[all.Length], items =>
+        {
+            var dict = new Dictionary<Value, Value>(o.Keys.Length);
+            for (var i = 0; i < items.Length; i += 2)
+            {
+                dict[items[i]] = items[i + 1];
+            }
+
+            return k(ObjectValue.FromDictionary(dict));
+        });
+    }
+
+    private bool EvalComprehension(ComprehensionTerm c, Func<Value, bool> k)
+    {
+        switch (c.Kind)
+        {
+            case ComprehensionKind.Array:
+            {
+                var items = new List<Value>();
+                EvalBody(c.Body.Exprs, 0, () => EvalTerm(c.Value, v =>
+                {
+                    items.Add(v);
+                    return true;
+                }));
+                return k(Value.Array(items));
+            }
+
+            case ComprehensionKind.Set:
+            {
+                var items = new HashSet<Value>();
+                EvalBody(c.Body.Exprs, 0, () => EvalTerm(c.Value, v =>
+                {
+                    items.Add(v);
+                    return true;
+                }));
+                return k(Value.Set(items));
+            }
+
+            default:
+            {
+                var dict = new Dictionary<Value, Value>();
+                EvalBody(c.Body.Exprs, 0, () => EvalTerm(c.Key!, key => EvalTerm(c.Value, v =>
+                {
+                    if (dict.TryGetValue(key, out var existing) && !existing.Equals(v))
+                    {
+                        throw new RegoException(RegoException.Codes.ConflictError, "object keys must be unique", null, c.Line, c.Column);
+                    }
+
+                    dict[key] = v;
+                    return true;
+                })));
+                return k(ObjectValue.FromDictionary(dict));
+            }
+        }
+    }
+
+    private bool EvalRef(RefTerm r, Func<Value, bool> k)
+    {
+        if (r.Head is VarTerm { Slot: < 0 } root)
+        {
+            if (root.Name == "data")
+            {
+                return WalkData(r.Path, 0, _program.Root, _program.Data, [], k);
+            }
+
+            if (root.Name == "input")
+            {
+                return _input is null || WalkValue(_input, r.Path, 0, k);
+            }
+        }
+
+        return EvalTerm(r.Head, head => WalkValue(head, r.Path, 0, k));
+    }
+
+    /// <summary>Follows reference segments into a value; unbound variable segments enumerate.</summary>
+    private bool WalkValue(Value v, Term[] path, int i, Func<Value, bool> k)
+    {
+        if (i == path.Length)
+        {
+            return k(v);
+        }
+
+        var seg = path[i];
+        switch (seg)
+        {
+            case ScalarTerm s:
+            {
+                var child = v[s.Value];
+                return child is null || WalkValue(child, path, i + 1, k);
+            }
+
+            case VarTerm { Slot: >= 0 } var when _frame[var.Slot] is { } bound:
+            {
+                var child = v[bound];
+                return child is null || WalkValue(child, path, i + 1, k);
+            }
+
+            case VarTerm { Slot: >= 0 } var:
+                return Iterate(v, (key, val) =>
+                {
+                    _frame[var.Slot] = key;
+                    try
+                    {
+                        return WalkValue(val, path, i + 1, k);
+                    }
+                    finally
+                    {
+                        _frame[var.Slot] = null;
+                    }
+                });
+            default:
+                if (CanEval(seg))
+                {
+                    return EvalTerm(seg, key =>
+                    {
+                        var child = v[key];
+                        return child is null || WalkValue(child, path, i + 1, k);
+                    });
+                }
+
+                return Iterate(v, (key, val) => UnifyValue(seg, key, () => WalkValue(val, path, i + 1, k)));
+        }
+    }
+
+    private bool EvalCall(CallTerm call, int argCount, Func<Value, bool> k)
+    {
+        if (call.Builtin is { Name: "print" })
+        {
+            return EvalPrint(call, k);
+        }
+
+        return EvalItems(argCount == call.Args.Length ? call.Args : call.Args[..argCount], 0, new Value[argCount], args =>
+        {
+            Step();
+            Value? result;
+            if (call.Function is { } fn)
+            {
+                result = CallFunction(fn, args, call);
+            }
+            else
+            {
+                result = CallBuiltin(call, args);
+            }
+
+            return result is null || k(result);
+        });
+    }
+
+    private Value? CallBuiltin(CallTerm call, Value[] args)
+    {
+        try
+        {
+            return call.Builtin!.Impl(args);
+        }
+        catch (RegoException e) when (e.Code is RegoException.Codes.BuiltinError or RegoException.Codes.EvalTypeError)
+        {
+            if (_options.StrictBuiltinErrors)
+            {
+                throw new RegoException(e.Code, e.Detail, null, call.Line, call.Column);
+            }
+
+            return null;
+        }
+    }
+
+    private bool EvalPrint(CallTerm call, Func<Value, bool> k)
+    {
+        var parts = new string[call.Args.Length];
+        for (var i = 0; i < call.Args.Length; i++)
+        {
+            var values = new List<Value>();
+            try
+            {
+                EvalTerm(call.Args[i], v =>
+                {
+                    values.Add(v);
+                    return true;
+                });
+            }
+            catch (RegoException e) when (e.Code == RegoException.Codes.UnsafeVarError)
+            {
+            }
+
+            parts[i] = values.Count == 0 ? "<undefined>" : string.Join(", ", values.Select(v => v is StringValue s ? s.Text : v.ToRegoString()));
+        }
+
+        _options.PrintHook?.Invoke(string.Join(' ', parts));
+        return k(Value.True);
+    }
+}

@@ -1,0 +1,25 @@
+using Parma.Rego.Syntax;
+
+namespace Parma.Rego.Evaluation;
+
+/// <summary>A node of the virtual data tree: a package path or a rule path, with the rules that define it.</summary>
+internal sealed class RuleNode(string[] path, int index)
+{
+    public string[] Path { get; } = path;
+
+    public int Index { get; } = index;
+
+    public Dictionary<string, RuleNode> Children { get; } = new(StringComparer.Ordinal);
+
+    public List<RuleAst> Rules { get; } = [];
+
+    public RuleAst? Default { get; set; }
+
+    public int Arity { get; set; } = -1;
+
+    public bool IsFunction => Arity >= 0;
+
+    public bool HasRules => Rules.Count > 0 || Default is not null;
+
+    public string DottedPath => "data." + string.Join('.', Path);
+}

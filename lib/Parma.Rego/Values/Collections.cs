@@ -1,0 +1,371 @@
+namespace Parma.Rego;
+
+public sealed class ArrayValue : Value
+{
+    private int _hash;
+
+    internal ArrayValue(Value[] items) => Items = items;
+
+    internal Value[] Items { get; }
+
+    public IReadOnlyList<Value> Elements => Items;
+
+    public int Count => Items.Length;
+
+    public override ValueKind Kind => ValueKind.Array;
+
+    public override Value? this[Value key] =>
+        key is NumberValue n && n.TryGetInt(out var i) && i >= 0 && i < Items.Length ? Items[i] : null;
+
+    public override int CompareTo(Value? other)
+    {
+        if (other is not ArrayValue a)
+        {
+            return CompareKinds(other);
+        }
+
+        var n = Math.Min(Items.Length, a.Items.Length);
+        for (var i = 0; i < n; i++)
+        {
+            var c = Items[i].CompareTo(a.Items[i]);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return Items.Length.CompareTo(a.Items.Length);
+    }
+
+    public override bool Equals(Value? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is not ArrayValue a || a.Items.Length != Items.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Items.Length; i++)
+        {
+            if (!Items[i].Equals(a.Items[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override int GetHashCode()
+    {
+        if (_hash == 0)
+        {
+            var h = new HashCode();
+            h.Add(4);
+            foreach (var item in Items)
+            {
+                h.Add(item.GetHashCode());
+            }
+
+            _hash = h.ToHashCode() | 1;
+        }
+
+        return _hash;
+    }
+}
+
+/// <summary>An object with keys kept sorted in OPA order; iteration is deterministic.</summary>
+public sealed class ObjectValue : Value
+{
+    private int _hash;
+    private Dictionary<Value, int>? _index;
+
+    internal ObjectValue(Value[] keys, Value[] values)
+    {
+        KeyArray = keys;
+        ValueArray = values;
+    }
+
+    internal Value[] KeyArray { get; }
+
+    internal Value[] ValueArray { get; }
+
+    public int Count => KeyArray.Length;
+
+    public IReadOnlyList<Value> Keys => KeyArray;
+
+    public IEnumerable<KeyValuePair<Value, Value>> Pairs
+    {
+        get
+        {
+            for (var i = 0; i < KeyArray.Length; i++)
+            {
+                yield return new KeyValuePair<Value, Value>(KeyArray[i], ValueArray[i]);
+            }
+        }
+    }
+
+    public override ValueKind Kind => ValueKind.Object;
+
+    /// <summary>Builds an object; a later duplicate key replaces an earlier one.</summary>
+    internal static ObjectValue Create(IEnumerable<KeyValuePair<Value, Value>> pairs)
+    {
+        var dict = new Dictionary<Value, Value>();
+        foreach (var (k, v) in pairs)
+        {
+            dict[k] = v;
+        }
+
+        return FromDictionary(dict);
+    }
+
+    internal static ObjectValue FromDictionary(Dictionary<Value, Value> dict)
+    {
+        if (dict.Count == 0)
+        {
+            return (ObjectValue)EmptyObject;
+        }
+
+        var keys = dict.Keys.ToArray();
+        System.Array.Sort(keys);
+        var values = new Value[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            values[i] = dict[keys[i]];
+        }
+
+        return new ObjectValue(keys, values);
+    }
+
+    public override Value? this[Value key]
+    {
+        get
+        {
+            var i = IndexOf(key);
+            return i >= 0 ? ValueArray[i] : null;
+        }
+    }
+
+    internal int IndexOf(Value key)
+    {
+        if (KeyArray.Length <= 8)
+        {
+            for (var i = 0; i < KeyArray.Length; i++)
+            {
+                if (KeyArray[i].Equals(key))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        var index = _index;
+        if (index is null)
+        {
+            index = new Dictionary<Value, int>(KeyArray.Length);
+            for (var i = 0; i < KeyArray.Length; i++)
+            {
+                index[KeyArray[i]] = i;
+            }
+
+            _index = index;
+        }
+
+        return index.TryGetValue(key, out var found) ? found : -1;
+    }
+
+    public Dictionary<Value, Value> ToDictionary()
+    {
+        var dict = new Dictionary<Value, Value>(KeyArray.Length);
+        for (var i = 0; i < KeyArray.Length; i++)
+        {
+            dict[KeyArray[i]] = ValueArray[i];
+        }
+
+        return dict;
+    }
+
+    public override int CompareTo(Value? other)
+    {
+        if (other is not ObjectValue o)
+        {
+            return CompareKinds(other);
+        }
+
+        var n = Math.Min(Count, o.Count);
+        for (var i = 0; i < n; i++)
+        {
+            var c = KeyArray[i].CompareTo(o.KeyArray[i]);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = ValueArray[i].CompareTo(o.ValueArray[i]);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return Count.CompareTo(o.Count);
+    }
+
+    public override bool Equals(Value? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is not ObjectValue o || o.Count != Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < KeyArray.Length; i++)
+        {
+            if (!KeyArray[i].Equals(o.KeyArray[i]) || !ValueArray[i].Equals(o.ValueArray[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override int GetHashCode()
+    {
+        if (_hash == 0)
+        {
+            var h = new HashCode();
+            h.Add(5);
+            for (var i = 0; i < KeyArray.Length; i++)
+            {
+                h.Add(KeyArray[i].GetHashCode());
+                h.Add(ValueArray[i].GetHashCode());
+            }
+
+            _hash = h.ToHashCode() | 1;
+        }
+
+        return _hash;
+    }
+}
+
+/// <summary>A set with members kept sorted in OPA order.</summary>
+public sealed class SetValue : Value
+{
+    private int _hash;
+    private HashSet<Value>? _index;
+
+    internal SetValue(Value[] sortedDistinct) => Items = sortedDistinct;
+
+    internal Value[] Items { get; }
+
+    public IReadOnlyList<Value> Elements => Items;
+
+    public int Count => Items.Length;
+
+    public override ValueKind Kind => ValueKind.Set;
+
+    internal static SetValue Create(IEnumerable<Value> items)
+    {
+        var hs = items as HashSet<Value> ?? new HashSet<Value>(items);
+        if (hs.Count == 0)
+        {
+            return (SetValue)EmptySet;
+        }
+
+        var arr = hs.ToArray();
+        System.Array.Sort(arr);
+        return new SetValue(arr);
+    }
+
+    public bool Contains(Value v)
+    {
+        if (Items.Length <= 8)
+        {
+            foreach (var item in Items)
+            {
+                if (item.Equals(v))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        var index = _index ??= new HashSet<Value>(Items);
+        return index.Contains(v);
+    }
+
+    public override Value? this[Value key] => Contains(key) ? key : null;
+
+    public override int CompareTo(Value? other)
+    {
+        if (other is not SetValue s)
+        {
+            return CompareKinds(other);
+        }
+
+        var n = Math.Min(Count, s.Count);
+        for (var i = 0; i < n; i++)
+        {
+            var c = Items[i].CompareTo(s.Items[i]);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return Count.CompareTo(s.Count);
+    }
+
+    public override bool Equals(Value? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is not SetValue s || s.Count != Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Items.Length; i++)
+        {
+            if (!Items[i].Equals(s.Items[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override int GetHashCode()
+    {
+        if (_hash == 0)
+        {
+            var h = new HashCode();
+            h.Add(6);
+            foreach (var item in Items)
+            {
+                h.Add(item.GetHashCode());
+            }
+
+            _hash = h.ToHashCode() | 1;
+        }
+
+        return _hash;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace Parma.Rego;
+
+/// <summary>A Rego number: an exact integer (any size) or a floating-point value. Integral floats normalise to integers so 1 == 1.0.</summary>
+public sealed class NumberValue : Value
+{
+    private static readonly NumberValue[] SmallInts = Enumerable.Range(-16, 273).Select(i => new NumberValue(i, 0, true)).ToArray();
+    private static readonly double MaxExactDouble = Math.Pow(2, 53);
+
+    private NumberValue(BigInteger integer, double floating, bool isInteger)
+    {
+        Integer = integer;
+        Floating = floating;
+        IsInteger = isInteger;
+    }
+
+    public bool IsInteger { get; }
+
+    /// <summary>The value when <see cref="IsInteger"/>.</summary>
+    public BigInteger Integer { get; }
+
+    private double Floating { get; }
+
+    public override ValueKind Kind => ValueKind.Number;
+
+    public double AsDouble => IsInteger ? (double)Integer : Floating;
+
+    public static NumberValue FromInteger(long value) =>
+        value is >= -16 and <= 256 ? SmallInts[value + 16] : new NumberValue(value, 0, true);
+
+    public static NumberValue FromInteger(BigInteger value) =>
+        value >= -16 && value <= 256 ? SmallInts[(int)value + 16] : new NumberValue(value, 0, true);
+
+    public static NumberValue FromDouble(double value)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+        {
+            throw new RegoException(RegoException.Codes.BuiltinError, "number is not finite");
+        }
+
+        if (Math.Floor(value) == value && Math.Abs(value) < 1e300)
+        {
+            return FromInteger(new BigInteger(value));
+        }
+
+        return new NumberValue(BigInteger.Zero, value, false);
+    }
+
+    public static NumberValue FromDecimal(decimal value) =>
+        decimal.Truncate(value) == value ? FromInteger(new BigInteger(value)) : FromDouble((double)value);
+
+    /// <summary>Parses a JSON/Rego number literal exactly when it is integral.</summary>
+    public static NumberValue? Parse(string text)
+    {
+        if (text.Length > 0 && text.IndexOfAny(['.', 'e', 'E']) < 0)
+        {
+            return BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big) ? FromInteger(big) : null;
+        }
+
+        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var dec) && decimal.Truncate(dec) == dec)
+        {
+            return FromInteger(new BigInteger(dec));
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !double.IsInfinity(d))
+        {
+            return FromDouble(d);
+        }
+
+        return null;
+    }
+
+    public bool TryGetInt(out int value)
+    {
+        if (IsInteger && Integer >= int.MinValue && Integer <= int.MaxValue)
+        {
+            value = (int)Integer;
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    public bool TryGetLong(out long value)
+    {
+        if (IsInteger && Integer >= long.MinValue && Integer <= long.MaxValue)
+        {
+            value = (long)Integer;
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    public override int CompareTo(Value? other)
+    {
+        if (other is not NumberValue n)
+        {
+            return CompareKinds(other);
+        }
+
+        if (IsInteger && n.IsInteger)
+        {
+            return Integer.CompareTo(n.Integer);
+        }
+
+        return AsDouble.CompareTo(n.AsDouble);
+    }
+
+    public override bool Equals(Value? other) => other is NumberValue n && CompareTo(n) == 0;
+
+    public override int GetHashCode() => IsInteger ? Integer.GetHashCode() : Floating.GetHashCode();
+
+    public string ToText()
+    {
+        if (IsInteger)
+        {
+            return Integer.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var text = Floating.ToString("R", CultureInfo.InvariantCulture);
+        if (text.Contains('E', StringComparison.Ordinal))
+        {
+            text = text.Replace("E", "e", StringComparison.Ordinal);
+            if (!text.Contains("e-", StringComparison.Ordinal) && !text.Contains("e+", StringComparison.Ordinal))
+            {
+                text = text.Replace("e", "e+", StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
+    internal static bool FitsDouble(BigInteger value) => BigInteger.Abs(value) <= new BigInteger(MaxExactDouble);
+}
