@@ -56,6 +56,10 @@ public static class TarfsLayerHasher
         }
 
         parser.Complete();
+
+        // The decompressor may stop at the end of the gzip member; read the blob to its end so that a
+        // digest-verifying source stream checks every byte.
+        await blob.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
         if (tarSize == 0)
         {
             throw new InvalidDataException("The layer is empty: it holds no tar data.");

@@ -24,3 +24,12 @@ public static class OciJson
         }
     }
 }
+
+/// <summary>Options for writing OCI documents: nulls omitted.</summary>
+public static class OciJsonWriting
+{
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+}

@@ -29,6 +29,23 @@ public sealed class TarStreamParser
     /// <summary>Total bytes fed so far.</summary>
     public long Position => position;
 
+    /// <summary>
+    /// Bytes of member data that the parser would only skip over; a reader of a seekable stream may seek
+    /// past them and call <see cref="SkipData"/> instead of feeding them.
+    /// </summary>
+    public long DataBytesToSkip => collecting is null ? skipRemaining : 0;
+
+    public void SkipData(long count)
+    {
+        if (count < 0 || count > DataBytesToSkip)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "Can only skip the data of the current member.");
+        }
+
+        skipRemaining -= count;
+        position += count;
+    }
+
     /// <summary>True once the end-of-archive block was seen.</summary>
     public bool Ended => ended;
 
