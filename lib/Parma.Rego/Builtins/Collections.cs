@@ -13,6 +13,7 @@ internal static class Collections
             var stop = Math.Clamp(Args.SmallInt("array.slice", a, 2), 0, arr.Length);
             return stop <= start ? Value.EmptyArray : Value.Array(arr[start..stop]);
         });
+        add("array.flatten", 1, a => Value.Array(Flatten(Args.Arr("array.flatten", a, 0).Items)));
         add("array.reverse", 1, a => Value.Array(Args.Arr("array.reverse", a, 0).Items.Reverse()));
         add("object.get", 3, a =>
         {
@@ -72,6 +73,9 @@ internal static class Collections
             return Value.Set(sets[0].Items.Where(i => sets.All(s => s.Contains(i))));
         });
     }
+
+    private static IEnumerable<Value> Flatten(IEnumerable<Value> items) =>
+        items.SelectMany(i => i is ArrayValue nested ? nested.Items : [i]);
 
     private static HashSet<Value> RemovalKeys(string name, Value[] a) => a[1] switch
     {

@@ -70,6 +70,11 @@ internal sealed partial class Evaluator
     {
         return EvalTerm(e.Collection!, coll =>
         {
+            if (coll is not (ArrayValue or ObjectValue or SetValue))
+            {
+                return true;
+            }
+
             var all = true;
             Iterate(coll, (key, val) =>
             {

@@ -53,7 +53,7 @@ internal sealed partial class Evaluator
             var value = NodeValue(node);
             if (node.Children.Count > 0)
             {
-                value = Patch.Merge(value, Materialize(node, null, current, skipRules: true));
+                value = MergeStrict(value, Materialize(node, null, current, skipRules: true), node);
             }
 
             return value is null || WalkValue(value, path, i, k);
@@ -163,7 +163,8 @@ internal sealed partial class Evaluator
 
         if (node.HasRules && !skipRules)
         {
-            return NodeValue(node);
+            var own = NodeValue(node);
+            return node.Children.Count == 0 ? own : MergeStrict(own, Materialize(node, null, current, skipRules: true), node);
         }
 
         var dict = baseValue is ObjectValue bo ? bo.ToDictionary() : new Dictionary<Value, Value>();
@@ -207,6 +208,38 @@ internal sealed partial class Evaluator
         }
 
         return value;
+    }
+
+    /// <summary>Merges a node's own rule value with its children's documents; overlapping leaves conflict.</summary>
+    private static Value? MergeStrict(Value? own, Value? children, RuleNode node)
+    {
+        if (own is null || children is null || (children is ObjectValue { Count: 0 }))
+        {
+            return own ?? (children is ObjectValue { Count: 0 } ? null : children);
+        }
+
+        if (own is SetValue os && children is SetValue cs)
+        {
+            return Value.Set(os.Items.Concat(cs.Items));
+        }
+
+        if (own.Equals(children))
+        {
+            return own;
+        }
+
+        if (own is not ObjectValue oo || children is not ObjectValue co)
+        {
+            throw new RegoException(RegoException.Codes.ConflictError, $"object keys must be unique: conflicting rules at {node.DottedPath}");
+        }
+
+        var dict = oo.ToDictionary();
+        foreach (var (k, v) in co.Pairs)
+        {
+            dict[k] = dict.TryGetValue(k, out var existing) ? MergeStrict(existing, v, node)! : v;
+        }
+
+        return ObjectValue.FromDictionary(dict);
     }
 
     /// <summary>The (memoised) value of the rules at a node.</summary>
@@ -272,7 +305,7 @@ internal sealed partial class Evaluator
                         {
                             if (result is not null && !result.Equals(v))
                             {
-                                throw new RegoException(RegoException.Codes.ConflictError, "complete rules must not produce multiple outputs", rule.File, rule.Line, 1);
+                                throw new RegoException(RegoException.Codes.ConflictError, $"complete rules must not produce multiple outputs: rule {node.DottedPath} produced conflicting values", rule.File, rule.Line, 1);
                             }
 
                             result = v;
@@ -315,11 +348,22 @@ internal sealed partial class Evaluator
     private static void Insert(Dictionary<Value, object> root, Value[] keys, Value v, RuleAst rule)
     {
         var current = root;
+        if (rule.SetLeaf)
+        {
+            keys = [.. keys, v];
+            v = Value.True;
+        }
+
         for (var i = 0; i < keys.Length - 1; i++)
         {
             if (!current.TryGetValue(keys[i], out var next))
             {
                 next = new Dictionary<Value, object>();
+                if (rule.SetLeaf && i == keys.Length - 2)
+                {
+                    ((Dictionary<Value, object>)next)[SetMarker] = SetMarker;
+                }
+
                 current[keys[i]] = next;
             }
 
@@ -339,8 +383,15 @@ internal sealed partial class Evaluator
         current[keys[^1]] = v;
     }
 
+    private static readonly Value SetMarker = Value.String("\u0000set");
+
     private static Value Freeze(Dictionary<Value, object> tree)
     {
+        if (tree.ContainsKey(SetMarker))
+        {
+            return Value.Set(tree.Keys.Where(k => !ReferenceEquals(k, SetMarker)));
+        }
+
         var dict = new Dictionary<Value, Value>(tree.Count);
         foreach (var (k, v) in tree)
         {

@@ -57,6 +57,14 @@ internal sealed class PolicyProgram
                         rule.Kind = RuleKind.Complete;
                     }
                 }
+                else if (rule.Kind == RuleKind.PartialSet && index != rule.HeadRef.Count)
+                {
+                    rule.Kind = RuleKind.PartialObject;
+                    rule.SetLeaf = true;
+                    rule.Keys = rule.HeadRef.Skip(index).ToArray();
+                    rule.Value = rule.Key;
+                    rule.Key = null;
+                }
                 else if (index != rule.HeadRef.Count)
                 {
                     throw new RegoException(RegoException.Codes.CompileError, "rule reference must be constant for this kind of rule", rule.File, rule.Line, 1);

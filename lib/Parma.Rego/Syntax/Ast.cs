@@ -162,6 +162,9 @@ internal sealed class RuleAst
 
     public string[] Package { get; set; } = [];
 
+    /// <summary>A `contains` rule under a non-constant reference: its keys lead to a set.</summary>
+    public bool SetLeaf { get; set; }
+
     public Body Body { get; set; } = new([]);
 
     public RuleAst? Else { get; set; }

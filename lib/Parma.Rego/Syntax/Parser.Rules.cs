@@ -236,20 +236,7 @@ internal sealed partial class Parser
         }
         else
         {
-            var left = TermExpr();
-            if (Tok.Kind == TokenKind.Comma && _keywords && !Tok.NewlineBefore)
-            {
-                Advance();
-                var value = TermRelation();
-                if (!IsKeyword("in"))
-                {
-                    throw Expected("'in'");
-                }
-
-                Advance();
-                var coll = TermRelation();
-                left = new CallTerm("internal.member_3", [left, value, coll]) { Line = left.Line, Column = left.Column };
-            }
+            var left = TermExpr(allowKeyIn: true);
 
             if (Tok.Kind is TokenKind.Assign or TokenKind.Unify && !(_newlineEnds && Tok.NewlineBefore))
             {

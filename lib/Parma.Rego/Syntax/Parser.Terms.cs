@@ -4,9 +4,26 @@ internal sealed partial class Parser
 {
     private bool LineBreak => _newlineEnds && Tok.NewlineBefore;
 
-    private Term TermExpr()
+    private Term TermExpr(bool allowKeyIn = false)
     {
         var left = TermRelation();
+        if (allowKeyIn && Tok.Kind == TokenKind.Comma && _keywords && !LineBreak)
+        {
+            var save = _pos;
+            Advance();
+            var value = TermRelation();
+            if (IsKeyword("in"))
+            {
+                Advance();
+                var coll = TermRelation();
+                left = new CallTerm("internal.member_3", [left, value, coll]) { Line = left.Line, Column = left.Column };
+            }
+            else
+            {
+                _pos = save;
+            }
+        }
+
         while (IsKeyword("in") && !LineBreak)
         {
             Advance();
@@ -136,7 +153,7 @@ internal sealed partial class Parser
                 Advance();
                 var save = (_newlineEnds, _noPipe);
                 (_newlineEnds, _noPipe) = (false, false);
-                term = TermExpr();
+                term = TermExpr(allowKeyIn: true);
                 (_newlineEnds, _noPipe) = save;
                 Expect(TokenKind.RParen, "')'");
                 break;

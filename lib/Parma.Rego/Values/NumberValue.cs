@@ -69,7 +69,26 @@ public sealed class NumberValue : Value
             return FromDouble(d);
         }
 
-        return null;
+        return ParseBigExponent(text);
+    }
+
+    private static NumberValue? ParseBigExponent(string text)
+    {
+        var e = text.IndexOfAny(['e', 'E']);
+        if (e < 0 || !int.TryParse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent) || exponent < 0 || exponent > 10000)
+        {
+            return null;
+        }
+
+        var mantissa = text[..e];
+        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var fraction = dot < 0 ? 0 : mantissa.Length - dot - 1;
+        if (fraction > exponent || !BigInteger.TryParse(mantissa.Replace(".", string.Empty, StringComparison.Ordinal), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var digits))
+        {
+            return null;
+        }
+
+        return FromInteger(digits * BigInteger.Pow(10, exponent - fraction));
     }
 
     public bool TryGetInt(out int value)
