@@ -1,0 +1,870 @@
+package agent_policy
+
+# Parma execution-policy framework. The generator appends `policy_data := {…}` (the group's
+# containers, layers, env, exec rules and switches) after these rules. The text is valid Rego v0
+# (with the future keywords) and Rego v1, so our agent and a stock kata-agent enforce the same policy.
+#
+# Every request is denied unless a rule below allows it. Rules that change what later requests may
+# do return {"allowed": true, "ops": [JSON-Patch]} against the policy state document `data.pstate`.
+# After a denial, `denial_reason[<RequestType>]` says which check failed first and on which field.
+
+import future.keywords.contains
+import future.keywords.every
+import future.keywords.if
+import future.keywords.in
+
+parma_framework_version := "1.0.0"
+
+# ---------------------------------------------------------------------------------------------
+# Defaults: deny everything.
+# ---------------------------------------------------------------------------------------------
+default AddARPNeighborsRequest := false
+
+default AddSwapPathRequest := false
+
+default AddSwapRequest := false
+
+default CloseStdinRequest := false
+
+default CopyFileRequest := false
+
+default CreateContainerRequest := false
+
+default CreateSandboxRequest := false
+
+default DestroySandboxRequest := false
+
+default ExecProcessRequest := false
+
+default GetDiagnosticDataRequest := false
+
+default GetIPTablesRequest := false
+
+default GetMetricsRequest := false
+
+default GetOOMEventRequest := false
+
+default GuestDetailsRequest := false
+
+default ListInterfacesRequest := false
+
+default ListRoutesRequest := false
+
+default MemAgentCompactConfig := false
+
+default MemAgentMemcgConfig := false
+
+default MemHotplugByProbeRequest := false
+
+default OnlineCPUMemRequest := false
+
+default PauseContainerRequest := false
+
+default ReadStreamRequest := false
+
+default RemoveContainerRequest := false
+
+default RemoveStaleVirtiofsShareMountsRequest := false
+
+default ReseedRandomDevRequest := false
+
+default ResizeVolumeRequest := false
+
+default ResumeContainerRequest := false
+
+default SetGuestDateTimeRequest := false
+
+default SetIPTablesRequest := false
+
+# SetPolicy would let the host replace the policy after attestation: it has no allowing rule.
+default SetPolicyRequest := false
+
+default SignalProcessRequest := false
+
+default StartContainerRequest := false
+
+default StartTracingRequest := false
+
+default StatsContainerRequest := false
+
+default StopTracingRequest := false
+
+default TtyWinResizeRequest := false
+
+default UpdateContainerRequest := false
+
+default UpdateEphemeralMountsRequest := false
+
+default UpdateInterfaceRequest := false
+
+default UpdateRoutesRequest := false
+
+default VolumeStatsRequest := false
+
+default WaitProcessRequest := false
+
+default WriteStreamRequest := false
+
+# ---------------------------------------------------------------------------------------------
+# Constants and helpers
+# ---------------------------------------------------------------------------------------------
+S_NAME_KEY := "io.kubernetes.cri.sandbox-name"
+
+S_NAMESPACE_KEY := "io.kubernetes.cri.sandbox-namespace"
+
+C_NAME_KEY := "io.kubernetes.cri.container-name"
+
+C_TYPE_KEY := "io.kubernetes.cri.container-type"
+
+IMAGE_NAME_KEY := "io.kubernetes.cri.image-name"
+
+LAYER_HASH_OPTION := "io.katacontainers.fs-opt.root-hash="
+
+LAYER_OPTION := "io.katacontainers.fs-opt.layer="
+
+LAYER_SRC_PREFIX_OPTION := "io.katacontainers.fs-opt.layer-src-prefix="
+
+LAYER_FLAGS := "tar,ro,io.katacontainers.fs-opt.block_device=file,io.katacontainers.fs-opt.is-layer"
+
+# The policy state. kata-agent and the Parma agent both start it as {}.
+pstate := data.pstate if {
+	is_object(data.pstate)
+} else := {}
+
+state_containers := object.get(pstate, "containers", {})
+
+state_mount_points := object.get(pstate, "mount_points", {})
+
+state_bound := object.get(pstate, "bound", {})
+
+container_exists(id) if {
+	_ = state_containers[id]
+}
+
+container_started(id) if {
+	state_containers[id].started == true
+}
+
+# JSON Pointer (RFC 6901) escaping of one path segment.
+pointer(segment) := replace(replace(segment, "~", "~0"), "/", "~1")
+
+state_path(parts) := concat("/", array.concat(["", "pstate"], [pointer(p) | some p in parts]))
+
+env_name(entry) := split(entry, "=")[0]
+
+as_array(x) := x if {
+	is_array(x)
+} else := []
+
+as_object(x) := x if {
+	is_object(x)
+} else := {}
+
+as_set(x) := {e | some e in as_array(x)}
+
+switch_allows(kind) if {
+	policy_data.request_defaults[kind] == true
+}
+
+# A failure names the check (rule), its order (the lowest failing order is reported), the
+# offending field and a message. Messages never contain environment values.
+failure(rule, order, field, message) := {"rule": rule, "order": order, "field": field, "message": message}
+
+container_failure(idx, rule, order, field, message) := object.union(failure(rule, order, field, message), {"container": idx})
+
+first_failure(failures) := f if {
+	ordered := sort([[x.order, x.field, x.rule, x.message] | some x in failures])
+	top := ordered[0]
+	f := {"order": top[0], "field": top[1], "rule": top[2], "message": top[3]}
+}
+
+format_failure(f) := sprintf("%v: %v: %v", [f.rule, f.field, f.message])
+
+# ---------------------------------------------------------------------------------------------
+# Requests switched on or off by the settings (policy_data.request_defaults)
+# ---------------------------------------------------------------------------------------------
+DestroySandboxRequest if switch_allows("DestroySandboxRequest")
+
+GetOOMEventRequest if switch_allows("GetOOMEventRequest")
+
+GuestDetailsRequest if switch_allows("GuestDetailsRequest")
+
+OnlineCPUMemRequest if switch_allows("OnlineCPUMemRequest")
+
+RemoveStaleVirtiofsShareMountsRequest if switch_allows("RemoveStaleVirtiofsShareMountsRequest")
+
+TtyWinResizeRequest if switch_allows("TtyWinResizeRequest")
+
+ListInterfacesRequest if switch_allows("ListInterfacesRequest")
+
+ListRoutesRequest if switch_allows("ListRoutesRequest")
+
+GetMetricsRequest if switch_allows("GetMetricsRequest")
+
+SetGuestDateTimeRequest if switch_allows("SetGuestDateTimeRequest")
+
+ReseedRandomDevRequest if switch_allows("ReseedRandomDevRequest")
+
+# Debug switches: diagnostics and statistics reveal guest state to the host.
+GetDiagnosticDataRequest if switch_allows("GetDiagnosticDataRequest")
+
+StatsContainerRequest if {
+	switch_allows("StatsContainerRequest")
+	container_exists(input.container_id)
+}
+
+# Standard I/O, only for containers created under this policy.
+ReadStreamRequest if {
+	switch_allows("ReadStreamRequest")
+	container_exists(input.container_id)
+}
+
+WriteStreamRequest if {
+	switch_allows("WriteStreamRequest")
+	container_exists(input.container_id)
+}
+
+CloseStdinRequest if {
+	switch_allows("CloseStdinRequest")
+	container_exists(input.container_id)
+}
+
+# ---------------------------------------------------------------------------------------------
+# CreateSandboxRequest
+# ---------------------------------------------------------------------------------------------
+CreateSandboxRequest if {
+	count(sandbox_failures) == 0
+}
+
+sandbox_failures contains f if {
+	object.get(input, "guest_hook_path", "") != ""
+	f := failure("sandbox.guest_hook_path", 10, "guest_hook_path", "guest hooks are not allowed")
+}
+
+sandbox_failures contains f if {
+	count(as_array(object.get(input, "kernel_modules", []))) > 0
+	f := failure("sandbox.kernel_modules", 20, "kernel_modules", "loading kernel modules is not allowed")
+}
+
+sandbox_failures contains f if {
+	got := object.get(input, "sandbox_pidns", false)
+	got != policy_data.sandbox.pidns
+	f := failure("sandbox.pidns", 30, "sandbox_pidns", sprintf("sandbox_pidns %v, policy expects %v", [got, policy_data.sandbox.pidns]))
+}
+
+sandbox_failures contains f if {
+	some i, s in as_array(object.get(input, "storages", []))
+	not sandbox_storage_allowed(s)
+	f := failure("sandbox.storages", 40, sprintf("storages[%d]", [i]), sprintf("sandbox storage at %v is not allowed", [object.get(s, "mount_point", "")]))
+}
+
+sandbox_storage_allowed(s) if {
+	some allowed in policy_data.sandbox.storages
+	s.driver == allowed.driver
+	s.fstype == allowed.fstype
+	regex.match(allowed.mount_point, s.mount_point)
+	regex.match(allowed.source, s.source)
+}
+
+reason_create_sandbox := format_failure(first_failure(sandbox_failures))
+
+# ---------------------------------------------------------------------------------------------
+# CreateContainerRequest
+# ---------------------------------------------------------------------------------------------
+CreateContainerRequest := {"allowed": true, "ops": ops} if {
+	count(cc_global_failures) == 0
+	idx := cc_match
+	ops := cc_ops(idx)
+}
+
+i_oci := as_object(object.get(input, "OCI", {}))
+
+i_annotations := as_object(object.get(i_oci, "Annotations", {}))
+
+i_process := as_object(object.get(i_oci, "Process", {}))
+
+i_user := as_object(object.get(i_process, "User", {}))
+
+i_linux := as_object(object.get(i_oci, "Linux", {}))
+
+i_mounts := as_array(object.get(i_oci, "Mounts", []))
+
+i_storages := as_array(object.get(input, "storages", []))
+
+i_root := as_object(object.get(i_oci, "Root", {}))
+
+cc_candidates contains idx if {
+	some idx, _ in policy_data.containers
+	not cc_failed_index(idx)
+}
+
+cc_failed_index(idx) if {
+	some f in cc_failures
+	f.container == idx
+}
+
+cc_match := min(cc_candidates) if {
+	count(cc_candidates) > 0
+}
+
+cc_ops(idx) := ops if {
+	p := policy_data.containers[idx]
+	id := input.container_id
+	record := {
+		"index": idx,
+		"name": p.name,
+		"started": false,
+		"mount_points": [s.mount_point | some s in overlay_storages],
+	}
+	create_ops := [{"op": "add", "path": state_path([key]), "value": {}} |
+		some key in ["containers", "mount_points", "bound"]
+		not pstate[key]
+	]
+	sandbox_ops := [{"op": "add", "path": state_path(["sandbox_name"]), "value": object.get(i_annotations, S_NAME_KEY, "")} | not pstate.sandbox_name]
+	container_ops := [
+		{"op": "add", "path": state_path(["containers", id]), "value": record},
+		{"op": "add", "path": state_path(["bound", sprintf("%d", [idx])]), "value": id},
+	]
+	mount_ops := [{"op": "add", "path": state_path(["mount_points", s.mount_point]), "value": id} | some s in overlay_storages]
+	ops := array.concat(array.concat(array.concat(create_ops, sandbox_ops), container_ops), mount_ops)
+}
+
+# --- Checks that do not depend on which policy container is tried -------------------------------
+cc_global_failures contains f if {
+	container_exists(input.container_id)
+	f := failure("create.container_id", 1, "container_id", sprintf("container %v already exists", [input.container_id]))
+}
+
+cc_global_failures contains f if {
+	some _, hooks in as_object(object.get(i_oci, "Hooks", {}))
+	count(as_array(hooks)) > 0
+	f := failure("create.hooks", 2, "OCI.Hooks", "OCI hooks are not allowed")
+}
+
+cc_global_failures contains f if {
+	name := object.get(i_annotations, S_NAME_KEY, "")
+	not regex.match(policy_data.sandbox.name, name)
+	f := failure("create.sandbox_name", 3, "OCI.Annotations[io.kubernetes.cri.sandbox-name]", sprintf("sandbox name %v does not match the policy", [name]))
+}
+
+cc_global_failures contains f if {
+	ns := object.get(i_annotations, S_NAMESPACE_KEY, "")
+	ns != policy_data.sandbox.namespace
+	f := failure("create.sandbox_namespace", 4, "OCI.Annotations[io.kubernetes.cri.sandbox-namespace]", sprintf("namespace %v, policy expects %v", [ns, policy_data.sandbox.namespace]))
+}
+
+cc_global_failures contains f if {
+	recorded := pstate.sandbox_name
+	recorded != object.get(i_annotations, S_NAME_KEY, "")
+	f := failure("create.sandbox_consistency", 5, "OCI.Annotations[io.kubernetes.cri.sandbox-name]", "the sandbox name differs from the one of earlier containers")
+}
+
+cc_global_failures contains f if {
+	count(as_array(object.get(input, "devices", []))) > 0
+	f := failure("create.devices", 6, "devices", "devices are not allowed")
+}
+
+# A container root is mounted once. Layer and volume storages are shared by the sandbox's containers.
+cc_global_failures contains f if {
+	some i, s in i_storages
+	s.fstype == "fuse3.kata-overlay"
+	_ = state_mount_points[s.mount_point]
+	f := failure("create.mount_point", 7, sprintf("storages[%d].mount_point", [i]), sprintf("mount point %v is already in use", [s.mount_point]))
+}
+
+cc_global_failures contains f if {
+	got := object.get(input, "sandbox_pidns", false)
+	got != policy_data.sandbox.pidns
+	f := failure("create.sandbox_pidns", 8, "sandbox_pidns", sprintf("sandbox_pidns %v, policy expects %v", [got, policy_data.sandbox.pidns]))
+}
+
+cc_global_failures contains f if {
+	got := object.get(i_oci, "Version", "")
+	got != policy_data.common.oci_version
+	f := failure("create.oci_version", 9, "OCI.Version", sprintf("OCI version %v, policy expects %v", [got, policy_data.common.oci_version]))
+}
+
+cc_global_failures contains f if {
+	some i, n in as_array(object.get(i_linux, "Namespaces", []))
+	object.get(n, "Path", "") != ""
+	f := failure("create.namespaces", 10, sprintf("OCI.Linux.Namespaces[%d].Path", [i]), "joining an existing namespace by path is not allowed")
+}
+
+# --- Identity: which policy container this is ----------------------------------------------------
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	bound := state_bound[sprintf("%d", [idx])]
+	f := container_failure(idx, "create.bound", 20, "container_id", sprintf("policy container %v is already bound to container %v", [p.name, bound]))
+}
+
+container_type_of(p) := "sandbox" if {
+	p.role == "pause"
+} else := "container"
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	want := container_type_of(p)
+	got := object.get(i_annotations, C_TYPE_KEY, "")
+	got != want
+	f := container_failure(idx, "create.container_type", 21, "OCI.Annotations[io.kubernetes.cri.container-type]", sprintf("container type %v, policy expects %v", [got, want]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	p.role != "pause"
+	got := object.get(i_annotations, C_NAME_KEY, "")
+	got != p.name
+	f := container_failure(idx, "create.container_name", 22, "OCI.Annotations[io.kubernetes.cri.container-name]", sprintf("container name %v, policy expects %v", [got, p.name]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	p.role != "pause"
+	got := object.get(i_annotations, IMAGE_NAME_KEY, "")
+	got != p.image
+	f := container_failure(idx, "create.image", 23, "OCI.Annotations[io.kubernetes.cri.image-name]", sprintf("image %v, policy expects %v", [got, p.image]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some key, value in i_annotations
+	not annotation_allowed(p, key, value)
+	f := container_failure(idx, "create.annotations", 24, sprintf("OCI.Annotations[%v]", [key]), "annotation is not allowed by the policy")
+}
+
+annotation_allowed(p, key, value) if {
+	regex.match(p.annotations[key], value)
+}
+
+# --- Process ------------------------------------------------------------------------------------
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	got := as_array(object.get(i_process, "Args", []))
+	got != p.process.args
+	f := container_failure(idx, "create.args", 30, "OCI.Process.Args", sprintf("command %v, policy expects %v", [got, p.process.args]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	got := object.get(i_process, "Cwd", "")
+	got != p.process.cwd
+	f := container_failure(idx, "create.cwd", 31, "OCI.Process.Cwd", sprintf("working directory %v, policy expects %v", [got, p.process.cwd]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some entry in as_array(object.get(i_process, "Env", []))
+	not env_allowed(p.process, entry)
+	f := container_failure(idx, "create.env", 32, sprintf("OCI.Process.Env[%v]", [env_name(entry)]), "environment variable is not allowed by the policy")
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some required in p.process.env
+	not required in as_set(object.get(i_process, "Env", []))
+	f := container_failure(idx, "create.env", 33, sprintf("OCI.Process.Env[%v]", [env_name(required)]), "environment variable required by the policy is missing or changed")
+}
+
+env_allowed(pp, entry) if {
+	entry in pp.env
+}
+
+env_allowed(pp, entry) if {
+	some pattern in pp.env_regex
+	regex.match(pattern, entry)
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	got := object.get(i_process, "Terminal", false)
+	got != p.process.terminal
+	f := container_failure(idx, "create.terminal", 34, "OCI.Process.Terminal", sprintf("terminal %v, policy expects %v", [got, p.process.terminal]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some field, want in {"UID": p.process.user.uid, "GID": p.process.user.gid}
+	got := object.get(i_user, field, 0)
+	got != want
+	f := container_failure(idx, "create.user", 35, sprintf("OCI.Process.User.%v", [field]), sprintf("%v %v, policy expects %v", [field, got, want]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	got := as_set(object.get(i_user, "AdditionalGids", []))
+	want := as_set(p.process.user.additional_gids)
+	got != want
+	f := container_failure(idx, "create.user", 36, "OCI.Process.User.AdditionalGids", sprintf("additional groups %v, policy expects %v", [sort(got), sort(want)]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	caps := as_object(object.get(i_process, "Capabilities", {}))
+	some set_name in ["Ambient", "Bounding", "Effective", "Inheritable", "Permitted"]
+	got := as_set(object.get(caps, set_name, []))
+	want := as_set(object.get(p.process.capabilities, set_name, []))
+	got != want
+	f := container_failure(idx, "create.capabilities", 37, sprintf("OCI.Process.Capabilities.%v", [set_name]), sprintf("capabilities %v, policy expects %v", [sort(got), sort(want)]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	got := object.get(i_process, "NoNewPrivileges", false)
+	got != p.process.no_new_privileges
+	f := container_failure(idx, "create.no_new_privileges", 38, "OCI.Process.NoNewPrivileges", sprintf("no_new_privileges %v, policy expects %v", [got, p.process.no_new_privileges]))
+}
+
+# --- Root, mounts and Linux settings -------------------------------------------------------------
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	got := object.get(i_root, "Readonly", false)
+	got != p.root_readonly
+	f := container_failure(idx, "create.root_readonly", 40, "OCI.Root.Readonly", sprintf("read-only root %v, policy expects %v", [got, p.root_readonly]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some i, m in i_mounts
+	not mount_allowed(p, m)
+	f := container_failure(idx, "create.mounts", 41, sprintf("OCI.Mounts[%d]", [i]), sprintf("mount at %v is not allowed by the policy", [object.get(m, "destination", "")]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some pm in p.mounts
+	not mount_present(pm)
+	f := container_failure(idx, "create.mounts", 42, "OCI.Mounts", sprintf("mount at %v required by the policy is missing", [pm.destination]))
+}
+
+mount_allowed(p, m) if {
+	some pm in p.mounts
+	mount_matches(pm, m)
+}
+
+mount_present(pm) if {
+	some m in i_mounts
+	mount_matches(pm, m)
+}
+
+mount_matches(pm, m) if {
+	pm.destination == m.destination
+	pm.type == object.get(m, "type_", object.get(m, "type", ""))
+	regex.match(pm.source, m.source)
+	as_set(m.options) == as_set(pm.options)
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	got := {n.Type | some n in as_array(object.get(i_linux, "Namespaces", []))}
+	want := as_set(p.namespaces)
+	got != want
+	f := container_failure(idx, "create.namespaces", 43, "OCI.Linux.Namespaces", sprintf("namespaces %v, policy expects %v", [sort(got), sort(want)]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some path in p.masked_paths
+	not path in as_set(object.get(i_linux, "MaskedPaths", []))
+	f := container_failure(idx, "create.masked_paths", 44, "OCI.Linux.MaskedPaths", sprintf("path %v must stay masked", [path]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some path in p.readonly_paths
+	not path in as_set(object.get(i_linux, "ReadonlyPaths", []))
+	f := container_failure(idx, "create.readonly_paths", 45, "OCI.Linux.ReadonlyPaths", sprintf("path %v must stay read-only", [path]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	got := as_object(object.get(i_linux, "Sysctl", {}))
+	got != p.sysctls
+	f := container_failure(idx, "create.sysctls", 46, "OCI.Linux.Sysctl", sprintf("sysctls %v, policy expects %v", [got, p.sysctls]))
+}
+
+# --- Storages: every image layer by root hash, the overlay's exact layer order, volumes ---------
+layer_storages := [s | some s in i_storages; s.fstype == "tar"]
+
+overlay_storages := [s | some s in i_storages; s.fstype == "fuse3.kata-overlay"]
+
+layer_hash_of(s) := trim_prefix(opt, LAYER_HASH_OPTION) if {
+	some opt in as_array(s.options)
+	startswith(opt, LAYER_HASH_OPTION)
+} else := "<none>"
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	p.verify_layers
+	count(layer_storages) != count(p.layers)
+	f := container_failure(idx, "create.layers", 50, "storages", sprintf("%d layer storages, policy expects %d", [count(layer_storages), count(p.layers)]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	p.verify_layers
+	some i, s in i_storages
+	s.fstype == "tar"
+	not layer_storage_allowed(p, s)
+	f := container_failure(idx, "create.layers", 51, sprintf("storages[%d]", [i]), sprintf("layer with root hash %v is not in the policy", [layer_hash_of(s)]))
+}
+
+layer_storage_allowed(p, s) if {
+	s.driver == "blk"
+	some layer in p.layers
+	s.options == ["ro", "io.katacontainers.fs-opt.block_device=file", "io.katacontainers.fs-opt.is-layer", concat("", [LAYER_HASH_OPTION, layer.root_hash])]
+	s.mount_point == concat("/", [policy_data.common.layers_path, layer.id])
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	p.verify_layers
+	count(overlay_storages) != 1
+	f := container_failure(idx, "create.overlay", 52, "storages", sprintf("%d overlay storages, policy expects 1", [count(overlay_storages)]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	p.verify_layers
+	some s in overlay_storages
+	s.options != overlay_options(p)
+	f := container_failure(idx, "create.overlay", 53, "storages[overlay].options", "the overlay does not list exactly the policy's layers in the policy's order")
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	p.verify_layers
+	some s in overlay_storages
+	root_path := object.get(i_root, "Path", "")
+	s.mount_point != root_path
+	f := container_failure(idx, "create.overlay", 54, "storages[overlay].mount_point", sprintf("overlay mounted at %v, the container root is %v", [s.mount_point, root_path]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	not p.verify_layers
+	count(layer_storages) + count(overlay_storages) > 0
+	f := container_failure(idx, "create.layers", 55, "storages", "layer storages are not allowed for a container whose policy does not verify layers")
+}
+
+# Overlay options in Kata's tardev format: source prefix, one entry per layer (top-most first),
+# read-write upper layer, then the lower directories in the same order.
+overlay_options(p) := options if {
+	layer_options := [concat("", [LAYER_OPTION, base64.encode(concat(",", [l.id, LAYER_FLAGS, concat("", [LAYER_HASH_OPTION, l.root_hash])]))]) | some l in p.layers]
+	lowerdir := concat("", ["lowerdir=", concat(":", [l.id | some l in p.layers])])
+	prefix := [concat("", [LAYER_SRC_PREFIX_OPTION, policy_data.common.layer_src_prefix])]
+	options := array.concat(array.concat(prefix, layer_options), ["io.katacontainers.fs-opt.overlay-rw", lowerdir])
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some i, s in i_storages
+	not s.fstype in {"tar", "fuse3.kata-overlay"}
+	not volume_storage_allowed(p, s)
+	f := container_failure(idx, "create.volumes", 56, sprintf("storages[%d]", [i]), sprintf("storage %v at %v is not allowed by the policy", [object.get(s, "driver", ""), object.get(s, "mount_point", "")]))
+}
+
+volume_storage_allowed(p, s) if {
+	some ps in p.storages
+	ps.driver == s.driver
+	ps.fstype == s.fstype
+	regex.match(ps.source, s.source)
+	regex.match(ps.mount_point, s.mount_point)
+	as_set(s.options) == as_set(ps.options)
+}
+
+# --- Why a CreateContainerRequest was denied ------------------------------------------------------
+# Explained against the policy container the request names, else the one with fewest failed checks.
+cc_explained_index := idx if {
+	name := i_annotations[C_NAME_KEY]
+	some idx, p in policy_data.containers
+	p.name == name
+} else := idx if {
+	i_annotations[C_TYPE_KEY] == "sandbox"
+	some idx, p in policy_data.containers
+	p.role == "pause"
+} else := idx if {
+	ranked := sort([[count([f | some f in cc_failures; f.container == i]), i] | some i, _ in policy_data.containers])
+	idx := ranked[0][1]
+}
+
+reason_create_container := msg if {
+	count(cc_global_failures) > 0
+	msg := format_failure(first_failure(cc_global_failures))
+} else := msg if {
+	failures := {f | some f in cc_failures; f.container == cc_explained_index}
+	count(failures) > 0
+	msg := format_failure(first_failure(failures))
+} else := "create.match: OCI: no container in the policy matches the request"
+
+# ---------------------------------------------------------------------------------------------
+# StartContainerRequest, RemoveContainerRequest, SignalProcessRequest, WaitProcessRequest
+# ---------------------------------------------------------------------------------------------
+StartContainerRequest := {"allowed": true, "ops": [{"op": "replace", "path": state_path(["containers", input.container_id, "started"]), "value": true}]} if {
+	container_exists(input.container_id)
+	not container_started(input.container_id)
+}
+
+reason_start_container := sprintf("start.container_id: container_id: container %v was not created under this policy", [input.container_id]) if {
+	not container_exists(input.container_id)
+} else := sprintf("start.container_id: container_id: container %v was already started", [input.container_id])
+
+RemoveContainerRequest := {"allowed": true, "ops": ops} if {
+	id := input.container_id
+	record := state_containers[id]
+	unmounts := [{"op": "remove", "path": state_path(["mount_points", m])} |
+		some m in record.mount_points
+		state_mount_points[m] == id
+	]
+	ops := array.concat([
+		{"op": "remove", "path": state_path(["containers", id])},
+		{"op": "remove", "path": state_path(["bound", sprintf("%d", [record.index])])},
+	], unmounts)
+}
+
+reason_not_created := sprintf("container.container_id: container_id: container %v was not created under this policy", [input.container_id])
+
+SignalProcessRequest if {
+	container_exists(input.container_id)
+	input.signal in policy_data.common.allowed_signals
+}
+
+reason_signal := reason_not_created if {
+	not container_exists(input.container_id)
+} else := sprintf("signal.signal: signal: signal %v is not allowed", [input.signal])
+
+WaitProcessRequest if {
+	container_exists(input.container_id)
+}
+
+# ---------------------------------------------------------------------------------------------
+# ExecProcessRequest: only into a started container, only commands its policy allows.
+# ---------------------------------------------------------------------------------------------
+ExecProcessRequest if {
+	count(exec_failures) == 0
+}
+
+exec_container := policy_data.containers[state_containers[input.container_id].index]
+
+exec_process := as_object(object.get(input, "process", {}))
+
+exec_args := as_array(object.get(exec_process, "Args", []))
+
+exec_failures contains f if {
+	not container_exists(input.container_id)
+	f := failure("exec.container_id", 1, "container_id", sprintf("container %v was not created under this policy", [input.container_id]))
+}
+
+exec_failures contains f if {
+	container_exists(input.container_id)
+	not container_started(input.container_id)
+	f := failure("exec.container_id", 2, "container_id", sprintf("container %v has not been started", [input.container_id]))
+}
+
+exec_failures contains f if {
+	p := exec_container
+	not exec_command_allowed(p, exec_args)
+	f := failure("exec.args", 3, "process.Args", sprintf("command %v is not allowed in container %v", [exec_args, p.name]))
+}
+
+exec_failures contains f if {
+	p := exec_container
+	some entry in as_array(object.get(exec_process, "Env", []))
+	not env_allowed(p.process, entry)
+	f := failure("exec.env", 4, sprintf("process.Env[%v]", [env_name(entry)]), "environment variable is not allowed by the policy")
+}
+
+exec_failures contains f if {
+	p := exec_container
+	user := as_object(object.get(exec_process, "User", {}))
+	[object.get(user, "UID", 0), object.get(user, "GID", 0)] != [p.process.user.uid, p.process.user.gid]
+	f := failure("exec.user", 5, "process.User", "exec must run as the container's user")
+}
+
+exec_failures contains f if {
+	p := exec_container
+	some set_name, got_list in as_object(object.get(exec_process, "Capabilities", {}))
+	extra := as_set(got_list) - as_set(object.get(p.process.capabilities, set_name, []))
+	count(extra) > 0
+	f := failure("exec.capabilities", 6, sprintf("process.Capabilities.%v", [set_name]), sprintf("exec may not gain capabilities %v", [sort(extra)]))
+}
+
+exec_command_allowed(p, args) if {
+	args in p.exec.commands
+}
+
+exec_command_allowed(p, args) if {
+	some pattern in p.exec.regex
+	regex.match(pattern, concat(" ", args))
+}
+
+reason_exec := format_failure(first_failure(exec_failures))
+
+# ---------------------------------------------------------------------------------------------
+# CopyFileRequest: only into allowed paths, never with traversal.
+# ---------------------------------------------------------------------------------------------
+CopyFileRequest if {
+	count(copy_failures) == 0
+}
+
+copy_failures contains f if {
+	some part in split(input.path, "/")
+	part == ".."
+	f := failure("copy.path", 1, "path", "path traversal is not allowed")
+}
+
+copy_failures contains f if {
+	not copy_path_allowed(input.path)
+	f := failure("copy.path", 2, "path", sprintf("path %v is not in the copy allow-list", [input.path]))
+}
+
+copy_path_allowed(path) if {
+	some pattern in policy_data.common.copy_file_regex
+	regex.match(pattern, path)
+}
+
+reason_copy := format_failure(first_failure(copy_failures))
+
+# ---------------------------------------------------------------------------------------------
+# Networking: the host configures the guest network, but never the loopback device or addresses.
+# ---------------------------------------------------------------------------------------------
+UpdateInterfaceRequest if {
+	iface := input.interface
+	not iface.name in policy_data.common.forbidden_interfaces
+	object.get(iface, "raw_flags", 0) == 0
+	every addr in as_array(object.get(iface, "IPAddresses", [])) {
+		not startswith(object.get(addr, "address", ""), "127.")
+	}
+}
+
+UpdateRoutesRequest if {
+	every route in as_array(object.get(as_object(object.get(input, "routes", {})), "Routes", [])) {
+		not route.device in policy_data.common.forbidden_interfaces
+	}
+}
+
+AddARPNeighborsRequest if {
+	every neighbor in as_array(object.get(as_object(object.get(input, "neighbors", {})), "ARPNeighbors", [])) {
+		not neighbor.device in policy_data.common.forbidden_interfaces
+	}
+}
+
+# ---------------------------------------------------------------------------------------------
+# denial_reason[RequestType]: why a request was denied (queried by the agent after a denial).
+# ---------------------------------------------------------------------------------------------
+denial_reason["CreateSandboxRequest"] := reason_create_sandbox
+
+denial_reason["CreateContainerRequest"] := reason_create_container
+
+denial_reason["StartContainerRequest"] := reason_start_container
+
+denial_reason["RemoveContainerRequest"] := reason_not_created
+
+denial_reason["WaitProcessRequest"] := reason_not_created
+
+denial_reason["SignalProcessRequest"] := reason_signal
+
+denial_reason["ExecProcessRequest"] := reason_exec
+
+denial_reason["CopyFileRequest"] := reason_copy
+
+denial_reason["SetPolicyRequest"] := "set_policy: policy: the policy cannot be replaced after attestation"

@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using Parma.Policy.Input;
+using Parma.Policy.Settings;
+
+namespace Parma.Policy.Generation;
+
+/// <summary>Works out a <see cref="ContainerPlan"/> for the pause container and for each container of a pod spec.</summary>
+public sealed class ContainerPlanner(PolicySettings settings, ManifestSet manifests, Workload workload, GroupPolicyOptions options)
+{
+    private readonly string _podName = PodNames.Pattern(workload);
+
+    public ContainerPlan PlanPause(ImageFacts pause)
+    {
+        var pauseSettings = settings.Runtime.Pause;
+        var env = pause.Env.Count > 0 ? pause.Env : pauseSettings.Env;
+        var args = pause.Entrypoint.Concat(pause.Cmd).ToList();
+        var (uid, gid) = ParseNumericUser(pause.User);
+        return new ContainerPlan(
+            Name: "pause",
+            Role: ContainerRole.Pause,
+            Image: pause,
+            Args: args.Count > 0 ? args : pauseSettings.Args,
+            Cwd: string.IsNullOrEmpty(pause.WorkingDir) ? pauseSettings.Cwd : pause.WorkingDir,
+            Env: new ContainerEnvironment(env, [], new Dictionary<string, string>()),
+            User: new ProcessUser(uid, gid, [gid]),
+            Terminal: false,
+            NoNewPrivileges: false,
+            ReadOnlyRoot: true,
+            Capabilities: Capabilities(null, uid),
+            Privileged: false,
+            Mounts: new MountBuilder(settings, workload).ForPause(),
+            Exec: new ExecPlan([], []),
+            Sysctls: Sysctls(),
+            VerifyLayers: options.VerifyLayers);
+    }
+
+    public ContainerPlan Plan(JsonObject container, ContainerRole role, ImageFacts image)
+    {
+        var name = container.Str("name") ?? throw new PolicyInputException($"{workload.Kind} {workload.Name}: a container has no name.");
+        var env = new EnvironmentBuilder(manifests, workload, _podName).Build(container, image);
+        var securityContext = container.Obj("securityContext");
+        var user = ProcessUser.Resolve(workload, container, image.User);
+        return new ContainerPlan(
+            Name: name,
+            Role: role,
+            Image: image,
+            Args: Arguments(container, image, env),
+            Cwd: container.Str("workingDir") ?? (string.IsNullOrEmpty(image.WorkingDir) ? "/" : image.WorkingDir),
+            Env: env,
+            User: user,
+            Terminal: container.Bool("tty") ?? false,
+            NoNewPrivileges: securityContext.Bool("allowPrivilegeEscalation") == false,
+            ReadOnlyRoot: securityContext.Bool("readOnlyRootFilesystem") ?? false,
+            Capabilities: Capabilities(securityContext, user.Uid),
+            Privileged: securityContext.Bool("privileged") ?? false,
+            Mounts: new MountBuilder(settings, workload).ForContainer(container),
+            Exec: ExecRules(container),
+            Sysctls: Sysctls(),
+            VerifyLayers: options.VerifyLayers);
+    }
+
+    /// <summary>Kubernetes: command replaces the entrypoint, args replace the image's cmd; a command alone drops the cmd.</summary>
+    private static IReadOnlyList<string> Arguments(JsonObject container, ImageFacts image, ContainerEnvironment env)
+    {
+        var command = container["command"] is JsonArray ? container.Strings("command") : null;
+        var args = container["args"] is JsonArray ? container.Strings("args") : null;
+        IEnumerable<string> result = (command, args) switch
+        {
+            (null, null) => image.Entrypoint.Concat(image.Cmd),
+            (null, { } a) => image.Entrypoint.Concat(a),
+            ({ } c, null) => c,
+            ({ } c, { } a) => c.Concat(a),
+        };
+        return result.Select(a => EnvironmentBuilder.ExpandReferences(a, env.Known)).ToList();
+    }
+
+    private ExecPlan ExecRules(JsonObject container)
+    {
+        var commands = new List<IReadOnlyList<string>>();
+        foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
+        {
+            if (container.Obj(probe).Obj("exec") is { } exec)
+            {
+                commands.Add(exec.Strings("command"));
+            }
+        }
+
+        commands.AddRange(settings.Exec.Commands);
+        commands.AddRange(options.ExecCommands);
+        var distinct = commands.DistinctBy(c => string.Join('\0', c)).ToList();
+        return new ExecPlan(distinct, [.. settings.Exec.Regex, .. options.ExecRegex]);
+    }
+
+    private CapabilitySets Capabilities(JsonObject? securityContext, long uid)
+    {
+        var privileged = securityContext.Bool("privileged") ?? false;
+        var set = new SortedSet<string>(privileged ? settings.Capabilities.All : settings.Capabilities.Default, StringComparer.Ordinal);
+        var capabilities = securityContext.Obj("capabilities");
+        foreach (var drop in capabilities.Strings("drop"))
+        {
+            if (drop == "ALL")
+            {
+                set.Clear();
+            }
+            else
+            {
+                set.Remove(CapabilityName(drop));
+            }
+        }
+
+        foreach (var add in capabilities.Strings("add"))
+        {
+            if (add == "ALL")
+            {
+                set.UnionWith(settings.Capabilities.All);
+            }
+            else
+            {
+                set.Add(CapabilityName(add));
+            }
+        }
+
+        var list = set.ToList();
+        // A non-root process starts with no effective or permitted capabilities.
+        IReadOnlyList<string> forRoot = uid == 0 ? list : [];
+        return new CapabilitySets([], list, forRoot, [], forRoot);
+    }
+
+    private static string CapabilityName(string name) =>
+        name.StartsWith("CAP_", StringComparison.Ordinal) ? name : "CAP_" + name.ToUpperInvariant();
+
+    private SortedDictionary<string, string> Sysctls()
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var sysctl in workload.Spec.Obj("securityContext").Objects("sysctls"))
+        {
+            result[sysctl.Str("name") ?? string.Empty] = sysctl.Str("value") ?? string.Empty;
+        }
+
+        return result;
+    }
+
+    private static (long Uid, long Gid) ParseNumericUser(string user)
+    {
+        var parts = user.Split(':', 2);
+        _ = long.TryParse(parts[0], out var uid);
+        long gid = 0;
+        if (parts.Length == 2)
+        {
+            _ = long.TryParse(parts[1], out gid);
+        }
+
+        return (uid, gid);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using Parma.Policy.Input;
+using Parma.Policy.Output;
+
+namespace Parma.Policy.Generation;
+
+/// <summary>
+/// Per-group choices (a ConfidentialPodGroup's spec.policy, or the CLI's flags): annotation
+/// format, layer verification, extra exec rules and the stdio/logging/diagnostics switches.
+/// </summary>
+public sealed record GroupPolicyOptions
+{
+    public PolicyFormat Format { get; init; } = PolicyFormat.AgentPolicy;
+
+    public bool VerifyLayers { get; init; } = true;
+
+    public IReadOnlyList<IReadOnlyList<string>> ExecCommands { get; init; } = [];
+
+    public IReadOnlyList<string> ExecRegex { get; init; } = [];
+
+    public bool? AllowStdio { get; init; }
+
+    public bool? AllowLogging { get; init; }
+
+    public bool? AllowDiagnostics { get; init; }
+
+    public static GroupPolicyOptions FromGroupSpec(JsonObject? policy, GroupPolicyOptions defaults)
+    {
+        if (policy is null)
+        {
+            return defaults;
+        }
+
+        var format = policy.Str("format") switch
+        {
+            null => defaults.Format,
+            "agent-policy" => PolicyFormat.AgentPolicy,
+            "initdata" => PolicyFormat.InitData,
+            var other => throw new PolicyInputException($"spec.policy.format: '{other}' is not agent-policy or initdata."),
+        };
+        var verification = policy.Str("layerVerification") switch
+        {
+            null => defaults.VerifyLayers,
+            "dm-verity" => true,
+            "none" => false,
+            var other => throw new PolicyInputException($"spec.policy.layerVerification: '{other}' is not dm-verity or none."),
+        };
+        var exec = policy.Obj("exec");
+        var commands = new List<IReadOnlyList<string>>(defaults.ExecCommands);
+        var index = 0;
+        foreach (var command in exec.Arr("commands"))
+        {
+            if (command is not JsonArray array || array.Any(a => a is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String))
+            {
+                throw new PolicyInputException($"spec.policy.exec.commands[{index}]: must be an array of strings.");
+            }
+
+            commands.Add(array.Select(a => a!.GetValue<string>()).ToList());
+            index++;
+        }
+
+        var switches = policy.Obj("switches");
+        return defaults with
+        {
+            Format = format,
+            VerifyLayers = verification,
+            ExecCommands = commands,
+            ExecRegex = [.. defaults.ExecRegex, .. exec.Strings("regex")],
+            AllowStdio = switches.Bool("stdio") ?? defaults.AllowStdio,
+            AllowLogging = switches.Bool("logging") ?? defaults.AllowLogging,
+            AllowDiagnostics = switches.Bool("diagnostics") ?? defaults.AllowDiagnostics,
+        };
+    }
+}

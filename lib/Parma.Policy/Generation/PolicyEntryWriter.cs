@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using Parma.Policy.Settings;
+
+namespace Parma.Policy.Generation;
+
+/// <summary>Renders a <see cref="ContainerPlan"/> as an entry of policy_data.containers.</summary>
+public sealed class PolicyEntryWriter(PolicySettings settings)
+{
+    public JsonObject Write(PodPlan pod, ContainerPlan plan)
+    {
+        var chainIds = LayerIds.ChainIds(plan.Image.Layers.Select(l => l.DiffId).ToList());
+        var layers = new JsonArray();
+        // Top-most layer first: the order of the overlay's lower directories.
+        for (var i = plan.Image.Layers.Count - 1; i >= 0; i--)
+        {
+            layers.Add(new JsonObject
+            {
+                ["diff_id"] = plan.Image.Layers[i].DiffId,
+                ["id"] = LayerIds.LayerId(chainIds[i]),
+                ["root_hash"] = plan.Image.Layers[i].RootHash,
+            });
+        }
+
+        var envPatterns = plan.Role == ContainerRole.Pause ? plan.Env.Patterns : [.. plan.Env.Patterns, .. settings.KubernetesEnvRegex];
+        return new JsonObject
+        {
+            ["annotations"] = Annotations(pod, plan),
+            ["exec"] = new JsonObject
+            {
+                ["commands"] = new JsonArray(plan.Exec.Commands.Select(c => (JsonNode)Strings(c)).ToArray()),
+                ["regex"] = Strings(plan.Exec.Regex),
+            },
+            ["image"] = plan.Image.PinnedReference,
+            ["layers"] = layers,
+            ["masked_paths"] = plan.Privileged ? new JsonArray() : Strings(settings.MaskedPaths),
+            ["mounts"] = new JsonArray(plan.Mounts.Mounts.Select(m => (JsonNode)new JsonObject
+            {
+                ["destination"] = m.Destination,
+                ["options"] = Strings(m.Options),
+                ["source"] = m.Source.Pattern(settings),
+                ["type"] = m.Type,
+            }).ToArray()),
+            ["name"] = plan.Name,
+            ["namespaces"] = Strings(settings.Runtime.Namespaces),
+            ["process"] = new JsonObject
+            {
+                ["args"] = Strings(plan.Args),
+                ["capabilities"] = new JsonObject
+                {
+                    ["Ambient"] = Strings(plan.Capabilities.Ambient),
+                    ["Bounding"] = Strings(plan.Capabilities.Bounding),
+                    ["Effective"] = Strings(plan.Capabilities.Effective),
+                    ["Inheritable"] = Strings(plan.Capabilities.Inheritable),
+                    ["Permitted"] = Strings(plan.Capabilities.Permitted),
+                },
+                ["cwd"] = plan.Cwd,
+                ["env"] = Strings(plan.Env.Exact),
+                ["env_regex"] = Strings(envPatterns),
+                ["no_new_privileges"] = plan.NoNewPrivileges,
+                ["terminal"] = plan.Terminal,
+                ["user"] = new JsonObject
+                {
+                    ["additional_gids"] = new JsonArray(plan.User.AdditionalGids.Select(g => (JsonNode)g).ToArray()),
+                    ["gid"] = plan.User.Gid,
+                    ["uid"] = plan.User.Uid,
+                },
+            },
+            ["readonly_paths"] = plan.Privileged ? new JsonArray() : Strings(settings.ReadonlyPaths),
+            ["role"] = plan.Role.ToString().ToLowerInvariant(),
+            ["root_readonly"] = plan.ReadOnlyRoot,
+            ["storages"] = new JsonArray(plan.Mounts.Storages.Select(s => (JsonNode)new JsonObject
+            {
+                ["driver"] = s.Driver,
+                ["fstype"] = s.Fstype,
+                ["mount_point"] = s.MountPoint.Pattern(settings),
+                ["options"] = Strings(s.Options),
+                ["source"] = s.Source.Pattern(settings),
+            }).ToArray()),
+            ["sysctls"] = new JsonObject(plan.Sysctls.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+            ["verify_layers"] = plan.VerifyLayers,
+        };
+    }
+
+    private JsonObject Annotations(PodPlan pod, ContainerPlan plan)
+    {
+        var annotations = new JsonObject();
+        foreach (var (key, pattern) in settings.Annotations)
+        {
+            annotations[key] = pattern;
+        }
+
+        annotations["io.kubernetes.cri.sandbox-name"] = RegexText.Anchored(pod.PodNamePattern);
+        annotations["io.kubernetes.cri.sandbox-namespace"] = RegexText.Anchored(RegexText.Escape(pod.Namespace));
+        if (plan.Role == ContainerRole.Pause)
+        {
+            annotations["io.kubernetes.cri.container-type"] = "^sandbox$";
+            annotations["io.katacontainers.pkg.oci.container_type"] = "^pod_sandbox$";
+        }
+        else
+        {
+            annotations["io.kubernetes.cri.container-type"] = "^container$";
+            annotations["io.katacontainers.pkg.oci.container_type"] = "^pod_container$";
+            annotations["io.kubernetes.cri.container-name"] = RegexText.Anchored(RegexText.Escape(plan.Name));
+            annotations["io.kubernetes.cri.image-name"] = RegexText.Anchored(RegexText.Escape(plan.Image.PinnedReference));
+        }
+
+        return annotations;
+    }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)v).ToArray());
+}
