@@ -345,30 +345,45 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
         if (subresource == "status")
         {
             updated = (JsonObject)current.DeepClone();
-            updated["status"] = proposed["status"]?.DeepClone();
+            updated.Remove("status");
+            if (proposed["status"] is { } status)
+            {
+                updated["status"] = status.DeepClone();
+            }
         }
         else
         {
             updated = (JsonObject)proposed.DeepClone();
             if (resource.HasStatus && subresource is null)
             {
-                updated["status"] = current["status"]?.DeepClone();
+                updated.Remove("status");
+                if (current["status"] is { } status)
+                {
+                    updated["status"] = status.DeepClone();
+                }
             }
         }
 
-        updated["apiVersion"] = current["apiVersion"]?.DeepClone();
-        updated["kind"] = current["kind"]?.DeepClone();
+        updated["apiVersion"] = current["apiVersion"]!.DeepClone();
+        updated["kind"] = current["kind"]!.DeepClone();
         var meta = ObjectFields.Metadata(updated);
         var old = ObjectFields.Metadata(current);
         foreach (var field in new[] { "name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion" })
         {
-            meta[field] = old[field]?.DeepClone();
+            if (old[field] is { } kept)
+            {
+                meta[field] = kept.DeepClone();
+            }
+            else
+            {
+                meta.Remove(field);
+            }
         }
 
         if (meta["generation"] is not null
             && !JsonNode.DeepEquals(ObjectRules.Content(resource, updated), ObjectRules.Content(resource, current)))
         {
-            meta["generation"] = (long)old["generation"]! + 1;
+            meta["generation"] = ObjectFields.Integer(old["generation"]) + 1;
         }
 
         return updated;

@@ -40,6 +40,10 @@ public static class ObjectFields
             ? labels.ToDictionary(p => p.Key, p => Text(p.Value) ?? "")
             : [];
 
+    /// <summary>An integer field, however the node was built (parsed JSON or a CLR number).</summary>
+    public static long Integer(JsonNode? node) =>
+        node is null ? 0 : long.Parse(node.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+
     public static string? Text(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 

@@ -204,10 +204,10 @@ public sealed class ObjectSchema
         var format = formatElement.GetString();
         var formatOk = format switch
         {
-            "int32" => value.AsValue().TryGetValue<int>(out _),
-            "int64" => value.AsValue().TryGetValue<long>(out _),
-            "byte" => IsBase64(value.GetValue<string>()),
-            "date-time" => DateTimeOffset.TryParse(value.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+            "int32" => Element(value).TryGetInt32(out _),
+            "int64" => Element(value).TryGetInt64(out _),
+            "byte" => IsBase64(Element(value).GetString()!),
+            "date-time" => DateTimeOffset.TryParse(Element(value).GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
             _ => true,
         };
         if (!formatOk)
@@ -233,7 +233,10 @@ public sealed class ObjectSchema
     private static JsonValueKind Kind(JsonNode value) => value.GetValueKind();
 
     private static bool IsInteger(JsonNode value) =>
-        Kind(value) == JsonValueKind.Number && value.AsValue().TryGetValue<long>(out _);
+        Kind(value) == JsonValueKind.Number && Element(value).TryGetInt64(out _);
+
+    /// <summary>The value as a JsonElement, whether the node was parsed or built from a CLR value.</summary>
+    private static JsonElement Element(JsonNode value) => JsonSerializer.SerializeToElement(value);
 
     private static bool IsBase64(string text)
     {

@@ -1,0 +1,240 @@
+using System.Text.Json.Nodes;
+using Parma.Kube.Client;
+using Parma.Kube.Errors;
+using Parma.Kube.Models;
+
+namespace Parma.Kube.Tests;
+
+public sealed class ClientCrudTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
+{
+    private KubernetesClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Create_then_get_round_trips_and_sets_server_fields()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var created = await Client.CreateAsync(TestObjects.Pod(ns, "web"));
+
+        created.Metadata.Uid.Should().NotBeNullOrEmpty();
+        created.Metadata.ResourceVersion.Should().NotBeNullOrEmpty();
+        created.Metadata.CreationTimestamp.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+        created.Status!.Phase.Should().Be("Pending");
+
+        var read = await Client.GetAsync<Pod>("web", ns);
+        read.Spec!.Containers[0].LivenessProbe!.HttpGet!.Port.IntValue.Should().Be(8080);
+        read.Spec.RuntimeClassName.Should().Be("kata-qemu-snp");
+        read.Metadata.ResourceVersion.Should().Be(created.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Get_of_a_missing_object_throws_not_found_with_the_server_status()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var act = () => Client.GetAsync<ConfigMap>("absent", ns);
+        var error = (await act.Should().ThrowAsync<KubeNotFoundException>()).Which;
+        error.Status.Reason.Should().Be("NotFound");
+        error.Status.Message.Should().Be("configmaps \"absent\" not found");
+        error.Status.Code.Should().Be(404);
+        (await Client.GetOrDefaultAsync<ConfigMap>("absent", ns)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Creating_twice_is_already_exists()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CreateAsync(TestObjects.ConfigMap(ns, "dup"));
+        var act = () => Client.CreateAsync(TestObjects.ConfigMap(ns, "dup"));
+        (await act.Should().ThrowAsync<KubeAlreadyExistsException>()).Which.Status.Message.Should().Be("configmaps \"dup\" already exists");
+    }
+
+    [Fact]
+    public async Task Replace_with_a_stale_resource_version_is_a_conflict()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var first = await Client.CreateAsync(TestObjects.ConfigMap(ns, "cm"));
+        first.Data!["k"] = "v2";
+        var second = await Client.ReplaceAsync(first);
+        long.Parse(second.Metadata.ResourceVersion!).Should().BeGreaterThan(long.Parse(first.Metadata.ResourceVersion!));
+
+        first.Data["k"] = "v3";
+        var act = () => Client.ReplaceAsync(first);
+        var conflict = (await act.Should().ThrowAsync<KubeConflictException>()).Which;
+        conflict.Status.Message.Should().Be(
+            "Operation cannot be fulfilled on configmaps \"cm\": the object has been modified; please apply your changes to the latest version and try again");
+    }
+
+    [Fact]
+    public async Task Unknown_fields_survive_a_read_modify_write()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var pod = TestObjects.Pod(ns, "future");
+        // A field this library does not model but the schema knows.
+        pod.Spec!.AdditionalProperties = new() { ["hostUsers"] = System.Text.Json.JsonDocument.Parse("false").RootElement };
+        await Client.CreateAsync(pod);
+
+        var read = await Client.GetAsync<Pod>("future", ns);
+        read.Spec!.AdditionalProperties.Should().ContainKey("hostUsers");
+        read.Metadata.Labels = new() { ["touched"] = "yes" };
+        var written = await Client.ReplaceAsync(read);
+        written.Spec!.AdditionalProperties!["hostUsers"].GetBoolean().Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task List_pages_with_limit_and_continue()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        for (var i = 0; i < 7; i++)
+        {
+            await Client.CreateAsync(TestObjects.ConfigMap(ns, $"cm-{i}", labels: new() { ["parity"] = i % 2 == 0 ? "even" : "odd" }));
+        }
+
+        var page = await Client.ListAsync<ConfigMap>(ns, new ListOptions { Limit = 3 });
+        page.Items.Should().HaveCount(3);
+        page.Metadata.Continue.Should().NotBeNullOrEmpty();
+        page.Metadata.RemainingItemCount.Should().Be(4);
+
+        var all = await Client.ListAllAsync<ConfigMap>(ns, new ListOptions { Limit = 2 }).ToListAsync();
+        all.Select(c => c.Metadata.Name).Should().Equal(Enumerable.Range(0, 7).Select(i => $"cm-{i}"));
+
+        var even = await Client.ListAllAsync<ConfigMap>(ns, new ListOptions { LabelSelector = "parity=even" }).ToListAsync();
+        even.Should().HaveCount(4);
+        var notEven = await Client.ListAllAsync<ConfigMap>(ns, new ListOptions { LabelSelector = "parity notin (even)" }).ToListAsync();
+        notEven.Should().HaveCount(3);
+        var byName = await Client.ListAllAsync<ConfigMap>(ns, new ListOptions { FieldSelector = "metadata.name=cm-5" }).ToListAsync();
+        byName.Should().ContainSingle().Which.Metadata.Name.Should().Be("cm-5");
+    }
+
+    [Fact]
+    public async Task Status_subresource_and_main_endpoint_ignore_each_others_fields_and_generation_tracks_spec()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var created = await Client.CreateAsync(TestObjects.Deployment(ns, "d", replicas: 1));
+        created.Metadata.Generation.Should().Be(1);
+
+        created.Status = new WorkloadStatus { ReadyReplicas = 1, ObservedGeneration = 1 };
+        var afterStatus = await Client.ReplaceStatusAsync(created);
+        afterStatus.Status!.ReadyReplicas.Should().Be(1);
+        afterStatus.Metadata.Generation.Should().Be(1, "status writes do not bump generation");
+
+        afterStatus.Spec!.Replicas = 3;
+        afterStatus.Status = new WorkloadStatus { ReadyReplicas = 99 };
+        var afterSpec = await Client.ReplaceAsync(afterStatus);
+        afterSpec.Metadata.Generation.Should().Be(2);
+        afterSpec.Status!.ReadyReplicas.Should().Be(1, "the main endpoint ignores status");
+
+        var labelsOnly = await Client.PatchAsync<Deployment>("d", ns, KubePatch.Merge("""{"metadata":{"labels":{"a":"b"}}}"""));
+        labelsOnly.Metadata.Generation.Should().Be(2, "metadata changes do not bump generation");
+
+        var statusPatch = await Client.PatchStatusAsync<Deployment>("d", ns, KubePatch.Merge("""{"spec":{"replicas":7},"status":{"readyReplicas":3}}"""));
+        statusPatch.Spec!.Replicas.Should().Be(3, "the status endpoint ignores spec");
+        statusPatch.Status!.ReadyReplicas.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_no_op_update_does_not_change_the_resource_version()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var created = await Client.CreateAsync(TestObjects.ConfigMap(ns, "same"));
+        var again = await Client.ReplaceAsync(created);
+        again.Metadata.ResourceVersion.Should().Be(created.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Json_merge_and_json_patch_apply()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CreateAsync(TestObjects.ConfigMap(ns, "p", new() { ["a"] = "1", ["b"] = "2" }));
+
+        var merged = await Client.PatchAsync<ConfigMap>("p", ns, KubePatch.Merge(new JsonObject { ["data"] = new JsonObject { ["a"] = null, ["c"] = "3" } }));
+        merged.Data.Should().BeEquivalentTo(new Dictionary<string, string> { ["b"] = "2", ["c"] = "3" });
+
+        var patched = await Client.PatchAsync<ConfigMap>("p", ns, KubePatch.Json("""[{"op":"test","path":"/data/b","value":"2"},{"op":"replace","path":"/data/b","value":"20"}]"""));
+        patched.Data!["b"].Should().Be("20");
+
+        var failing = () => Client.PatchAsync<ConfigMap>("p", ns, KubePatch.Json("""[{"op":"test","path":"/data/b","value":"nope"}]"""));
+        await failing.Should().ThrowAsync<KubeInvalidException>();
+
+        var stale = () => Client.PatchAsync<ConfigMap>("p", ns, KubePatch.Merge("""{"metadata":{"resourceVersion":"1"},"data":{"x":"y"}}"""));
+        await stale.Should().ThrowAsync<KubeConflictException>();
+    }
+
+    [Fact]
+    public async Task Finalizers_hold_deletion_until_removed()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var cm = TestObjects.ConfigMap(ns, "fin");
+        cm.Metadata.Finalizers = ["parma.dev/cleanup"];
+        await Client.CreateAsync(cm);
+
+        var deleting = await Client.DeleteAsync<ConfigMap>("fin", ns);
+        deleting.Should().NotBeNull("the object still exists while a finalizer is pending");
+        deleting!.Metadata.DeletionTimestamp.Should().NotBeNull();
+
+        var still = await Client.GetAsync<ConfigMap>("fin", ns);
+        still.Metadata.Finalizers = [];
+        await Client.ReplaceAsync(still);
+        (await Client.GetOrDefaultAsync<ConfigMap>("fin", ns)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Delete_honours_preconditions()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var created = await Client.CreateAsync(TestObjects.ConfigMap(ns, "pre"));
+        var wrongUid = () => Client.DeleteAsync<ConfigMap>("pre", ns, new DeleteOptions { Preconditions = new Preconditions { Uid = "not-it" } });
+        (await wrongUid.Should().ThrowAsync<KubeConflictException>()).Which.Status.Message.Should().Contain("Precondition failed: UID in precondition: not-it");
+
+        var result = await Client.DeleteAsync<ConfigMap>("pre", ns, new DeleteOptions { Preconditions = new Preconditions { Uid = created.Metadata.Uid, ResourceVersion = created.Metadata.ResourceVersion } });
+        result.Should().BeNull("a ConfigMap deletion answers with a Success Status");
+        (await Client.GetOrDefaultAsync<ConfigMap>("pre", ns)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Cluster_scoped_resources_work_without_a_namespace()
+    {
+        var created = await Client.CreateAsync(new RuntimeClass { Metadata = new ObjectMeta { Name = "kata-qemu-snp-" + Guid.NewGuid().ToString("N")[..6] }, Handler = "kata-qemu-snp" });
+        var read = await Client.GetAsync<RuntimeClass>(created.Metadata.Name!);
+        read.Handler.Should().Be("kata-qemu-snp");
+        read.Metadata.Namespace.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Creating_in_a_missing_namespace_is_not_found()
+    {
+        var act = () => Client.CreateAsync(TestObjects.ConfigMap("no-such-namespace", "x"));
+        (await act.Should().ThrowAsync<KubeNotFoundException>()).Which.Status.Message.Should().Be("namespaces \"no-such-namespace\" not found");
+    }
+
+    [Fact]
+    public async Task Secrets_carry_bytes_as_base64()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = "s", Namespace = ns }, Data = new() { ["key"] = [0, 1, 2, 255] } });
+        var read = await Client.GetAsync<Secret>("s", ns);
+        read.Data!["key"].Should().Equal(0, 1, 2, 255);
+    }
+
+    [Fact]
+    public async Task Lease_and_event_models_round_trip_micro_time()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var renew = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero).AddTicks(1234560);
+        await Client.CreateAsync(new Lease { Metadata = new ObjectMeta { Name = "l", Namespace = ns }, Spec = new LeaseSpec { HolderIdentity = "me", LeaseDurationSeconds = 15, RenewTime = renew } });
+        var lease = await Client.GetAsync<Lease>("l", ns);
+        lease.Spec!.RenewTime.Should().Be(renew);
+
+        await Client.CreateAsync(new Event
+        {
+            Metadata = new ObjectMeta { Name = "e", Namespace = ns },
+            EventTime = renew,
+            ReportingController = "parma.dev/operator",
+            ReportingInstance = "op-0",
+            Action = "GeneratePolicy",
+            Reason = "PolicyGenerated",
+            Type = "Normal",
+            Note = "policy generated",
+            Regarding = new ObjectReference { Kind = "Pod", Name = "x", Namespace = ns },
+        });
+        (await Client.GetAsync<Event>("e", ns)).Reason.Should().Be("PolicyGenerated");
+    }
+}
