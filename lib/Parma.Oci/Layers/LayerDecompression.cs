@@ -6,7 +6,10 @@ namespace Parma.Oci.Layers;
 /// <summary>Opens a layer blob as its uncompressed tar stream.</summary>
 public static class LayerDecompression
 {
-    /// <summary>Wraps <paramref name="blob"/> in a decompressor; <paramref name="compression"/> null means sniff the magic bytes.</summary>
+    /// <summary>
+    /// Wraps <paramref name="blob"/> in a decompressor; <paramref name="compression"/> null means sniff the magic bytes.
+    /// Disposing the result leaves <paramref name="blob"/> open (the caller owns it).
+    /// </summary>
     public static async Task<Stream> OpenTarAsync(Stream blob, LayerCompression? compression, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(blob);
@@ -21,8 +24,8 @@ public static class LayerDecompression
 
         return compression switch
         {
-            LayerCompression.Gzip => new GZipStream(blob, CompressionMode.Decompress),
-            _ => blob,
+            LayerCompression.Gzip => new GZipStream(blob, CompressionMode.Decompress, leaveOpen: true),
+            _ => new PrefixedStream(ReadOnlyMemory<byte>.Empty, blob),
         };
     }
 

@@ -1,6 +1,6 @@
 namespace Parma.Oci.Layers;
 
-/// <summary>A read-only stream that yields some already-read bytes before the rest of an inner stream.</summary>
+/// <summary>A read-only stream that yields some already-read bytes before the rest of an inner stream (which it does not own).</summary>
 internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
 {
     private ReadOnlyMemory<byte> prefix = prefix;
@@ -57,13 +57,4 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
 }

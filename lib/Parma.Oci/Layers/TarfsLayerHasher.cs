@@ -24,6 +24,22 @@ public static class TarfsLayerHasher
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(blob);
+        try
+        {
+            return await HashUncheckedAsync(blob, compression, format, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException) when (blob is DigestVerifyingStream)
+        {
+            // A blob that does not decompress or parse may have been tampered with: if its digest is wrong,
+            // report that (reading it to the end throws DigestMismatchException) rather than the symptom.
+            await blob.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<LayerHash> HashUncheckedAsync(
+        Stream blob, LayerCompression? compression, LayerHashFormat format, VerityParameters? parameters, CancellationToken cancellationToken)
+    {
         await using var tar = await LayerDecompression.OpenTarAsync(blob, compression, cancellationToken).ConfigureAwait(false);
         using var verity = new VerityTreeBuilder(parameters);
         using var diffId = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
