@@ -1,0 +1,48 @@
+using Parma.Rego;
+
+namespace Parma.Policy.Enforcement;
+
+/// <summary>
+/// An execution policy compiled once. Policies are queried as `data.agent_policy.&lt;RequestType&gt;`
+/// with the request as input and the policy state mounted at `data.pstate`, as kata-agent does.
+/// Thread-safe; each <see cref="PolicySession"/> keeps its own state.
+/// </summary>
+public sealed class PolicyEngine
+{
+    public const string Package = "agent_policy";
+
+    private PolicyEngine(CompiledPolicy compiled, string text)
+    {
+        Compiled = compiled;
+        Text = text;
+    }
+
+    public CompiledPolicy Compiled { get; }
+
+    public string Text { get; }
+
+    /// <summary>Compiles a policy as Rego v1, falling back to v0 for policies written for older engines (genpolicy's rules are v0).</summary>
+    public static PolicyEngine Load(string policyText, string fileName = "policy.rego")
+    {
+        try
+        {
+            return new PolicyEngine(CompiledPolicy.Compile(fileName, policyText), policyText);
+        }
+        catch (RegoException v1Error) when (v1Error.Code == RegoException.Codes.ParseError)
+        {
+            try
+            {
+                return new PolicyEngine(CompiledPolicy.Compile(fileName, policyText, options: RegoOptions.Default with { V0Compatible = true }), policyText);
+            }
+            catch (RegoException)
+            {
+                throw v1Error;
+            }
+        }
+    }
+
+    public PolicySession NewSession() => new(this);
+
+    internal Value? Rule(string name, Value input, Value state) =>
+        Compiled.EvaluateRule($"data.{Package}.{name}", input, [new DataMount("data.pstate", state)]);
+}
