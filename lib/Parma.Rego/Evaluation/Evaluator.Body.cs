@@ -46,6 +46,22 @@ internal sealed partial class Evaluator
                     return EvalCall(call, call.Args.Length - 1, v => UnifyValue(call.Args[^1], v, k));
                 }
 
+                if (e.CaptureSlot >= 0)
+                {
+                    return EvalTerm(e.Left!, v =>
+                    {
+                        _frame[e.CaptureSlot] = v;
+                        try
+                        {
+                            return k();
+                        }
+                        finally
+                        {
+                            _frame[e.CaptureSlot] = null;
+                        }
+                    });
+                }
+
                 return EvalTerm(e.Left!, v => v is BooleanValue { BoolValue: false } || k());
             case ExprKind.Unify:
             case ExprKind.Assign:
@@ -181,7 +197,7 @@ internal sealed partial class Evaluator
         var stripped = new Expr
         {
             Kind = e.Kind, Negated = e.Negated, Left = e.Left, Right = e.Right, Collection = e.Collection,
-            SomeVars = e.SomeVars, EveryBody = e.EveryBody, Line = e.Line, Column = e.Column, Text = e.Text,
+            SomeVars = e.SomeVars, EveryBody = e.EveryBody, Line = e.Line, Column = e.Column, Text = e.Text, CaptureSlot = e.CaptureSlot,
         };
         try
         {
@@ -323,6 +339,7 @@ internal sealed partial class Evaluator
     /// <summary>Unifies a term pattern with a value, binding unbound variables.</summary>
     private bool UnifyValue(Term pattern, Value v, Func<bool> k)
     {
+        Step();
         switch (pattern)
         {
             case ScalarTerm s:

@@ -7,6 +7,7 @@ internal sealed partial class Evaluator
     /// <summary>Enumerates the values of a term (none when undefined).</summary>
     private bool EvalTerm(Term t, Func<Value, bool> k)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (t)
         {
             case ScalarTerm s:
@@ -179,6 +180,7 @@ internal sealed partial class Evaluator
             case VarTerm { Slot: >= 0 } var:
                 return Iterate(v, (key, val) =>
                 {
+                    Step();
                     _frame[var.Slot] = key;
                     try
                     {

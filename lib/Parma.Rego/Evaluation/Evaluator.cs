@@ -31,6 +31,7 @@ internal sealed partial class Evaluator
 
     private void Step()
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (++_steps > _options.MaxSteps)
         {
             throw new RegoException(RegoException.Codes.LimitError, $"evaluation exceeded the step limit ({_options.MaxSteps})");
@@ -78,6 +79,11 @@ internal sealed partial class Evaluator
         if (e.Kind != ExprKind.Term || e.Negated || e.With.Count > 0 || (e.Left is CallTerm call && IsOutputCall(call)))
         {
             return Value.True;
+        }
+
+        if (e.CaptureSlot >= 0 && frame[e.CaptureSlot] is { } captured)
+        {
+            return captured;
         }
 
         var saved = _frame;

@@ -96,12 +96,13 @@ internal static class Reorder
         }
     }
 
-    private static bool IsOutputCall(CallTerm call) =>
+    public static bool IsOutputCall(CallTerm call) =>
         (call.Builtin is { Arity: >= 0 } b && call.Args.Length == b.Arity + 1) ||
         (call.Function is { } f && call.Args.Length == f.Arity + 1);
 
     private static void Term(Term t, HashSet<int> inputs, HashSet<int> outputs, bool pattern)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (t)
         {
             case VarTerm { Slot: >= 0 } v when !v.IsWildcard:

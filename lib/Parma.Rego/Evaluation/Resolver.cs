@@ -79,6 +79,13 @@ internal sealed class Resolver
         _scopes.Clear();
         _scopes.Add(new Dictionary<string, int>(StringComparer.Ordinal));
         ResolveBodyInPlace(body);
+        foreach (var e in body.Exprs)
+        {
+            if (e.Kind == ExprKind.Term && !e.Negated && !(e.Left is CallTerm call && Reorder.IsOutputCall(call)))
+            {
+                e.CaptureSlot = _slots++;
+            }
+        }
     }
 
     private void ResolveBodyInPlace(Body body)
@@ -199,6 +206,7 @@ internal sealed class Resolver
 
     private Term Term(Term t, bool declare = false)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (t)
         {
             case ScalarTerm:

@@ -127,6 +127,9 @@ internal sealed class Expr
     public int Column { get; set; }
 
     public string Text { get; set; } = string.Empty;
+
+    /// <summary>Top-level query terms capture their value here (so `false` is a result, as in `opa eval`); -1 otherwise.</summary>
+    public int CaptureSlot { get; set; } = -1;
 }
 
 internal enum RuleKind

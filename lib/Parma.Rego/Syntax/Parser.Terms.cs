@@ -135,6 +135,11 @@ internal sealed partial class Parser
 
     private Term PrimaryTerm()
     {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Error("expression nested too deeply");
+        }
+
         var t = Tok;
         Term term;
         switch (t.Kind)

@@ -1,13 +1,10 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Parma.Rego;
 
 public abstract partial class Value
 {
-    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-
     public static Value FromJson(string json)
     {
         try
@@ -64,63 +61,117 @@ public abstract partial class Value
         }
     }
 
-    /// <summary>Canonical JSON: object keys sorted, sets as sorted arrays, no insignificant whitespace.</summary>
+    /// <summary>Canonical JSON: object keys sorted, sets as sorted arrays; non-ASCII text is not escaped.</summary>
     public string ToJson(bool indented = false)
     {
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, Encoder = Encoder, SkipValidation = true, MaxDepth = 100000 }))
-        {
-            WriteJson(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        var sb = new StringBuilder();
+        WriteJson(sb, indented, 0);
+        return sb.ToString();
     }
 
-    public void WriteJson(Utf8JsonWriter writer)
+    private void WriteJson(StringBuilder sb, bool indented, int depth)
     {
         switch (this)
         {
             case NullValue:
-                writer.WriteNullValue();
+                sb.Append("null");
                 break;
             case BooleanValue b:
-                writer.WriteBooleanValue(b.BoolValue);
+                sb.Append(b.BoolValue ? "true" : "false");
                 break;
             case NumberValue n:
-                writer.WriteRawValue(n.ToText(), skipInputValidation: true);
+                sb.Append(n.ToText());
                 break;
             case StringValue s:
-                writer.WriteStringValue(s.Text);
+                sb.Append(Quote(s.Text));
                 break;
             case ArrayValue a:
-                writer.WriteStartArray();
-                foreach (var item in a.Items)
-                {
-                    item.WriteJson(writer);
-                }
-
-                writer.WriteEndArray();
+                WriteItems(sb, a.Items, indented, depth);
                 break;
             case SetValue set:
-                writer.WriteStartArray();
-                foreach (var item in set.Items)
-                {
-                    item.WriteJson(writer);
-                }
-
-                writer.WriteEndArray();
+                WriteItems(sb, set.Items, indented, depth);
                 break;
             case ObjectValue o:
-                writer.WriteStartObject();
-                for (var i = 0; i < o.KeyArray.Length; i++)
+                if (o.Count == 0)
                 {
-                    writer.WritePropertyName(o.KeyArray[i] is StringValue ks ? ks.Text : o.KeyArray[i].ToJson());
-                    o.ValueArray[i].WriteJson(writer);
+                    sb.Append("{}");
+                    break;
                 }
 
-                writer.WriteEndObject();
+                sb.Append('{');
+                for (var i = 0; i < o.KeyArray.Length; i++)
+                {
+                    if (i > 0)
+                    {
+                        sb.Append(',');
+                    }
+
+                    NewLine(sb, indented, depth + 1);
+                    sb.Append(Quote(o.KeyArray[i] is StringValue ks ? ks.Text : o.KeyArray[i].ToJson()));
+                    sb.Append(indented ? ": " : ":");
+                    o.ValueArray[i].WriteJson(sb, indented, depth + 1);
+                }
+
+                NewLine(sb, indented, depth);
+                sb.Append('}');
                 break;
         }
+    }
+
+    private static void WriteItems(StringBuilder sb, Value[] items, bool indented, int depth)
+    {
+        if (items.Length == 0)
+        {
+            sb.Append("[]");
+            return;
+        }
+
+        sb.Append('[');
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(',');
+            }
+
+            NewLine(sb, indented, depth + 1);
+            items[i].WriteJson(sb, indented, depth + 1);
+        }
+
+        NewLine(sb, indented, depth);
+        sb.Append(']');
+    }
+
+    private static void NewLine(StringBuilder sb, bool indented, int depth)
+    {
+        if (indented)
+        {
+            sb.Append('\n').Append(' ', depth * 2);
+        }
+    }
+
+    /// <summary>JSON string literal; non-ASCII characters are written as UTF-8, not escaped.</summary>
+    public static string Quote(string text)
+    {
+        var sb = new StringBuilder(text.Length + 2);
+        sb.Append('"');
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                case < ' ': sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)); break;
+                default: sb.Append(c); break;
+            }
+        }
+
+        return sb.Append('"').ToString();
     }
 
     /// <summary>Rego source form (sets as {…}, empty set as set()).</summary>

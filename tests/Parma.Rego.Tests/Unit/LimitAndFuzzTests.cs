@@ -1,0 +1,116 @@
+namespace Parma.Rego.Tests.Unit;
+
+public sealed class LimitAndFuzzTests
+{
+    [Fact]
+    public void Step_limit_stops_runaway_evaluation_with_a_clear_error()
+    {
+        var policy = CompiledPolicy.Compile("p.rego", "package p\nx := count([1 | some a in numbers.range(1, 2000); some b in numbers.range(1, 2000)])\n",
+            options: new RegoOptions { MaxSteps = 100_000 });
+        var act = () => policy.EvaluateRule("data.p.x");
+        act.Should().Throw<RegoException>().Which.Code.Should().Be("eval_limit_error");
+    }
+
+    [Fact]
+    public void Depth_limit_stops_deep_function_recursion_through_data()
+    {
+        var policy = CompiledPolicy.Compile("p.rego", "package p\nf(n) := r if { n > 0; r := f(n - 1) }\nf(0) := 0\nx := f(input.n)\n",
+            options: new RegoOptions { MaxDepth = 50 });
+        policy.EvaluateRule("data.p.x", Value.FromJson("""{"n":10}""")).Should().Be(Value.Number(0));
+        var act = () => policy.EvaluateRule("data.p.x", Value.FromJson("""{"n":1000}"""));
+        act.Should().Throw<RegoException>().Which.Code.Should().Be("eval_limit_error");
+    }
+
+    private static readonly string[] Seeds =
+    [
+        "package p\nallow if { some x in input.xs; x > 1; startswith(input.s, \"a\") }\n",
+        "package p\ndefault d := false\nd if { every k, v in input.o { is_string(k); v != null } }\n",
+        "package p\ns contains x if { x := input.xs[_] }\no[k] := v if { some k, v in input.o }\n",
+        "package p\nf(x) := y if { y := x * 2 } else := 0\nr := f(input.n)\n",
+        "package p\nc := [y | y := input.xs[_]; y % 2 == 0]\nm := {k: 1 | some k in input.ss}\n",
+        "package p\nq := sprintf(\"%v-%d\", [input.s, count(input.xs)])\nre := regex.match(\"^[a-z]+$\", input.s)\n",
+        "package p\nimport data.q\nn := q.v + 1\nx := json.unmarshal(json.marshal(input))\n",
+    ];
+
+    private static readonly string[] Fragments =
+    [
+        "{", "}", "[", "]", "(", ")", ":=", "=", "==", "if", "else", "some", "every", "in", "not", "with", "as", "contains",
+        "input", "data", "x", "_", "1", "-1", "2.5", "\"a\"", "`r`", ",", ";", "\n", "|", "&", "+", "*", "/", "%", ".", "default",
+        "count(", "sum(", "f(", "regex.match(\"(\",", "set()", "null", "true", "import", "package",
+    ];
+
+    [Fact]
+    public void Random_and_mutated_policies_only_ever_raise_rego_errors()
+    {
+        var random = new Random(20261121);
+        var inputs = new[]
+        {
+            Value.FromJson("""{"xs":[1,2,3],"s":"abc","o":{"a":1,"b":null},"ss":["x","y"],"n":3}"""),
+            Value.FromJson("""{"xs":"nope","s":5,"o":[1],"n":"x"}"""),
+            Value.EmptyObject,
+            Value.FromJson("""[[[[[[[[[[1]]]]]]]]]]"""),
+        };
+        var options = new RegoOptions { MaxSteps = 20_000, MaxDepth = 32, V0Compatible = false };
+        var parsed = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var text = Mutate(Seeds[random.Next(Seeds.Length)], random);
+            CompiledPolicy policy;
+            try
+            {
+                policy = CompiledPolicy.Compile([("fuzz.rego", text), ("q.rego", "package q\nv := 1\n")], null, options);
+                parsed++;
+            }
+            catch (RegoException)
+            {
+                continue;
+            }
+
+            foreach (var query in new[] { "data.p", "data.p.allow", "x := data.p[_]" })
+            {
+                try
+                {
+                    policy.Evaluate(query, inputs[random.Next(inputs.Length)]);
+                }
+                catch (RegoException)
+                {
+                }
+            }
+        }
+
+        parsed.Should().BeGreaterThan(100, "enough mutants must compile to exercise the evaluator");
+    }
+
+    [Fact]
+    public void Deeply_nested_input_and_terms_fail_cleanly()
+    {
+        var deep = new string('[', 5000) + new string(']', 5000);
+        var act = () => CompiledPolicy.Compile("p.rego", $"package p\nx := {deep}\n").EvaluateRule("data.p.x");
+        act.Should().Throw<RegoException>();
+    }
+
+    private static string Mutate(string seed, Random random)
+    {
+        var text = seed;
+        var edits = random.Next(0, 4);
+        for (var e = 0; e < edits; e++)
+        {
+            var at = random.Next(text.Length + 1);
+            switch (random.Next(3))
+            {
+                case 0:
+                    text = text.Insert(at, Fragments[random.Next(Fragments.Length)]);
+                    break;
+                case 1 when text.Length > 0:
+                    text = text.Remove(Math.Min(at, text.Length - 1), Math.Min(random.Next(1, 6), text.Length - Math.Min(at, text.Length - 1)));
+                    break;
+                default:
+                    var fragment = Fragments[random.Next(Fragments.Length)];
+                    text = text.Insert(at, " " + fragment + " ");
+                    break;
+            }
+        }
+
+        return text;
+    }
+}
