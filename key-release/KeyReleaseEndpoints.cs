@@ -1,0 +1,30 @@
+using Parma.Attestation.KeyRelease;
+
+namespace Parma.KeyRelease;
+
+/// <summary>HTTP surface: POST /keys/{keyId}/release, GET /healthz.</summary>
+public static class KeyReleaseEndpoints
+{
+    public static WebApplication MapKeyRelease(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapPost("/keys/{keyId}/release", async (string keyId, KeyReleaseRequest? request, KeyReleaseService service, CancellationToken cancellationToken) =>
+        {
+            if (request is null)
+            {
+                return Results.BadRequest(new KeyReleaseRefusal("BadRequest", "the request body is empty"));
+            }
+
+            var outcome = await service.ReleaseAsync(keyId, request, cancellationToken);
+            return outcome.Status switch
+            {
+                KeyReleaseStatus.Released => Results.Ok(outcome.Response),
+                KeyReleaseStatus.UnknownKey => Results.NotFound(outcome.Refusal),
+                KeyReleaseStatus.BadRequest => Results.BadRequest(outcome.Refusal),
+                KeyReleaseStatus.ReplayedPublicKey => Results.Conflict(outcome.Refusal),
+                _ => Results.Json(outcome.Refusal, statusCode: StatusCodes.Status403Forbidden),
+            };
+        });
+        return app;
+    }
+}
