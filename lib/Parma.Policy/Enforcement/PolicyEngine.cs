@@ -41,7 +41,10 @@ public sealed class PolicyEngine
         }
     }
 
-    public PolicySession NewSession() => new(this);
+    public PolicySession NewSession() => new(this, Value.EmptyObject);
+
+    /// <summary>A session that starts from a saved policy state (for explain and debugging).</summary>
+    public PolicySession NewSession(Value state) => new(this, state);
 
     internal Value? Rule(string name, Value input, Value state) =>
         Compiled.EvaluateRule($"data.{Package}.{name}", input, [new DataMount("data.pstate", state)]);

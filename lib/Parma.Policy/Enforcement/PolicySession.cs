@@ -12,10 +12,14 @@ public sealed class PolicySession
 {
     private readonly Lock _lock = new();
     private readonly PolicyEngine _engine;
-    private Value _state = Value.EmptyObject;
+    private Value _state;
     private long _version;
 
-    internal PolicySession(PolicyEngine engine) => _engine = engine;
+    internal PolicySession(PolicyEngine engine, Value state)
+    {
+        _engine = engine;
+        _state = state;
+    }
 
     public Value State
     {

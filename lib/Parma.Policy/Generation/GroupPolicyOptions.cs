@@ -12,6 +12,9 @@ public sealed record GroupPolicyOptions
 {
     public PolicyFormat Format { get; init; } = PolicyFormat.AgentPolicy;
 
+    /// <summary>A format chosen by the caller (the CLI's --format) that wins over the group's spec.policy.format.</summary>
+    public PolicyFormat? FormatOverride { get; init; }
+
     public bool VerifyLayers { get; init; } = true;
 
     public IReadOnlyList<IReadOnlyList<string>> ExecCommands { get; init; } = [];
@@ -28,7 +31,7 @@ public sealed record GroupPolicyOptions
     {
         if (policy is null)
         {
-            return defaults;
+            return defaults with { Format = defaults.FormatOverride ?? defaults.Format };
         }
 
         var format = policy.Str("format") switch
@@ -62,7 +65,7 @@ public sealed record GroupPolicyOptions
         var switches = policy.Obj("switches");
         return defaults with
         {
-            Format = format,
+            Format = defaults.FormatOverride ?? format,
             VerifyLayers = verification,
             ExecCommands = commands,
             ExecRegex = [.. defaults.ExecRegex, .. exec.Strings("regex")],
