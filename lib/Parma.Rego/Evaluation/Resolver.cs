@@ -236,14 +236,14 @@ internal sealed class Resolver
                     a.Items[i] = Term(a.Items[i], declare);
                 }
 
-                return a;
+                return Fold(a, a.Items, () => Value.Array(a.Items.Select(ConstantOf)));
             case SetTerm s:
                 for (var i = 0; i < s.Items.Length; i++)
                 {
                     s.Items[i] = Term(s.Items[i]);
                 }
 
-                return s;
+                return Fold(s, s.Items, () => Value.Set(s.Items.Select(ConstantOf)));
             case ObjectTerm o:
                 for (var i = 0; i < o.Keys.Length; i++)
                 {
@@ -251,7 +251,7 @@ internal sealed class Resolver
                     o.Values[i] = Term(o.Values[i], declare);
                 }
 
-                return o;
+                return Fold(o, [.. o.Keys, .. o.Values], () => Value.Object(o.Keys.Select((k, i) => new KeyValuePair<Value, Value>(ConstantOf(k), ConstantOf(o.Values[i])))));
             case ComprehensionTerm c:
                 _scopes.Add(new Dictionary<string, int>(StringComparer.Ordinal));
                 ResolveBodyInPlace(c.Body);
@@ -275,6 +275,22 @@ internal sealed class Resolver
                 return t;
         }
     }
+
+    /// <summary>Composite literals made only of constants become one precomputed value.</summary>
+    private static Term Fold(Term term, Term[] parts, Func<Value> build)
+    {
+        foreach (var p in parts)
+        {
+            if (p is not ScalarTerm)
+            {
+                return term;
+            }
+        }
+
+        return new ScalarTerm(build()) { Line = term.Line, Column = term.Column };
+    }
+
+    private static Value ConstantOf(Term t) => ((ScalarTerm)t).Value;
 
     private Term Var(VarTerm v, bool declare)
     {
