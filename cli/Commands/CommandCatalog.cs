@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return AttestCommand.Create();
         yield return PolicyCommand.Create();
         yield return EvalCommand.Create();
     }
