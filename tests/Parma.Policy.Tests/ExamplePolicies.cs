@@ -21,6 +21,10 @@ public sealed class ExamplePolicies : IAsyncLifetime, IDisposable
 
     public PodPlan GroupPlan { get; private set; } = null!;
 
+    public Enforcement.PolicyEngine GroupEngine => _groupEngine ??= Enforcement.PolicyEngine.Load(Group.PolicyText);
+
+    private Enforcement.PolicyEngine? _groupEngine;
+
     public GeneratedPolicy Deployment { get; private set; } = null!;
 
     public PodPlan DeploymentPlan { get; private set; } = null!;

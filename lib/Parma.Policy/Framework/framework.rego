@@ -336,32 +336,48 @@ cc_global_failures contains f if {
 }
 
 cc_global_failures contains f if {
-	some _, hooks in as_object(object.get(i_oci, "Hooks", {}))
-	count(as_array(hooks)) > 0
+	not hooks_empty(object.get(i_oci, "Hooks", null))
 	f := failure("create.hooks", 2, "OCI.Hooks", "OCI hooks are not allowed")
 }
 
-cc_global_failures contains f if {
-	name := object.get(i_annotations, S_NAME_KEY, "")
-	not regex.match(policy_data.sandbox.name, name)
-	f := failure("create.sandbox_name", 3, "OCI.Annotations[io.kubernetes.cri.sandbox-name]", sprintf("sandbox name %v does not match the policy", [name]))
+hooks_empty(hooks) if {
+	hooks == null
+}
+
+hooks_empty(hooks) if {
+	is_object(hooks)
+	every _, list in hooks {
+		empty_list(list)
+	}
+}
+
+empty_list(x) if {
+	x == null
+}
+
+empty_list(x) if {
+	x == []
+}
+
+# Lists the host may not fill: devices, shared mounts, user-namespace mappings.
+must_be_empty := {
+	"devices": object.get(input, "devices", []),
+	"shared_mounts": object.get(input, "shared_mounts", []),
+	"OCI.Linux.Devices": object.get(i_linux, "Devices", []),
+	"OCI.Linux.UIDMappings": object.get(i_linux, "UIDMappings", []),
+	"OCI.Linux.GIDMappings": object.get(i_linux, "GIDMappings", []),
 }
 
 cc_global_failures contains f if {
-	ns := object.get(i_annotations, S_NAMESPACE_KEY, "")
-	ns != policy_data.sandbox.namespace
-	f := failure("create.sandbox_namespace", 4, "OCI.Annotations[io.kubernetes.cri.sandbox-namespace]", sprintf("namespace %v, policy expects %v", [ns, policy_data.sandbox.namespace]))
+	some field, value in must_be_empty
+	value != null
+	not value == []
+	f := failure("create.not_empty", 6, field, "must be empty")
 }
 
 cc_global_failures contains f if {
-	recorded := pstate.sandbox_name
-	recorded != object.get(i_annotations, S_NAME_KEY, "")
-	f := failure("create.sandbox_consistency", 5, "OCI.Annotations[io.kubernetes.cri.sandbox-name]", "the sandbox name differs from the one of earlier containers")
-}
-
-cc_global_failures contains f if {
-	count(as_array(object.get(input, "devices", []))) > 0
-	f := failure("create.devices", 6, "devices", "devices are not allowed")
+	object.get(i_linux, "Seccomp", null) != null
+	f := failure("create.seccomp", 6, "OCI.Linux.Seccomp", "a seccomp profile set by the host is not allowed")
 }
 
 # A container root is mounted once. Layer and volume storages are shared by the sandbox's containers.
@@ -536,6 +552,12 @@ cc_failures contains f if {
 	f := container_failure(idx, "create.mounts", 42, "OCI.Mounts", sprintf("mount at %v required by the policy is missing", [pm.destination]))
 }
 
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	count(i_mounts) != count(p.mounts)
+	f := container_failure(idx, "create.mounts", 43, "OCI.Mounts", sprintf("%d mounts, policy expects %d", [count(i_mounts), count(p.mounts)]))
+}
+
 mount_allowed(p, m) if {
 	some pm in p.mounts
 	mount_matches(pm, m)
@@ -555,24 +577,25 @@ mount_matches(pm, m) if {
 
 cc_failures contains f if {
 	some idx, p in policy_data.containers
-	got := {n.Type | some n in as_array(object.get(i_linux, "Namespaces", []))}
+	namespaces := as_array(object.get(i_linux, "Namespaces", []))
+	got := {n.Type | some n in namespaces}
 	want := as_set(p.namespaces)
-	got != want
+	not [got, count(namespaces)] == [want, count(p.namespaces)]
 	f := container_failure(idx, "create.namespaces", 43, "OCI.Linux.Namespaces", sprintf("namespaces %v, policy expects %v", [sort(got), sort(want)]))
 }
 
 cc_failures contains f if {
 	some idx, p in policy_data.containers
-	some path in p.masked_paths
-	not path in as_set(object.get(i_linux, "MaskedPaths", []))
-	f := container_failure(idx, "create.masked_paths", 44, "OCI.Linux.MaskedPaths", sprintf("path %v must stay masked", [path]))
+	got := as_array(object.get(i_linux, "MaskedPaths", []))
+	not [as_set(got), count(got)] == [as_set(p.masked_paths), count(p.masked_paths)]
+	f := container_failure(idx, "create.masked_paths", 44, "OCI.Linux.MaskedPaths", sprintf("masked paths %v, policy expects %v", [got, p.masked_paths]))
 }
 
 cc_failures contains f if {
 	some idx, p in policy_data.containers
-	some path in p.readonly_paths
-	not path in as_set(object.get(i_linux, "ReadonlyPaths", []))
-	f := container_failure(idx, "create.readonly_paths", 45, "OCI.Linux.ReadonlyPaths", sprintf("path %v must stay read-only", [path]))
+	got := as_array(object.get(i_linux, "ReadonlyPaths", []))
+	not [as_set(got), count(got)] == [as_set(p.readonly_paths), count(p.readonly_paths)]
+	f := container_failure(idx, "create.readonly_paths", 45, "OCI.Linux.ReadonlyPaths", sprintf("read-only paths %v, policy expects %v", [got, p.readonly_paths]))
 }
 
 cc_failures contains f if {
@@ -626,6 +649,14 @@ cc_failures contains f if {
 	some idx, p in policy_data.containers
 	p.verify_layers
 	some s in overlay_storages
+	s.driver != "overlayfs"
+	f := container_failure(idx, "create.overlay", 53, "storages[overlay].driver", sprintf("overlay driver %v, policy expects overlayfs", [s.driver]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	p.verify_layers
+	some s in overlay_storages
 	s.options != overlay_options(p)
 	f := container_failure(idx, "create.overlay", 53, "storages[overlay].options", "the overlay does not list exactly the policy's layers in the policy's order")
 }
@@ -661,6 +692,26 @@ cc_failures contains f if {
 	not s.fstype in {"tar", "fuse3.kata-overlay"}
 	not volume_storage_allowed(p, s)
 	f := container_failure(idx, "create.volumes", 56, sprintf("storages[%d]", [i]), sprintf("storage %v at %v is not allowed by the policy", [object.get(s, "driver", ""), object.get(s, "mount_point", "")]))
+}
+
+volume_storages := [s | some s in i_storages; not s.fstype in {"tar", "fuse3.kata-overlay"}]
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	some ps in p.storages
+	not volume_storage_present(ps)
+	f := container_failure(idx, "create.volumes", 57, "storages", sprintf("storage %v at %v required by the policy is missing", [ps.driver, ps.mount_point]))
+}
+
+cc_failures contains f if {
+	some idx, p in policy_data.containers
+	count(volume_storages) != count(p.storages)
+	f := container_failure(idx, "create.volumes", 58, "storages", sprintf("%d volume storages, policy expects %d", [count(volume_storages), count(p.storages)]))
+}
+
+volume_storage_present(ps) if {
+	some s in volume_storages
+	volume_storage_allowed({"storages": [ps]}, s)
 }
 
 volume_storage_allowed(p, s) if {
