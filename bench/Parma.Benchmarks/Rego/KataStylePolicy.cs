@@ -197,7 +197,11 @@ public static class KataStylePolicy
                     ("Args", Value.Array(args)),
                     ("Env", process["Env"]!),
                     ("Capabilities", process["Capabilities"]!))),
-                ("Linux", Obj(("Namespaces", namespaces))))));
+                ("Linux", Obj(
+                    ("Namespaces", namespaces),
+                    ("MaskedPaths", Value.Array(Enumerable.Range(0, 70).Select(i => S($"/proc/masked/path-number-{i}/{Hash(5, i)[..12]}")))),
+                    ("ReadonlyPaths", Value.Array(Enumerable.Range(0, 70).Select(i => S($"/proc/readonly/path-number-{i}/{Hash(6, i)[..12]}")))),
+                    ("Sysctl", Obj(Enumerable.Range(0, 20).Select(i => ($"net.ipv4.conf.eth{i}.forwarding", S("0"))).ToArray())))))));
         return input;
     }
 

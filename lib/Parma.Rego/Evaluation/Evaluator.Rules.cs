@@ -301,6 +301,11 @@ internal sealed partial class Evaluator
                     Value? result = null;
                     foreach (var rule in node.Rules)
                     {
+                        if (result is not null && node.FirstSuccessDecides)
+                        {
+                            break;
+                        }
+
                         EvalChain(rule, null, v =>
                         {
                             if (result is not null && !result.Equals(v))
@@ -309,7 +314,7 @@ internal sealed partial class Evaluator
                             }
 
                             result = v;
-                        });
+                        }, node.FirstSuccessDecides);
                     }
 
                     if (result is null && node.Default is { } def)
@@ -335,7 +340,7 @@ internal sealed partial class Evaluator
         {
             _frame = new Value?[rule.SlotCount];
             EvalBody(rule.Body.Exprs, 0, () => EvalItems(rule.Keys, 0, new Value[rule.Keys.Length], keys =>
-                EvalTerm(rule.Value ?? new ScalarTerm(Value.True), v =>
+                EvalTerm(rule.Value ?? TrueTerm, v =>
                 {
                     Insert(root, keys, v, rule);
                     return true;
@@ -402,7 +407,10 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>Evaluates a rule and, if its body has no solution, its else chain. Emits each value.</summary>
-    private void EvalChain(RuleAst rule, Value[]? args, Action<Value> emit)
+    private static readonly ScalarTerm TrueTerm = new(Value.True);
+
+    /// <summary>Returns true when it emitted a value and <paramref name="firstOnly"/> asked to stop there.</summary>
+    private bool EvalChain(RuleAst rule, Value[]? args, Action<Value> emit, bool firstOnly = false)
     {
         var frame = new Value?[rule.SlotCount];
         for (var r = rule; r is not null; r = r.Else)
@@ -412,10 +420,10 @@ internal sealed partial class Evaluator
             Func<bool> body = () => EvalBody(r.Body.Exprs, 0, () =>
             {
                 any = true;
-                return EvalTerm(r.Value ?? new ScalarTerm(Value.True), v =>
+                return EvalTerm(r.Value ?? TrueTerm, v =>
                 {
                     emit(v);
-                    return true;
+                    return !firstOnly;
                 });
             });
             if (args is null)
@@ -429,9 +437,11 @@ internal sealed partial class Evaluator
 
             if (any)
             {
-                return;
+                return firstOnly;
             }
         }
+
+        return false;
     }
 
     private Value? CallFunction(RuleNode node, Value[] args, CallTerm call)
@@ -443,6 +453,11 @@ internal sealed partial class Evaluator
             Value? result = null;
             foreach (var rule in node.Rules)
             {
+                if (result is not null && node.FirstSuccessDecides)
+                {
+                    break;
+                }
+
                 EvalChain(rule, args, v =>
                 {
                     if (result is not null && !result.Equals(v))
@@ -451,7 +466,7 @@ internal sealed partial class Evaluator
                     }
 
                     result = v;
-                });
+                }, node.FirstSuccessDecides);
             }
 
             if (result is null && node.Default is { } def)

@@ -119,7 +119,30 @@ internal sealed class PolicyProgram
             }
         }
 
+        MarkFirstSuccess(root);
         return new PolicyProgram(root, data ?? Value.EmptyObject, count, builtins);
+    }
+
+    private static void MarkFirstSuccess(RuleNode node)
+    {
+        node.FirstSuccessDecides = node.Rules.Count > 0 && node.Rules.All(r => r.Kind is RuleKind.Complete or RuleKind.Function && AllTrue(r));
+        foreach (var child in node.Children.Values)
+        {
+            MarkFirstSuccess(child);
+        }
+    }
+
+    private static bool AllTrue(RuleAst rule)
+    {
+        for (var r = rule; r is not null; r = r.Else)
+        {
+            if (r.Value is not null && !(r.Value is ScalarTerm { Value: BooleanValue { BoolValue: true } }))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static RuleNode Node(RuleNode start, IEnumerable<string> path, ref int count)

@@ -19,6 +19,9 @@ internal sealed class RuleNode(string[] path, int index)
 
     public bool IsFunction => Arity >= 0;
 
+    /// <summary>Every rule here yields `true` (no value term), so the first success decides: no conflict is possible.</summary>
+    public bool FirstSuccessDecides { get; set; }
+
     public bool HasRules => Rules.Count > 0 || Default is not null;
 
     public string DottedPath => "data." + string.Join('.', Path);
