@@ -1,3 +1,4 @@
+using Parma.Kube.Client;
 using Parma.Kube.Models;
 
 namespace Parma.Kube.Tests;
@@ -54,5 +55,20 @@ public sealed class GarbageCollectionTests(ApiServerFixture fixture) : IClassFix
         await fixture.Client.ReplaceAsync(held);
         (await fixture.Client.GetOrDefaultAsync<ConfigMap>("dependent", ns)).Should().BeNull();
         (await fixture.Client.GetOrDefaultAsync<Deployment>("owner", ns)).Should().BeNull();
+    }
+}
+
+public sealed class NamespaceDeletionTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
+{
+    [Fact]
+    public async Task Deleting_a_namespace_deletes_its_content_and_resource_clients_scope_to_it()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var configMaps = fixture.Client.For<ConfigMap>(ns);
+        await configMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "inside" } });
+        (await configMaps.ListAsync()).Items.Should().ContainSingle();
+
+        await fixture.Client.DeleteAsync<Namespace>(ns);
+        (await configMaps.GetOrDefaultAsync("inside")).Should().BeNull();
     }
 }

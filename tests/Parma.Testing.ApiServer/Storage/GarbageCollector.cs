@@ -41,8 +41,18 @@ public sealed class GarbageCollector(ServerState state)
         var all = state.Store.All(state.Catalog.All.DistinctBy(r => r.StoreKey));
         var byUid = all.Where(o => ObjectFields.Uid(o.Object) is not null).ToDictionary(o => ObjectFields.Uid(o.Object)!, o => o);
         var changed = false;
+        var liveNamespaces = all.Where(o => o.Resource.Kind == "Namespace" && o.Resource.Group.Length == 0 && !ObjectFields.IsDeleting(o.Object))
+            .Select(o => ObjectFields.Name(o.Object))
+            .ToHashSet();
         foreach (var (resource, obj) in all)
         {
+            // The namespace controller: content of a deleted namespace is deleted.
+            if (resource.Namespaced && !liveNamespaces.Contains(ObjectFields.Namespace(obj)) && !ObjectFields.IsDeleting(obj))
+            {
+                changed |= Writer!.MarkOrRemove(resource, obj, "Background") is not null;
+                continue;
+            }
+
             var uid = ObjectFields.Uid(obj)!;
             var finalizers = ObjectFields.Finalizers(obj);
             var dependents = all.Where(d => Owners(d.Object).Any(o => ObjectFields.Text(o["uid"]) == uid)).ToList();
