@@ -122,4 +122,31 @@ public sealed class AdmissionTests : IAsyncLifetime
         (await tls.Should().ThrowAsync<KubeApiException>()).Which.Status.Message.Should().Contain("failed calling webhook \"untrusted.parma.dev\"");
         untrusted.Calls.Should().Be(0, "the TLS handshake fails before any request is sent");
     }
+
+    [Fact]
+    public async Task Slow_webhooks_time_out_and_status_updates_do_not_match_a_pods_rule()
+    {
+        await using var slow = await TestWebhookServer.StartAsync(_fixture.Server.Authority, (_, request) =>
+        {
+            if (request["object"]?["metadata"]?["labels"]?["slow"] is not null)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(3));
+            }
+
+            return TestWebhookServer.Reply(request, true);
+        });
+        await RegisterAsync("Validating", "slow.parma.dev", $"{slow.BaseUri}v", slow.CaBundle);
+        var ns = await _fixture.NewNamespaceAsync();
+
+        var created = await _fixture.Client.CreateAsync(TestObjects.Pod(ns, "fast"));
+        var calls = slow.Calls;
+        created.Status = new PodStatus { Phase = "Running" };
+        await _fixture.Client.ReplaceStatusAsync(created);
+        slow.Calls.Should().Be(calls, "the rule names \"pods\", not \"pods/status\"");
+
+        var pod = TestObjects.Pod(ns, "slow");
+        pod.Metadata.Labels = new() { ["slow"] = "1" };
+        var act = () => _fixture.Client.CreateAsync(pod);
+        (await act.Should().ThrowAsync<KubeApiException>()).Which.Status.Message.Should().EndWith("context deadline exceeded");
+    }
 }

@@ -323,7 +323,7 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
                 return current;
             }
 
-            updated = await state.Admission.AdmitAsync(state, AdmissionOperation.Update, resource, updated, current, cancellationToken).ConfigureAwait(false);
+            updated = await state.Admission.AdmitAsync(state, AdmissionOperation.Update, resource, updated, current, cancellationToken, target.Subresource).ConfigureAwait(false);
             if (Commit(resource, updated, currentRevision) is { } stored)
             {
                 AfterWrite(resource, stored);
