@@ -15,6 +15,11 @@ internal sealed partial class Evaluator
             case VarTerm v:
                 return EvalVar(v, k);
             case RefTerm r:
+                if (TryEvalSingle(r, out var single))
+                {
+                    return single is null || k(single);
+                }
+
                 return EvalRef(r, k);
             case ArrayTerm a:
                 return EvalItems(a.Items, 0, new Value[a.Items.Length], items => k(Value.Array(items)));
@@ -25,6 +30,11 @@ internal sealed partial class Evaluator
             case ComprehensionTerm c:
                 return EvalComprehension(c, k);
             case CallTerm call:
+                if (TryEvalSingle(call, out var result))
+                {
+                    return result is null || k(result);
+                }
+
                 return EvalCall(call, call.Args.Length, k);
             default:
                 return true;
@@ -210,6 +220,34 @@ internal sealed partial class Evaluator
         if (call.Builtin is { Name: "print" })
         {
             return EvalPrint(call, k);
+        }
+
+        if (call.Function is { } direct)
+        {
+            var simple = new Value[argCount];
+            var allSimple = true;
+            for (var i = 0; i < argCount && allSimple; i++)
+            {
+                if (!TryEvalSingle(call.Args[i], out var arg))
+                {
+                    allSimple = false;
+                }
+                else if (arg is null)
+                {
+                    return true;
+                }
+                else
+                {
+                    simple[i] = arg;
+                }
+            }
+
+            if (allSimple)
+            {
+                Step();
+                var value = CallFunction(direct, simple, call);
+                return value is null || k(value);
+            }
         }
 
         return EvalItems(argCount == call.Args.Length ? call.Args : call.Args[..argCount], 0, new Value[argCount], args =>

@@ -1,0 +1,101 @@
+using Parma.Rego.Syntax;
+
+namespace Parma.Rego.Evaluation;
+
+internal sealed partial class Evaluator
+{
+    /// <summary>
+    /// Direct evaluation of terms that have at most one value (constants, bound variables, references
+    /// with constant or bound segments into input or local values), avoiding continuation overhead.
+    /// Returns false when the term needs the general evaluator; value is null when undefined.
+    /// </summary>
+    private bool TryEvalSingle(Term t, out Value? value)
+    {
+        switch (t)
+        {
+            case ScalarTerm s:
+                value = s.Value;
+                return true;
+            case VarTerm { Slot: >= 0 } v when _frame[v.Slot] is { } bound:
+                value = bound;
+                return true;
+            case VarTerm { Slot: < 0, Name: "input" }:
+                value = _input;
+                return true;
+            case RefTerm r:
+            {
+                Value? current;
+                if (r.Head is VarTerm { Slot: >= 0 } hv && _frame[hv.Slot] is { } headValue)
+                {
+                    current = headValue;
+                }
+                else if (r.Head is VarTerm { Slot: < 0, Name: "input" })
+                {
+                    current = _input;
+                }
+                else
+                {
+                    value = null;
+                    return false;
+                }
+
+                foreach (var seg in r.Path)
+                {
+                    Value key;
+                    if (seg is ScalarTerm ks)
+                    {
+                        key = ks.Value;
+                    }
+                    else if (seg is VarTerm { Slot: >= 0 } sv && _frame[sv.Slot] is { } kv)
+                    {
+                        key = kv;
+                    }
+                    else
+                    {
+                        value = null;
+                        return false;
+                    }
+
+                    if (current is null)
+                    {
+                        break;
+                    }
+
+                    current = current[key];
+                }
+
+                value = current;
+                return true;
+            }
+
+            case CallTerm { Builtin: { } builtin } call when builtin.Name != "print" && builtin.Arity == call.Args.Length:
+            {
+                var args = new Value[call.Args.Length];
+                for (var i = 0; i < args.Length; i++)
+                {
+                    if (!TryEvalSingle(call.Args[i], out var arg))
+                    {
+                        value = null;
+                        return false;
+                    }
+
+                    if (arg is null)
+                    {
+                        value = null;
+                        return true;
+                    }
+
+                    args[i] = arg;
+                }
+
+                Step();
+                value = CallBuiltin(call, args);
+                return true;
+            }
+
+            default:
+                value = null;
+                return false;
+        }
+    }
+}
