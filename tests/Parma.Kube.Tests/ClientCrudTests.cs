@@ -237,4 +237,24 @@ public sealed class ClientCrudTests(ApiServerFixture fixture) : IClassFixture<Ap
         });
         (await Client.GetAsync<Event>("e", ns)).Reason.Should().Be("PolicyGenerated");
     }
+
+    [Fact]
+    public async Task Dry_run_writes_validate_but_store_nothing()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var dry = new WriteOptions { DryRun = true };
+        var preview = await Client.CreateAsync(TestObjects.ConfigMap(ns, "dry"), dry);
+        preview.Metadata.Uid.Should().NotBeNullOrEmpty();
+        (await Client.GetOrDefaultAsync<ConfigMap>("dry", ns)).Should().BeNull();
+
+        var invalid = TestObjects.Pod(ns, "dry-pod");
+        invalid.Spec!.Containers[0].Name = null!;
+        var act = () => Client.CreateAsync(invalid, dry);
+        await act.Should().ThrowAsync<KubeInvalidException>();
+
+        var real = await Client.CreateAsync(TestObjects.ConfigMap(ns, "dry"));
+        real.Data!["k"] = "changed";
+        (await Client.ReplaceAsync(real, dry)).Data!["k"].Should().Be("changed");
+        (await Client.GetAsync<ConfigMap>("dry", ns)).Data!["k"].Should().Be("v");
+    }
 }

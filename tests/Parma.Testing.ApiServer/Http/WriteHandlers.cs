@@ -72,6 +72,17 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
         ManagedFields.RecordUpdate(body, null, query["fieldManager"], "Update");
 
         body = await state.Admission.AdmitAsync(state, AdmissionOperation.Create, resource, body, null, cancellationToken).ConfigureAwait(false);
+        if (IsDryRun(query))
+        {
+            // Everything ran (validation, admission) but nothing is stored.
+            if (state.Store.Get(resource, ObjectFields.Namespace(body), name) is not null)
+            {
+                throw ApiError.AlreadyExists(resource, name);
+            }
+
+            return body;
+        }
+
         if (!state.Store.TryCreate(resource, body))
         {
             throw ApiError.AlreadyExists(resource, name);
@@ -154,6 +165,11 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
             }
 
             await state.Admission.AdmitAsync(state, AdmissionOperation.Delete, resource, null, current, CancellationToken.None).ConfigureAwait(false);
+            if (IsDryRun(query))
+            {
+                return (current, true);
+            }
+
             var outcome = MarkOrRemove(resource, current, propagation);
             if (outcome is null)
             {
@@ -324,6 +340,11 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
             }
 
             updated = await state.Admission.AdmitAsync(state, AdmissionOperation.Update, resource, updated, current, cancellationToken, target.Subresource).ConfigureAwait(false);
+            if (IsDryRun(query))
+            {
+                return updated;
+            }
+
             if (Commit(resource, updated, currentRevision) is { } stored)
             {
                 AfterWrite(resource, stored);
@@ -418,6 +439,8 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
             throw new ApiError(403, "Forbidden", $"{resource.QualifiedPlural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated");
         }
     }
+
+    private static bool IsDryRun(IQueryCollection query) => query["dryRun"] == "All";
 
     private static void CheckTypeMeta(ApiResource resource, JsonObject body, bool isScale = false)
     {
