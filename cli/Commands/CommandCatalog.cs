@@ -8,8 +8,11 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
-        yield return AttestCommand.Create();
         yield return PolicyCommand.Create();
+        yield return AttestCommand.Create();
         yield return EvalCommand.Create();
+        yield return ImageCommand.Create();
+        yield return VerityCommand.Create();
+        yield return LayerCommand.Create();
     }
 }
