@@ -14,7 +14,8 @@ public sealed class AdmissionTests : IAsyncLifetime
 
     public Task DisposeAsync() => _fixture.DisposeAsync();
 
-    private async Task RegisterAsync(string kind, string name, string url, string caBundle, string failurePolicy = "Fail", string? objectSelectorLabel = null)
+    private async Task RegisterAsync(
+        string kind, string name, string url, string caBundle, string failurePolicy = "Fail", string? objectSelectorLabel = null, string? namespaceLabel = null)
     {
         var plural = kind == "Mutating" ? "mutatingwebhookconfigurations" : "validatingwebhookconfigurations";
         var webhook = new JsonObject
@@ -37,6 +38,11 @@ public sealed class AdmissionTests : IAsyncLifetime
         if (objectSelectorLabel is not null)
         {
             webhook["objectSelector"] = new JsonObject { ["matchExpressions"] = new JsonArray(new JsonObject { ["key"] = objectSelectorLabel, ["operator"] = "Exists" }) };
+        }
+
+        if (namespaceLabel is not null)
+        {
+            webhook["namespaceSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { [namespaceLabel] = "true" } };
         }
 
         var config = new JsonObject
@@ -148,5 +154,20 @@ public sealed class AdmissionTests : IAsyncLifetime
         pod.Metadata.Labels = new() { ["slow"] = "1" };
         var act = () => _fixture.Client.CreateAsync(pod);
         (await act.Should().ThrowAsync<KubeApiException>()).Which.Status.Message.Should().EndWith("context deadline exceeded");
+    }
+
+    [Fact]
+    public async Task Namespace_selectors_limit_webhooks_to_labelled_namespaces()
+    {
+        await using var denier = await TestWebhookServer.StartAsync(_fixture.Server.Authority, (_, request) => TestWebhookServer.Reply(request, false, code: 403));
+        await RegisterAsync("Validating", "ns.parma.dev", $"{denier.BaseUri}v", denier.CaBundle, namespaceLabel: "parma.dev/enabled");
+        var plain = await _fixture.NewNamespaceAsync();
+        await _fixture.Client.CreateAsync(TestObjects.Pod(plain, "free"));
+
+        var opted = await _fixture.Client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = "opted-in", Labels = new() { ["parma.dev/enabled"] = "true" } } });
+        var act = () => _fixture.Client.CreateAsync(TestObjects.Pod(opted.Metadata.Name!, "held"));
+        var error = (await act.Should().ThrowAsync<KubeApiException>()).Which;
+        ((int)error.StatusCode).Should().Be(403);
+        error.Status.Message.Should().Be("admission webhook \"ns.parma.dev\" denied the request without explanation");
     }
 }
