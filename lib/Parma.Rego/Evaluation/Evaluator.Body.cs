@@ -6,12 +6,50 @@ internal sealed partial class Evaluator
 {
     private bool EvalBody(List<Expr> exprs, int index, Func<bool> k)
     {
-        if (index == exprs.Count)
+        // Filters and assignments with single-valued operands run inline, without continuations.
+        while (index < exprs.Count)
         {
-            return k();
+            var e = exprs[index];
+            if (e.With.Count == 0 && !e.Negated && e.CaptureSlot < 0)
+            {
+                if (e.Kind == ExprKind.Term && !(e.Left is CallTerm call && IsOutputCall(call)) && TryEvalSingle(e.Left!, out var value))
+                {
+                    Step();
+                    if (value is null or BooleanValue { BoolValue: false })
+                    {
+                        return true;
+                    }
+
+                    index++;
+                    continue;
+                }
+
+                if (e.Kind is ExprKind.Assign or ExprKind.Unify && e.Left is VarTerm { Slot: >= 0, IsWildcard: false } target
+                    && _frame[target.Slot] is null && TryEvalSingle(e.Right!, out var assigned))
+                {
+                    Step();
+                    if (assigned is null)
+                    {
+                        return true;
+                    }
+
+                    _frame[target.Slot] = assigned;
+                    try
+                    {
+                        return EvalBody(exprs, index + 1, k);
+                    }
+                    finally
+                    {
+                        _frame[target.Slot] = null;
+                    }
+                }
+            }
+
+            var next = index + 1;
+            return EvalExpr(e, () => EvalBody(exprs, next, k));
         }
 
-        return EvalExpr(exprs[index], () => EvalBody(exprs, index + 1, k));
+        return k();
     }
 
     private bool EvalExpr(Expr e, Func<bool> k)
