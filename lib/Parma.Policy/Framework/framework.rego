@@ -293,8 +293,25 @@ i_storages := as_array(object.get(input, "storages", []))
 
 i_root := as_object(object.get(i_oci, "Root", {}))
 
+# Only the policy container the request names is checked: the pause container for the sandbox,
+# otherwise the one whose name is the CRI container-name annotation.
+cc_considered contains idx if {
+	some idx, p in policy_data.containers
+	names_policy_container(p)
+}
+
+names_policy_container(p) if {
+	p.role == "pause"
+	i_annotations[C_TYPE_KEY] == "sandbox"
+}
+
+names_policy_container(p) if {
+	p.role != "pause"
+	p.name == i_annotations[C_NAME_KEY]
+}
+
 cc_candidates contains idx if {
-	some idx, _ in policy_data.containers
+	some idx in cc_considered
 	not cc_failed_index(idx)
 }
 
@@ -408,7 +425,8 @@ cc_global_failures contains f if {
 
 # --- Identity: which policy container this is ----------------------------------------------------
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	bound := state_bound[sprintf("%d", [idx])]
 	f := container_failure(idx, "create.bound", 20, "container_id", sprintf("policy container %v is already bound to container %v", [p.name, bound]))
 }
@@ -418,7 +436,8 @@ container_type_of(p) := "sandbox" if {
 } else := "container"
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	want := container_type_of(p)
 	got := object.get(i_annotations, C_TYPE_KEY, "")
 	got != want
@@ -426,7 +445,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	p.role != "pause"
 	got := object.get(i_annotations, C_NAME_KEY, "")
 	got != p.name
@@ -434,7 +454,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	p.role != "pause"
 	got := object.get(i_annotations, IMAGE_NAME_KEY, "")
 	got != p.image
@@ -442,7 +463,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	some key, value in i_annotations
 	not annotation_allowed(p, key, value)
 	f := container_failure(idx, "create.annotations", 24, sprintf("OCI.Annotations[%v]", [key]), "annotation is not allowed by the policy")
@@ -454,28 +476,32 @@ annotation_allowed(p, key, value) if {
 
 # --- Process ------------------------------------------------------------------------------------
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := as_array(object.get(i_process, "Args", []))
 	got != p.process.args
 	f := container_failure(idx, "create.args", 30, "OCI.Process.Args", sprintf("command %v, policy expects %v", [got, p.process.args]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := object.get(i_process, "Cwd", "")
 	got != p.process.cwd
 	f := container_failure(idx, "create.cwd", 31, "OCI.Process.Cwd", sprintf("working directory %v, policy expects %v", [got, p.process.cwd]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	some entry in as_array(object.get(i_process, "Env", []))
 	not env_allowed(p.process, entry)
 	f := container_failure(idx, "create.env", 32, sprintf("OCI.Process.Env[%v]", [env_name(entry)]), "environment variable is not allowed by the policy")
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	some required in p.process.env
 	not required in as_set(object.get(i_process, "Env", []))
 	f := container_failure(idx, "create.env", 33, sprintf("OCI.Process.Env[%v]", [env_name(required)]), "environment variable required by the policy is missing or changed")
@@ -491,14 +517,16 @@ env_allowed(pp, entry) if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := object.get(i_process, "Terminal", false)
 	got != p.process.terminal
 	f := container_failure(idx, "create.terminal", 34, "OCI.Process.Terminal", sprintf("terminal %v, policy expects %v", [got, p.process.terminal]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	some field, want in {"UID": p.process.user.uid, "GID": p.process.user.gid}
 	got := object.get(i_user, field, 0)
 	got != want
@@ -506,7 +534,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := as_set(object.get(i_user, "AdditionalGids", []))
 	want := as_set(p.process.user.additional_gids)
 	got != want
@@ -514,7 +543,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	caps := as_object(object.get(i_process, "Capabilities", {}))
 	some set_name in ["Ambient", "Bounding", "Effective", "Inheritable", "Permitted"]
 	got := as_set(object.get(caps, set_name, []))
@@ -524,7 +554,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := object.get(i_process, "NoNewPrivileges", false)
 	got != p.process.no_new_privileges
 	f := container_failure(idx, "create.no_new_privileges", 38, "OCI.Process.NoNewPrivileges", sprintf("no_new_privileges %v, policy expects %v", [got, p.process.no_new_privileges]))
@@ -532,28 +563,32 @@ cc_failures contains f if {
 
 # --- Root, mounts and Linux settings -------------------------------------------------------------
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := object.get(i_root, "Readonly", false)
 	got != p.root_readonly
 	f := container_failure(idx, "create.root_readonly", 40, "OCI.Root.Readonly", sprintf("read-only root %v, policy expects %v", [got, p.root_readonly]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	some i, m in i_mounts
 	not mount_allowed(p, m)
 	f := container_failure(idx, "create.mounts", 41, sprintf("OCI.Mounts[%d]", [i]), sprintf("mount at %v is not allowed by the policy", [object.get(m, "destination", "")]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	some pm in p.mounts
 	not mount_present(pm)
 	f := container_failure(idx, "create.mounts", 42, "OCI.Mounts", sprintf("mount at %v required by the policy is missing", [pm.destination]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	count(i_mounts) != count(p.mounts)
 	f := container_failure(idx, "create.mounts", 43, "OCI.Mounts", sprintf("%d mounts, policy expects %d", [count(i_mounts), count(p.mounts)]))
 }
@@ -576,7 +611,8 @@ mount_matches(pm, m) if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	namespaces := as_array(object.get(i_linux, "Namespaces", []))
 	got := {n.Type | some n in namespaces}
 	want := as_set(p.namespaces)
@@ -585,21 +621,24 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := as_array(object.get(i_linux, "MaskedPaths", []))
 	not [as_set(got), count(got)] == [as_set(p.masked_paths), count(p.masked_paths)]
 	f := container_failure(idx, "create.masked_paths", 44, "OCI.Linux.MaskedPaths", sprintf("masked paths %v, policy expects %v", [got, p.masked_paths]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := as_array(object.get(i_linux, "ReadonlyPaths", []))
 	not [as_set(got), count(got)] == [as_set(p.readonly_paths), count(p.readonly_paths)]
 	f := container_failure(idx, "create.readonly_paths", 45, "OCI.Linux.ReadonlyPaths", sprintf("read-only paths %v, policy expects %v", [got, p.readonly_paths]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	got := as_object(object.get(i_linux, "Sysctl", {}))
 	got != p.sysctls
 	f := container_failure(idx, "create.sysctls", 46, "OCI.Linux.Sysctl", sprintf("sysctls %v, policy expects %v", [got, p.sysctls]))
@@ -616,14 +655,16 @@ layer_hash_of(s) := trim_prefix(opt, LAYER_HASH_OPTION) if {
 } else := "<none>"
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	p.verify_layers
 	count(layer_storages) != count(p.layers)
 	f := container_failure(idx, "create.layers", 50, "storages", sprintf("%d layer storages, policy expects %d", [count(layer_storages), count(p.layers)]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	p.verify_layers
 	some i, s in i_storages
 	s.fstype == "tar"
@@ -639,14 +680,16 @@ layer_storage_allowed(p, s) if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	p.verify_layers
 	count(overlay_storages) != 1
 	f := container_failure(idx, "create.overlay", 52, "storages", sprintf("%d overlay storages, policy expects 1", [count(overlay_storages)]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	p.verify_layers
 	some s in overlay_storages
 	s.driver != "overlayfs"
@@ -654,7 +697,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	p.verify_layers
 	some s in overlay_storages
 	s.options != overlay_options(p)
@@ -662,7 +706,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	p.verify_layers
 	some s in overlay_storages
 	root_path := object.get(i_root, "Path", "")
@@ -671,7 +716,8 @@ cc_failures contains f if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	not p.verify_layers
 	count(layer_storages) + count(overlay_storages) > 0
 	f := container_failure(idx, "create.layers", 55, "storages", "layer storages are not allowed for a container whose policy does not verify layers")
@@ -687,7 +733,8 @@ overlay_options(p) := options if {
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	some i, s in i_storages
 	not s.fstype in {"tar", "fuse3.kata-overlay"}
 	not volume_storage_allowed(p, s)
@@ -697,14 +744,16 @@ cc_failures contains f if {
 volume_storages := [s | some s in i_storages; not s.fstype in {"tar", "fuse3.kata-overlay"}]
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	some ps in p.storages
 	not volume_storage_present(ps)
 	f := container_failure(idx, "create.volumes", 57, "storages", sprintf("storage %v at %v required by the policy is missing", [ps.driver, ps.mount_point]))
 }
 
 cc_failures contains f if {
-	some idx, p in policy_data.containers
+	some idx in cc_considered
+	p := policy_data.containers[idx]
 	count(volume_storages) != count(p.storages)
 	f := container_failure(idx, "create.volumes", 58, "storages", sprintf("%d volume storages, policy expects %d", [count(volume_storages), count(p.storages)]))
 }
@@ -725,17 +774,8 @@ volume_storage_allowed(p, s) if {
 
 # --- Why a CreateContainerRequest was denied ------------------------------------------------------
 # Explained against the policy container the request names, else the one with fewest failed checks.
-cc_explained_index := idx if {
-	name := i_annotations[C_NAME_KEY]
-	some idx, p in policy_data.containers
-	p.name == name
-} else := idx if {
-	i_annotations[C_TYPE_KEY] == "sandbox"
-	some idx, p in policy_data.containers
-	p.role == "pause"
-} else := idx if {
-	ranked := sort([[count([f | some f in cc_failures; f.container == i]), i] | some i, _ in policy_data.containers])
-	idx := ranked[0][1]
+cc_explained_index := min(cc_considered) if {
+	count(cc_considered) > 0
 }
 
 reason_create_container := msg if {
@@ -745,6 +785,8 @@ reason_create_container := msg if {
 	failures := {f | some f in cc_failures; f.container == cc_explained_index}
 	count(failures) > 0
 	msg := format_failure(first_failure(failures))
+} else := sprintf("create.container_name: OCI.Annotations[io.kubernetes.cri.container-name]: the policy has no container named %v", [object.get(i_annotations, C_NAME_KEY, "")]) if {
+	count(cc_considered) == 0
 } else := "create.match: OCI: no container in the policy matches the request"
 
 # ---------------------------------------------------------------------------------------------
