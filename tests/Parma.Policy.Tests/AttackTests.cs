@@ -7,17 +7,28 @@ using Parma.Rego;
 
 namespace Parma.Policy.Tests;
 
-/// <summary>The host attacks of the threat model, each against a pod whose earlier requests were legitimate.</summary>
-public class AttackTests(ExamplePolicies examples) : IClassFixture<ExamplePolicies>
-{
-    private KataHostSimulator Host => new(examples.Settings, examples.GroupPlan);
+/// <summary>The threat-model attacks against the ConfidentialPodGroup example.</summary>
+public sealed class GroupAttackTests(ExamplePolicies examples)
+    : AttackTests(examples, examples.GroupPlan, examples.Group, "hello", "bonjour"), IClassFixture<ExamplePolicies>;
 
-    private ContainerPlan App => examples.GroupPlan.Containers.Single(c => c.Name == "hello");
+/// <summary>The threat-model attacks against the Deployment example.</summary>
+public sealed class DeploymentAttackTests(ExamplePolicies examples)
+    : AttackTests(examples, examples.DeploymentPlan, examples.Deployment, "web", "hi"), IClassFixture<ExamplePolicies>;
+
+/// <summary>
+/// The host attacks of the threat model, each against a pod whose earlier requests were legitimate.
+/// Both examples set GREETING and have /app/healthy.sh as a probe.
+/// </summary>
+public abstract class AttackTests(ExamplePolicies examples, PodPlan plan, GeneratedPolicy policy, string appName, string greeting)
+{
+    private KataHostSimulator Host => new(examples.Settings, plan);
+
+    private ContainerPlan App => plan.Containers.Single(c => c.Name == appName);
 
     /// <summary>A session in which the sandbox and the pause container were created and started.</summary>
     private PolicySession SandboxReady()
     {
-        var session = PolicyEngine.Load(examples.Group.PolicyText).NewSession();
+        var session = PolicyEngine.Load(policy.PolicyText).NewSession();
         foreach (var request in Host.StartPod().Take(3))
         {
             session.Decide(request.Kind, Value.FromJson(request.Input.ToJsonString())).Allowed.Should().BeTrue(request.Description);
@@ -122,7 +133,7 @@ public class AttackTests(ExamplePolicies examples) : IClassFixture<ExamplePolici
         });
 
         decision.Allowed.Should().BeFalse();
-        decision.Reason.Should().Contain("OCI.Process.Env[GREETING]").And.NotContain("pwned").And.NotContain("bonjour");
+        decision.Reason.Should().Contain("OCI.Process.Env[GREETING]").And.NotContain("pwned").And.NotContain(greeting);
     }
 
     [Fact]
@@ -131,11 +142,11 @@ public class AttackTests(ExamplePolicies examples) : IClassFixture<ExamplePolici
         var decision = CreateAppWith(r =>
         {
             var env = r["OCI"]!["Process"]!["Env"]!.AsArray();
-            env.Remove(env.First(e => e!.GetValue<string>().StartsWith("LOG_LEVEL=", StringComparison.Ordinal)));
+            env.Remove(env.First(e => e!.GetValue<string>().StartsWith("GREETING=", StringComparison.Ordinal)));
         });
 
         decision.Allowed.Should().BeFalse();
-        decision.Reason.Should().Be("create.env: OCI.Process.Env[LOG_LEVEL]: environment variable required by the policy is missing or changed");
+        decision.Reason.Should().Be("create.env: OCI.Process.Env[GREETING]: environment variable required by the policy is missing or changed");
     }
 
     [Fact]
@@ -182,14 +193,14 @@ public class AttackTests(ExamplePolicies examples) : IClassFixture<ExamplePolici
         var decision = Send(session, "CreateContainerRequest", second);
 
         decision.Allowed.Should().BeFalse();
-        decision.Reason.Should().StartWith("create.bound: container_id: policy container hello is already bound");
+        decision.Reason.Should().StartWith($"create.bound: container_id: policy container {appName} is already bound");
     }
 
     [Fact]
     public void A_container_from_another_policy_is_denied()
     {
-        var otherHost = new KataHostSimulator(examples.Settings, examples.DeploymentPlan);
-        var foreign = otherHost.CreateContainer(examples.DeploymentPlan.Containers.Single(c => c.Name == "web"));
+        var otherPlan = ReferenceEquals(plan, examples.GroupPlan) ? examples.DeploymentPlan : examples.GroupPlan;
+        var foreign = new KataHostSimulator(examples.Settings, otherPlan).CreateContainer(otherPlan.Containers.First(c => c.Role == ContainerRole.App));
         // Put it in this sandbox so that only the container itself differs.
         foreach (var key in new[] { "io.kubernetes.cri.sandbox-name", "io.kubernetes.cri.sandbox-namespace", "io.kubernetes.cri.sandbox-id", "io.kubernetes.cri.sandbox-uid" })
         {
@@ -213,7 +224,7 @@ public class AttackTests(ExamplePolicies examples) : IClassFixture<ExamplePolici
         var decision = Send(session, "ExecProcessRequest", Host.ExecProcess(App, ["/bin/sh"]));
 
         decision.Allowed.Should().BeFalse();
-        decision.Reason.Should().Be("exec.args: process.Args: command [\"/bin/sh\"] is not allowed in container hello");
+        decision.Reason.Should().Be($"exec.args: process.Args: command [\"/bin/sh\"] is not allowed in container {appName}");
         decision.DenialMessage.Should().StartWith("ExecProcessRequest is blocked by policy: exec.args");
     }
 

@@ -40,6 +40,27 @@ public class CorrectHostTests(ExamplePolicies examples) : IClassFixture<ExampleP
         session.State["mount_points"].Should().Be(Rego.Value.EmptyObject);
     }
 
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void The_same_policy_text_enforces_the_same_way_as_Rego_v0_as_a_stock_kata_agent_reads_it(string example)
+    {
+        var (policy, plan) = Pick(example);
+        var host = new KataHostSimulator(examples.Settings, plan);
+        var v0 = Rego.CompiledPolicy.Compile("policy.rego", policy.PolicyText, options: Rego.RegoOptions.Default with { V0Compatible = true });
+        var state = Rego.Value.EmptyObject;
+        foreach (var request in host.StartPod().Take(3))
+        {
+            var result = v0.EvaluateRule("data.agent_policy." + request.Kind, Rego.Value.FromJson(request.Input.ToJsonString()), [new Rego.DataMount("data.pstate", state)]);
+            result.Should().NotBeNull();
+            var allowed = result is Rego.BooleanValue b ? b.BoolValue : result!["allowed"]!.IsTrue;
+            allowed.Should().BeTrue(request.Description);
+            if (result is Rego.ObjectValue)
+            {
+                state = Rego.JsonPatch.Apply(Rego.Value.Object([KeyValuePair.Create("pstate", state)]), result["ops"]!)["pstate"]!;
+            }
+        }
+    }
+
     private (GeneratedPolicy Policy, PodPlan Plan) Pick(string example) =>
         example == "group" ? (examples.Group, examples.GroupPlan) : (examples.Deployment, examples.DeploymentPlan);
 }
