@@ -54,5 +54,6 @@ internal static class AttestOptions
     };
 
     public static bool IsInputError(Exception e) =>
-        e is IOException or FormatException or SnpReportFormatException or CryptographicException or UnauthorizedAccessException or ArgumentException;
+        e is IOException or FormatException or SnpReportFormatException or CryptographicException or UnauthorizedAccessException or ArgumentException
+            or Parma.Policy.Input.PolicyInputException;
 }

@@ -21,7 +21,7 @@ internal static class AttestVerifyCommand
         var chain = new Option<FileInfo?>("--chain") { Description = "ASK/ASVK (+ ARK) PEM; default: AMD's built-in intermediates. The ARK is always AMD's pinned one." };
         var product = new Option<string?>("--product") { Description = "Milan, Genoa or Turin (checked against CPUID and the certificate)." };
         var hostData = new Option<string?>("--host-data") { Description = "Expected HOST_DATA, 64 hex digits." };
-        var policy = new Option<FileInfo?>("--policy") { Description = "Policy file (Rego text or initdata TOML); HOST_DATA must be its digest." };
+        var policy = new Option<FileInfo?>("--policy") { Description = "Policy file (Rego text, initdata TOML, or either annotation value); HOST_DATA must be its host_data." };
         var reportData = new Option<string?>("--report-data") { Description = "Expected REPORT_DATA in hex (up to 64 bytes, zero-padded)." };
         var runtimeData = new Option<FileInfo?>("--runtime-data") { Description = "Runtime claim file; REPORT_DATA must be SHA-256 of it, zero-padded to 64 bytes." };
         var measurement = new Option<string?>("--measurement") { Description = "Expected MEASUREMENT, 96 hex digits." };
@@ -62,7 +62,7 @@ internal static class AttestVerifyCommand
 
                 byte[]? expectedHostData = parse.GetValue(hostData) is { } hostHex
                     ? AttestOptions.Hex(hostHex, HostDataCalculator.Length, "--host-data")
-                    : parse.GetValue(policy) is { } policyFile ? HostDataCalculator.ForDocument(AttestOptions.ReadFile(policyFile, "policy")) : null;
+                    : parse.GetValue(policy) is { } policyFile ? Parma.Policy.Output.PolicyFile.Read(policyFile.FullName).HostData : null;
                 var expectedReportData = parse.GetValue(reportData) is { } reportHex
                     ? ReportDataBinding.FromHex(reportHex)
                     : parse.GetValue(runtimeData) is { } claimFile ? ReportDataBinding.ForClaim(AttestOptions.ReadFile(claimFile, "runtime data")) : null;
