@@ -14,7 +14,18 @@ public sealed record CapabilitySets(
     IReadOnlyList<string> Bounding,
     IReadOnlyList<string> Effective,
     IReadOnlyList<string> Inheritable,
-    IReadOnlyList<string> Permitted);
+    IReadOnlyList<string> Permitted)
+{
+    /// <summary>The sets in the OCI process shape, as both the policy and the requests carry them.</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson() => new()
+    {
+        ["Ambient"] = JsonArrays.Of(Ambient),
+        ["Bounding"] = JsonArrays.Of(Bounding),
+        ["Effective"] = JsonArrays.Of(Effective),
+        ["Inheritable"] = JsonArrays.Of(Inheritable),
+        ["Permitted"] = JsonArrays.Of(Permitted),
+    };
+}
 
 /// <summary>Commands the host may exec in a container.</summary>
 public sealed record ExecPlan(IReadOnlyList<IReadOnlyList<string>> Commands, IReadOnlyList<string> Regex);

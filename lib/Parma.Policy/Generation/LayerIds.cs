@@ -13,4 +13,16 @@ public static class LayerIds
     public static IReadOnlyList<string> ChainIds(IReadOnlyList<string> diffIds) => ImageResolver.ChainIds(diffIds);
 
     public static string LayerId(string chainId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(chainId)));
+
+    /// <summary>An image's layers in the overlay's lower-directory order: top-most first.</summary>
+    public static IReadOnlyList<TardevLayer> TopMostFirst(ImageFacts image)
+    {
+        var chainIds = ChainIds(image.Layers.Select(l => l.DiffId).ToList());
+        return Enumerable.Range(0, image.Layers.Count).Reverse()
+            .Select(i => new TardevLayer(LayerId(chainIds[i]), image.Layers[i].RootHash, image.Layers[i].DiffId))
+            .ToList();
+    }
 }
+
+/// <summary>One image layer as the tardev snapshotter names it.</summary>
+public sealed record TardevLayer(string Id, string RootHash, string DiffId);

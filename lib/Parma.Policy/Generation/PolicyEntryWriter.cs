@@ -8,18 +8,12 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
 {
     public JsonObject Write(PodPlan pod, ContainerPlan plan)
     {
-        var chainIds = LayerIds.ChainIds(plan.Image.Layers.Select(l => l.DiffId).ToList());
-        var layers = new JsonArray();
-        // Top-most layer first: the order of the overlay's lower directories.
-        for (var i = plan.Image.Layers.Count - 1; i >= 0; i--)
+        var layers = new JsonArray(LayerIds.TopMostFirst(plan.Image).Select(l => (JsonNode)new JsonObject
         {
-            layers.Add(new JsonObject
-            {
-                ["diff_id"] = plan.Image.Layers[i].DiffId,
-                ["id"] = LayerIds.LayerId(chainIds[i]),
-                ["root_hash"] = plan.Image.Layers[i].RootHash,
-            });
-        }
+            ["diff_id"] = l.DiffId,
+            ["id"] = l.Id,
+            ["root_hash"] = l.RootHash,
+        }).ToArray());
 
         var envPatterns = plan.Role == ContainerRole.Pause ? plan.Env.Patterns : [.. plan.Env.Patterns, .. settings.KubernetesEnvRegex];
         return new JsonObject
@@ -27,35 +21,28 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
             ["annotations"] = Annotations(pod, plan),
             ["exec"] = new JsonObject
             {
-                ["commands"] = new JsonArray(plan.Exec.Commands.Select(c => (JsonNode)Strings(c)).ToArray()),
-                ["regex"] = Strings(plan.Exec.Regex),
+                ["commands"] = new JsonArray(plan.Exec.Commands.Select(c => (JsonNode)JsonArrays.Of(c)).ToArray()),
+                ["regex"] = JsonArrays.Of(plan.Exec.Regex),
             },
             ["image"] = plan.Image.PinnedReference,
             ["layers"] = layers,
-            ["masked_paths"] = plan.Privileged ? new JsonArray() : Strings(settings.MaskedPaths),
+            ["masked_paths"] = plan.Privileged ? new JsonArray() : JsonArrays.Of(settings.MaskedPaths),
             ["mounts"] = new JsonArray(plan.Mounts.Mounts.Select(m => (JsonNode)new JsonObject
             {
                 ["destination"] = m.Destination,
-                ["options"] = Strings(m.Options),
+                ["options"] = JsonArrays.Of(m.Options),
                 ["source"] = m.Source.Pattern(settings),
                 ["type"] = m.Type,
             }).ToArray()),
             ["name"] = plan.Name,
-            ["namespaces"] = Strings(settings.Runtime.Namespaces),
+            ["namespaces"] = JsonArrays.Of(settings.Runtime.Namespaces),
             ["process"] = new JsonObject
             {
-                ["args"] = Strings(plan.Args),
-                ["capabilities"] = new JsonObject
-                {
-                    ["Ambient"] = Strings(plan.Capabilities.Ambient),
-                    ["Bounding"] = Strings(plan.Capabilities.Bounding),
-                    ["Effective"] = Strings(plan.Capabilities.Effective),
-                    ["Inheritable"] = Strings(plan.Capabilities.Inheritable),
-                    ["Permitted"] = Strings(plan.Capabilities.Permitted),
-                },
+                ["args"] = JsonArrays.Of(plan.Args),
+                ["capabilities"] = plan.Capabilities.ToJson(),
                 ["cwd"] = plan.Cwd,
-                ["env"] = Strings(plan.Env.Exact),
-                ["env_regex"] = Strings(envPatterns),
+                ["env"] = JsonArrays.Of(plan.Env.Exact),
+                ["env_regex"] = JsonArrays.Of(envPatterns),
                 ["no_new_privileges"] = plan.NoNewPrivileges,
                 ["terminal"] = plan.Terminal,
                 ["user"] = new JsonObject
@@ -65,7 +52,7 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
                     ["uid"] = plan.User.Uid,
                 },
             },
-            ["readonly_paths"] = plan.Privileged ? new JsonArray() : Strings(settings.ReadonlyPaths),
+            ["readonly_paths"] = plan.Privileged ? new JsonArray() : JsonArrays.Of(settings.ReadonlyPaths),
             ["role"] = plan.Role.ToString().ToLowerInvariant(),
             ["root_readonly"] = plan.ReadOnlyRoot,
             ["storages"] = new JsonArray(plan.Mounts.Storages.Select(s => (JsonNode)new JsonObject
@@ -73,7 +60,7 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
                 ["driver"] = s.Driver,
                 ["fstype"] = s.Fstype,
                 ["mount_point"] = s.MountPoint.Pattern(settings),
-                ["options"] = Strings(s.Options),
+                ["options"] = JsonArrays.Of(s.Options),
                 ["source"] = s.Source.Pattern(settings),
             }).ToArray()),
             ["sysctls"] = new JsonObject(plan.Sysctls.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
@@ -106,6 +93,4 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
 
         return annotations;
     }
-
-    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)v).ToArray());
 }

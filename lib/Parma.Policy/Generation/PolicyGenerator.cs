@@ -54,8 +54,8 @@ public sealed class PolicyGenerator(PolicySettings settings, IImageFactsSource i
     {
         ["allow_policy_logging"] = options.AllowLogging ?? false,
         ["allowed_signals"] = new JsonArray(settings.AllowedSignals.Select(s => (JsonNode)s).ToArray()),
-        ["copy_file_regex"] = Strings(settings.CopyFileRegex),
-        ["forbidden_interfaces"] = Strings(settings.ForbiddenInterfaces),
+        ["copy_file_regex"] = JsonArrays.Of(settings.CopyFileRegex),
+        ["forbidden_interfaces"] = JsonArrays.Of(settings.ForbiddenInterfaces),
         ["layer_src_prefix"] = settings.Runtime.LayerSrcPrefix,
         ["layers_path"] = settings.Runtime.LayersPath,
         ["oci_version"] = settings.Runtime.OciVersion,
@@ -95,6 +95,4 @@ public sealed class PolicyGenerator(PolicySettings settings, IImageFactsSource i
             ["source"] = s.Source,
         }).ToArray()),
     };
-
-    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)v).ToArray());
 }

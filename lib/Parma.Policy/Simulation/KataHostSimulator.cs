@@ -91,7 +91,7 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
                 ["Mounts"] = new JsonArray(container.Mounts.Mounts.Select(m => (JsonNode)new JsonObject
                 {
                     ["destination"] = m.Destination,
-                    ["options"] = Strings(m.Options),
+                    ["options"] = JsonArrays.Of(m.Options),
                     ["source"] = m.Source.Example(settings, Sandbox, id),
                     ["type_"] = m.Type,
                 }).ToArray()),
@@ -123,18 +123,11 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
     private JsonObject Process(ContainerPlan container, IReadOnlyList<string> args) => new()
     {
         ["ApparmorProfile"] = string.Empty,
-        ["Args"] = Strings(args),
-        ["Capabilities"] = new JsonObject
-        {
-            ["Ambient"] = Strings(container.Capabilities.Ambient),
-            ["Bounding"] = Strings(container.Capabilities.Bounding),
-            ["Effective"] = Strings(container.Capabilities.Effective),
-            ["Inheritable"] = Strings(container.Capabilities.Inheritable),
-            ["Permitted"] = Strings(container.Capabilities.Permitted),
-        },
+        ["Args"] = JsonArrays.Of(args),
+        ["Capabilities"] = container.Capabilities.ToJson(),
         ["ConsoleSize"] = null,
         ["Cwd"] = container.Cwd,
-        ["Env"] = Strings(Environment(container)),
+        ["Env"] = JsonArrays.Of(Environment(container)),
         ["NoNewPrivileges"] = container.NoNewPrivileges,
         ["OOMScoreAdj"] = 1000,
         ["Rlimits"] = new JsonArray(),
@@ -219,10 +212,10 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
         ["Devices"] = new JsonArray(),
         ["GIDMappings"] = new JsonArray(),
         ["IntelRdt"] = null,
-        ["MaskedPaths"] = container.Privileged ? new JsonArray() : Strings(settings.MaskedPaths),
+        ["MaskedPaths"] = container.Privileged ? new JsonArray() : JsonArrays.Of(settings.MaskedPaths),
         ["MountLabel"] = string.Empty,
         ["Namespaces"] = new JsonArray(settings.Runtime.Namespaces.Select(n => (JsonNode)new JsonObject { ["Path"] = string.Empty, ["Type"] = n }).ToArray()),
-        ["ReadonlyPaths"] = container.Privileged ? new JsonArray() : Strings(settings.ReadonlyPaths),
+        ["ReadonlyPaths"] = container.Privileged ? new JsonArray() : JsonArrays.Of(settings.ReadonlyPaths),
         ["Resources"] = new JsonObject { ["CPU"] = new JsonObject { ["Period"] = 100000, ["Quota"] = 0, ["Shares"] = 2 } },
         ["RootfsPropagation"] = string.Empty,
         ["Seccomp"] = null,
@@ -235,11 +228,8 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
         var storages = new JsonArray();
         if (container.VerifyLayers)
         {
-            var chainIds = LayerIds.ChainIds(container.Image.Layers.Select(l => l.DiffId).ToList());
-            var layers = Enumerable.Range(0, container.Image.Layers.Count).Reverse()
-                .Select(i => (Id: LayerIds.LayerId(chainIds[i]), container.Image.Layers[i].RootHash))
-                .ToList();
-            foreach (var (layerId, rootHash) in layers)
+            var layers = LayerIds.TopMostFirst(container.Image);
+            foreach (var (layerId, rootHash, _) in layers)
             {
                 storages.Add(new JsonObject
                 {
@@ -254,7 +244,7 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
             }
 
             var options = new JsonArray { $"io.katacontainers.fs-opt.layer-src-prefix={settings.Runtime.LayerSrcPrefix}" };
-            foreach (var (layerId, rootHash) in layers)
+            foreach (var (layerId, rootHash, _) in layers)
             {
                 var value = $"{layerId},tar,ro,io.katacontainers.fs-opt.block_device=file,io.katacontainers.fs-opt.is-layer,io.katacontainers.fs-opt.root-hash={rootHash}";
                 options.Add("io.katacontainers.fs-opt.layer=" + Convert.ToBase64String(Encoding.UTF8.GetBytes(value)));
@@ -283,7 +273,7 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
                 ["fs_group"] = null,
                 ["fstype"] = storage.Fstype,
                 ["mount_point"] = storage.MountPoint.Example(settings, Sandbox, id),
-                ["options"] = Strings(storage.Options),
+                ["options"] = JsonArrays.Of(storage.Options),
                 ["source"] = storage.Source.Example(settings, Sandbox, id),
             });
         }
@@ -304,6 +294,4 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
             _ => $"{name}-{suffix}",
         };
     }
-
-    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)v).ToArray());
 }
