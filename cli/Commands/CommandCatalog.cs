@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return ImageCommand.Create();
         yield return VerityCommand.Create();
         yield return LayerCommand.Create();
+        yield return CrdCommand.Create();
     }
 }

@@ -100,6 +100,14 @@ public sealed class TestApiServer : IAsyncDisposable
         return open.Count;
     }
 
+    /// <summary>`kubectl create -f`: every document of <paramref name="yaml"/>, through validation and admission.</summary>
+    public async Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> CreateManifestsAsync(
+        string yaml, string defaultNamespace = "default", bool replaceExisting = false, CancellationToken cancellationToken = default)
+    {
+        using var applier = new ManifestApplier(BaseUri, Authority.Certificate, Token, _state.Catalog);
+        return await applier.CreateAllAsync(yaml, defaultNamespace, replaceExisting, cancellationToken);
+    }
+
     /// <summary>Number of watch connections currently open.</summary>
     public int OpenWatchCount => _state.OpenWatches.Count;
 

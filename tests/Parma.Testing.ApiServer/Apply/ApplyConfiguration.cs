@@ -29,6 +29,25 @@ public static class ApplyConfiguration
         return stream.Documents.Count == 0 ? null : JsonNode.Parse(Convert(stream.Documents[0].RootNode)?.ToJsonString() ?? "null");
     }
 
+    /// <summary>Every document of a multi-document YAML stream (empty documents skipped).</summary>
+    public static IReadOnlyList<JsonObject> ParseAll(string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
+
+        return [.. stream.Documents
+            .Select(d => Convert(d.RootNode))
+            .OfType<JsonObject>()
+            .Select(o => JsonNode.Parse(o.ToJsonString())!.AsObject())];
+    }
+
     private static JsonNode? Convert(YamlNode node) => node switch
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(c =>

@@ -80,9 +80,13 @@ public sealed class ObjectSchema
             if (!IsInteger(value) && Kind(value) != JsonValueKind.String)
             {
                 errors.Add(new(FieldErrorKind.TypeInvalid, path, $"must be an integer or a string, got {Describe(value)}"));
+                return;
             }
 
-            return;
+            if (!schema.TryGetProperty("anyOf", out _) && !schema.TryGetProperty("oneOf", out _))
+            {
+                return;
+            }
         }
 
         foreach (var keyword in new[] { "oneOf", "anyOf" })
@@ -103,6 +107,11 @@ public sealed class ObjectSchema
             }
         }
 
+        if (intOrString)
+        {
+            return;
+        }
+
         if (schema.TryGetProperty("type", out var typeElement) && typeElement.ValueKind == JsonValueKind.String)
         {
             if (!CheckType(typeElement.GetString()!, schema, value, path, errors))
@@ -120,6 +129,8 @@ public sealed class ObjectSchema
                 errors.Add(new(FieldErrorKind.NotSupported, path, $"Unsupported value: {value.ToJsonString()}: supported values: {list}"));
             }
         }
+
+        ValueConstraints.Check(schema, value, PathOrRoot(path), errors);
 
         if (value is JsonObject obj)
         {

@@ -1,0 +1,87 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Parma.Kube.Models;
+
+namespace Parma.Api;
+
+public sealed class GroupPolicySpec : KubeModel
+{
+    public const string AgentPolicyFormat = "agent-policy";
+    public const string InitDataFormat = "initdata";
+    public const string DmVerity = "dm-verity";
+    public const string NoLayerVerification = "none";
+
+    [Description("agent-policy: the Rego text in io.katacontainers.config.agent.policy; initdata: a cc_init_data TOML document in io.katacontainers.config.hypervisor.cc_init_data.")]
+    [AllowedValues(AgentPolicyFormat, InitDataFormat)]
+    [DefaultValue(AgentPolicyFormat)]
+    public string? Format { get; set; }
+
+    [Description("A ConfigMap in the group's namespace holding RFC 6902 JSON-Patch overrides of the generator settings.")]
+    public ConfigMapKeyReference? SettingsRef { get; set; }
+
+    [Description("Commands the host may exec in the containers, beyond probes.")]
+    public ExecAllowList? Exec { get; set; }
+
+    [Description("Request families the policy allows.")]
+    public PolicySwitches? Switches { get; set; }
+
+    [Description("dm-verity pins every image layer by its root hash; none allows any layer (development only).")]
+    [AllowedValues(DmVerity, NoLayerVerification)]
+    [DefaultValue(DmVerity)]
+    public string? LayerVerification { get; set; }
+
+    [Description("Secrets (kubernetes.io/dockerconfigjson) used to resolve the images; in addition to the template's imagePullSecrets.")]
+    public List<LocalObjectReference>? ImagePullSecrets { get; set; }
+}
+
+public sealed class ConfigMapKeyReference : KubeModel
+{
+    public const string DefaultKey = "settings.json";
+
+    [Required]
+    [RegularExpression(Patterns.Dns1123Subdomain)]
+    public string Name { get; set; } = "";
+
+    [Description("Key holding the overrides. Defaults to settings.json.")]
+    [RegularExpression(Patterns.ConfigMapKey)]
+    public string? Key { get; set; }
+}
+
+public sealed class ExecAllowList : KubeModel
+{
+    [Description("Each entry is one exact argv.")]
+    public List<List<string>>? Commands { get; set; }
+
+    [Description("RE2 regular expressions matched against the argv joined by single spaces.")]
+    public List<string>? Regex { get; set; }
+}
+
+public sealed class PolicySwitches : KubeModel
+{
+    [Description("Allow the host to read containers' stdout/stderr (ReadStream).")]
+    public bool? Stdio { get; set; }
+
+    [Description("Allow the host to read the agent's logs.")]
+    public bool? Logging { get; set; }
+
+    [Description("Allow diagnostic requests (metrics, guest details, stats).")]
+    public bool? Diagnostics { get; set; }
+}
+
+public sealed class GroupUpdateStrategy : KubeModel
+{
+    public const string RollingUpdateType = "RollingUpdate";
+
+    [AllowedValues(RollingUpdateType)]
+    [DefaultValue(RollingUpdateType)]
+    public string? Type { get; set; }
+
+    public RollingUpdateParameters? RollingUpdate { get; set; }
+}
+
+public sealed class RollingUpdateParameters : KubeModel
+{
+    [Description("Pods that may be unavailable during a rollout: a count or a percentage of replicas (rounded down, at least 1). Defaults to 1.")]
+    [IntOrStringSchema(Patterns.PercentOrCount)]
+    public IntOrString? MaxUnavailable { get; set; }
+}
