@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Parma.Attestation.KeyRelease;
 using Parma.Attestation.Verification;
+using Parma.Hosting;
 
 namespace Parma.KeyRelease;
 
@@ -17,6 +18,7 @@ public static class KeyReleaseHost
         Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        builder.AddParmaOperations("parma-key-release");
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(verifier);
         builder.Services.AddSingleton(replayGuard ?? new InMemoryReplayGuard());
@@ -44,6 +46,7 @@ public static class KeyReleaseHost
                 badInput ? $"the request body is not a key-release request: {exception?.Message}" : "the service failed; see its log"));
         }));
         app.MapKeyRelease();
+        app.MapParmaOperations();
         return app;
     }
 }

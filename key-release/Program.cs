@@ -1,13 +1,22 @@
+using Parma.Api;
+using Parma.Attestation.KeyRelease;
 using Parma.Attestation.Verification;
+using Parma.Kube.Client;
+using Parma.Kube.Config;
 using Parma.KeyRelease;
 
-// Usage: parma-key-release --config /etc/parma/key-release.json [--urls http://0.0.0.0:8080]
+// Usage: parma-key-release --config /etc/parma/key-release.json [--kubeconfig FILE] [--urls http://0.0.0.0:8080]
 var configPath = Environment.GetEnvironmentVariable("PARMA_KEY_RELEASE_CONFIG");
+string? kubeconfigPath = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
     if (args[i] == "--config")
     {
         configPath = args[i + 1];
+    }
+    else if (args[i] == "--kubeconfig")
+    {
+        kubeconfigPath = args[i + 1];
     }
 }
 
@@ -21,19 +30,20 @@ try
 {
     var configuration = KeyReleaseConfiguration.Load(configPath);
     var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+    IHostDataSource? hostData = null;
     if (configuration.Keys.Any(key => key.Policy.Group is not null))
     {
-        // Group-following policies need the Kubernetes-backed IHostDataSource (lib/Parma.Kube), not wired yet.
-        Console.Error.WriteLine("parma-key-release: policies naming a group need a Kubernetes host-data source, which this build does not include");
-        return 2;
+        // Policies naming a ConfidentialPodGroup follow its status: the service reads groups and pods from the cluster.
+        var kubeConfig = kubeconfigPath is null ? KubeConfigLoader.LoadDefault() : KubeConfigLoader.LoadYaml(File.ReadAllText(kubeconfigPath));
+        hostData = new KubernetesHostDataSource(new KubernetesClient(kubeConfig, ParmaJson.Options));
     }
 
     var verifier = new SnpReportVerifier(configuration.BuildRoots(baseDirectory));
-    var app = KeyReleaseHost.Build(args, configuration.ReadSecrets(baseDirectory), verifier);
+    var app = KeyReleaseHost.Build(args, configuration.ReadSecrets(baseDirectory), verifier, hostData);
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or FormatException or UnauthorizedAccessException)
+catch (Exception e) when (e is KubeConfigException or InvalidDataException or IOException or ArgumentException or FormatException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"parma-key-release: {e.Message}");
     return 2;
