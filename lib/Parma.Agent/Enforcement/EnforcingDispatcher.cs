@@ -1,0 +1,180 @@
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Parma.Agent.Protocol;
+using Parma.Agent.Runtime;
+using Parma.Agent.Ttrpc;
+using Parma.Attestation.Guest;
+using Parma.Policy.Enforcement;
+using Parma.Rego;
+
+namespace Parma.Agent.Enforcement;
+
+/// <summary>
+/// The agent's request path: decode the request, decide it with the policy, carry it out with the
+/// backend, then keep the policy's new state. State changes are all-or-nothing: a request that the
+/// backend fails after the policy allowed it leaves the state as it was. Requests whose decision
+/// changes state are carried out one at a time; the others (exec, wait, reads) run concurrently.
+/// </summary>
+public sealed class EnforcingDispatcher(
+    AgentPolicy policy,
+    IRuntimeBackend backend,
+    AuditLog audit,
+    IAttestationReportProvider? reportProvider = null,
+    ILogger? logger = null) : ITtrpcHandler, IDisposable
+{
+    private readonly SemaphoreSlim _stateGate = new(1, 1);
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private AgentPolicy _policy = policy;
+
+    /// <summary>The policy now enforced (replaced once when a first SetPolicy arrives at an agent started without one).</summary>
+    public AgentPolicy Policy => _policy;
+
+    public async Task<byte[]> HandleAsync(TtrpcCall call, CancellationToken cancellationToken)
+    {
+        if (call.Service != AgentMethods.Service)
+        {
+            throw new TtrpcException(StatusCode.Unimplemented, $"unknown service {call.Service}; this agent serves {AgentMethods.Service}");
+        }
+
+        if (!AgentMethods.ByName.TryGetValue(call.Method, out var method))
+        {
+            throw new TtrpcException(StatusCode.Unimplemented, $"{AgentMethods.Service} has no method {call.Method}");
+        }
+
+        IMessage request;
+        JsonObject input;
+        try
+        {
+            request = method.Request.Parser.ParseFrom(call.Payload);
+            input = PolicyInput.From(request);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or PolicyInputException)
+        {
+            throw new TtrpcException(StatusCode.InvalidArgument, $"{method.Kind}: the payload is not a valid {method.Request.FullName}: {e.Message}");
+        }
+
+        var response = await DecideAndExecuteAsync(method, request, input, cancellationToken).ConfigureAwait(false);
+        return response.ToByteArray();
+    }
+
+    /// <summary>The whole path for an already decoded request (also used in-process by benchmarks and tests).</summary>
+    public async Task<IMessage> DecideAndExecuteAsync(AgentMethod method, IMessage request, JsonObject input, CancellationToken cancellationToken)
+    {
+        var kind = method.Kind;
+        var current = _policy;
+        var redactor = EnvRedactor.For(input);
+        string? containerId = input["container_id"] is JsonValue c && c.TryGetValue<string>(out var cid) ? cid : null;
+        string? execId = input["exec_id"] is JsonValue x && x.TryGetValue<string>(out var eid) ? eid : null;
+        void Audit(bool allowed, string? reason, string outcome, string? error = null) =>
+            audit.Write(new AuditRecord(DateTimeOffset.UtcNow, kind, containerId, execId, allowed, redactor.Redact(reason), outcome, redactor.Redact(error), current.HostDataHex));
+
+        if (current.Refusal is { } refusal)
+        {
+            Audit(false, refusal, "refused");
+            throw new TtrpcException(StatusCode.PermissionDenied, $"{kind} is blocked by policy: the agent refuses every request: {refusal}");
+        }
+
+        var value = Value.FromJson(input.ToJsonString());
+        await _stateGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var holdingGate = true;
+        try
+        {
+            PolicyDecision decision;
+            try
+            {
+                decision = current.Session.Evaluate(kind, value);
+            }
+            catch (RegoException e)
+            {
+                Audit(false, $"policy evaluation failed: {e.Message}", "denied");
+                throw new TtrpcException(StatusCode.PermissionDenied, $"{kind} is blocked by policy: the policy could not be evaluated: {e.Message}");
+            }
+
+            if (!decision.Allowed)
+            {
+                if (kind == nameof(ReadStreamRequest))
+                {
+                    Audit(false, decision.Reason, "redacted");
+                    return new ReadStreamResponse();
+                }
+
+                Audit(false, decision.Reason, "denied");
+                throw new TtrpcException(StatusCode.PermissionDenied, redactor.Redact(decision.DenialMessage)!);
+            }
+
+            if (current.AwaitingSetPolicy && request is SetPolicyRequest setPolicy)
+            {
+                await InstallFirstPolicyAsync(setPolicy.Policy, cancellationToken).ConfigureAwait(false);
+                Audit(true, _policy.Refusal, _policy.Refusal is null ? "executed" : "refused");
+                return new Google.Protobuf.WellKnownTypes.Empty();
+            }
+
+            if (decision.Ops is ArrayValue { Count: 0 })
+            {
+                _stateGate.Release();
+                holdingGate = false;
+            }
+
+            IMessage response;
+            try
+            {
+                response = await backend.ExecuteAsync(method, request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RuntimeException e)
+            {
+                Audit(true, null, "failed", e.Message);
+                throw new TtrpcException(e.Code, $"{kind}: {redactor.Redact(e.Message)}");
+            }
+            catch (OperationCanceledException)
+            {
+                Audit(true, null, "failed", "cancelled");
+                throw;
+            }
+
+            if (holdingGate)
+            {
+                current.Session.Commit(decision);
+            }
+
+            Audit(true, null, "executed");
+            return response;
+        }
+        finally
+        {
+            if (holdingGate)
+            {
+                _stateGate.Release();
+            }
+        }
+    }
+
+    private async Task InstallFirstPolicyAsync(string policyText, CancellationToken cancellationToken)
+    {
+        var hostData = Parma.Policy.Output.HostData.OfPolicy(policyText);
+        PolicyEngine engine;
+        try
+        {
+            engine = PolicyEngine.Load(policyText);
+        }
+        catch (RegoException e)
+        {
+            throw new TtrpcException(StatusCode.InvalidArgument, $"SetPolicyRequest: the policy does not compile: {e.Message}");
+        }
+
+        if (reportProvider is null)
+        {
+            _policy = AgentPolicy.Refusing(engine, hostData, "no attestation report provider is configured, so the policy cannot be bound to HOST_DATA");
+        }
+        else
+        {
+            var binding = await HostDataBinding.CheckAsync(hostData, reportProvider, cancellationToken).ConfigureAwait(false);
+            _policy = binding.Bound ? AgentPolicy.Bound(engine, hostData) : AgentPolicy.Refusing(engine, hostData, binding.Detail);
+        }
+
+        _logger.LogInformation("policy set by SetPolicy: host_data {HostData}, {State}", _policy.HostDataHex, _policy.Refusal ?? "bound to HOST_DATA");
+    }
+
+    public void Dispose() => _stateGate.Dispose();
+}

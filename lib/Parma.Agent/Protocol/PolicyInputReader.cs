@@ -1,0 +1,146 @@
+using System.Collections;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace Parma.Agent.Protocol;
+
+/// <summary>
+/// The inverse of <see cref="PolicyInput"/>: builds the protobuf request from policy-input JSON (a
+/// trace case, a simulator request), so that a trace can be sent to a real agent. Unknown fields
+/// are refused with the JSON path that named them.
+/// </summary>
+public static class PolicyInputReader
+{
+    public static IMessage Read(JsonObject json, MessageDescriptor descriptor) =>
+        descriptor.ClrType == typeof(CopyFileRequest) ? CopyFile(json) : Message(json, descriptor, descriptor.Name);
+
+    private static IMessage Message(JsonObject json, MessageDescriptor descriptor, string path)
+    {
+        var message = (IMessage)Activator.CreateInstance(descriptor.ClrType)!;
+        foreach (var (name, node) in json)
+        {
+            var at = $"{path}.{name}";
+            var oneof = descriptor.Oneofs.FirstOrDefault(o => !o.IsSynthetic && o.Name == name);
+            if (oneof is not null)
+            {
+                if (node is JsonObject choice)
+                {
+                    foreach (var (caseName, caseValue) in choice)
+                    {
+                        var caseField = oneof.Fields.FirstOrDefault(f => RustFieldNames.Of(f.Name) == caseName)
+                            ?? throw new PolicyInputException($"{at}: {caseName} is not a member of the oneof");
+                        caseField.Accessor.SetValue(message, Scalar(caseField, caseValue, $"{at}.{caseName}"));
+                    }
+                }
+
+                continue;
+            }
+
+            var field = descriptor.Fields.InDeclarationOrder().FirstOrDefault(f => RustFieldNames.Of(f.Name) == name)
+                ?? throw new PolicyInputException($"{at}: {descriptor.Name} has no field {name}");
+            if (node is null)
+            {
+                continue;
+            }
+
+            if (field.IsMap)
+            {
+                var map = (IDictionary)field.Accessor.GetValue(message);
+                var keyField = field.MessageType.FindFieldByNumber(1);
+                var valueField = field.MessageType.FindFieldByNumber(2);
+                foreach (var (key, value) in AsObject(node, at))
+                {
+                    map[Scalar(keyField, JsonValue.Create(key), $"{at}[{key}]")] = Scalar(valueField, value, $"{at}[{key}]");
+                }
+            }
+            else if (field.IsRepeated)
+            {
+                var list = (IList)field.Accessor.GetValue(message);
+                var array = node as JsonArray ?? throw new PolicyInputException($"{at}: expected an array");
+                for (var i = 0; i < array.Count; i++)
+                {
+                    list.Add(Scalar(field, array[i], $"{at}[{i}]"));
+                }
+            }
+            else
+            {
+                field.Accessor.SetValue(message, Scalar(field, node, at));
+            }
+        }
+
+        return message;
+    }
+
+    private static JsonObject AsObject(JsonNode node, string at) =>
+        node as JsonObject ?? throw new PolicyInputException($"{at}: expected an object");
+
+    private static object Scalar(FieldDescriptor field, JsonNode? node, string at)
+    {
+        if (node is null)
+        {
+            throw new PolicyInputException($"{at}: null is not a {field.FieldType}");
+        }
+
+        try
+        {
+            return field.FieldType switch
+            {
+                FieldType.Message or FieldType.Group => Message(AsObject(node, at), field.MessageType, at),
+                FieldType.String => node.GetValue<string>(),
+                FieldType.Bool => node.GetValue<bool>(),
+                FieldType.Bytes => ByteString.CopyFrom(node is JsonArray a ? a.Select(b => b!.GetValue<byte>()).ToArray() : Encoding.UTF8.GetBytes(node.GetValue<string>())),
+                FieldType.Enum => node.GetValue<int>(),
+                FieldType.Double => node.GetValue<double>(),
+                FieldType.Float => node.GetValue<float>(),
+                FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => node.GetValue<long>(),
+                FieldType.UInt64 or FieldType.Fixed64 => node.GetValue<ulong>(),
+                FieldType.UInt32 or FieldType.Fixed32 => node.GetValue<uint>(),
+                _ => node.GetValue<int>(),
+            };
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or JsonException)
+        {
+            throw new PolicyInputException($"{at}: {node.ToJsonString()} is not a valid {field.FieldType.ToString().ToLowerInvariant()}");
+        }
+    }
+
+    /// <summary>A summarised CopyFileRequest: the symlink target becomes the data; file contents are not in the summary.</summary>
+    private static CopyFileRequest CopyFile(JsonObject json)
+    {
+        var request = new CopyFileRequest();
+        string? String(string name) => json[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        long Number(string name) => json[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<long>() : 0;
+        request.Path = String("path") ?? throw new PolicyInputException("CopyFileRequest.path: a path is required");
+        request.FileSize = Number("file_size");
+        request.FileMode = (uint)Number("file_mode");
+        request.DirMode = (uint)Number("dir_mode");
+        request.Uid = (int)Number("uid");
+        request.Gid = (int)Number("gid");
+        request.Offset = Number("offset");
+        if (String("symlink_target") is { } target)
+        {
+            request.Data = ByteString.CopyFromUtf8(target);
+        }
+        else if (json["data"] is JsonArray data)
+        {
+            request.Data = ByteString.CopyFrom(data.Select(b => b!.GetValue<byte>()).ToArray());
+        }
+
+        if (request.FileMode == 0 && String("file_type") is { } type)
+        {
+            request.FileMode = type switch
+            {
+                "Regular" => 0x8000 | 0x1A4u,
+                "Directory" => 0x4000 | 0x1EDu,
+                "Symlink" => 0xA000 | 0x1FFu,
+                _ => 0,
+            };
+        }
+
+        return request;
+    }
+
+}

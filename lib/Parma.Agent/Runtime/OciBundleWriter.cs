@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Parma.Agent.Protocol;
+
+namespace Parma.Agent.Runtime;
+
+/// <summary>
+/// Writes an OCI runtime bundle: config.json in the runtime-spec's field names (Kata's protobuf
+/// Spec uses Go-style names) and the root directory the runtime will start the container in.
+/// </summary>
+public static class OciBundleWriter
+{
+    public static string Write(string bundle, Spec spec, string rootfs)
+    {
+        Directory.CreateDirectory(bundle);
+        Directory.CreateDirectory(rootfs);
+        var path = Path.Combine(bundle, "config.json");
+        File.WriteAllText(path, ToRuntimeSpec(spec, rootfs).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return path;
+    }
+
+    public static JsonObject ToRuntimeSpec(Spec spec, string rootfs)
+    {
+        var config = new JsonObject
+        {
+            ["ociVersion"] = spec.Version,
+            ["root"] = new JsonObject { ["path"] = rootfs, ["readonly"] = spec.Root?.Readonly ?? false },
+            ["hostname"] = spec.Hostname,
+            ["mounts"] = new JsonArray(spec.Mounts.Select(m => (JsonNode)new JsonObject
+            {
+                ["destination"] = m.Destination,
+                ["type"] = m.Type,
+                ["source"] = m.Source,
+                ["options"] = Strings(m.Options),
+            }).ToArray()),
+            ["annotations"] = new JsonObject(spec.Annotations.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)a.Value))),
+        };
+        if (spec.Process is { } process)
+        {
+            config["process"] = Process(process);
+        }
+
+        if (spec.Linux is { } linux)
+        {
+            config["linux"] = new JsonObject
+            {
+                ["namespaces"] = new JsonArray(linux.Namespaces.Select(n => (JsonNode)new JsonObject { ["type"] = n.Type, ["path"] = n.Path.Length == 0 ? null : n.Path }).ToArray()),
+                ["maskedPaths"] = Strings(linux.MaskedPaths),
+                ["readonlyPaths"] = Strings(linux.ReadonlyPaths),
+                ["sysctl"] = new JsonObject(linux.Sysctl.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))),
+                ["cgroupsPath"] = linux.CgroupsPath,
+                ["rootfsPropagation"] = linux.RootfsPropagation.Length == 0 ? null : linux.RootfsPropagation,
+                ["mountLabel"] = linux.MountLabel.Length == 0 ? null : linux.MountLabel,
+            };
+        }
+
+        return config;
+    }
+
+    /// <summary>A process in runtime-spec form (also the process.json of `runc exec`).</summary>
+    public static JsonObject Process(Process process) => new()
+    {
+        ["terminal"] = process.Terminal,
+        ["user"] = new JsonObject
+        {
+            ["uid"] = process.User?.UID ?? 0,
+            ["gid"] = process.User?.GID ?? 0,
+            ["additionalGids"] = new JsonArray((process.User?.AdditionalGids ?? []).Select(g => (JsonNode)g).ToArray()),
+        },
+        ["args"] = Strings(process.Args),
+        ["env"] = Strings(process.Env),
+        ["cwd"] = process.Cwd.Length == 0 ? "/" : process.Cwd,
+        ["capabilities"] = process.Capabilities is { } c
+            ? new JsonObject
+            {
+                ["bounding"] = Strings(c.Bounding),
+                ["effective"] = Strings(c.Effective),
+                ["inheritable"] = Strings(c.Inheritable),
+                ["permitted"] = Strings(c.Permitted),
+                ["ambient"] = Strings(c.Ambient),
+            }
+            : null,
+        ["noNewPrivileges"] = process.NoNewPrivileges,
+        ["oomScoreAdj"] = process.OOMScoreAdj,
+        ["rlimits"] = new JsonArray(process.Rlimits.Select(r => (JsonNode)new JsonObject { ["type"] = r.Type, ["hard"] = r.Hard, ["soft"] = r.Soft }).ToArray()),
+    };
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)v).ToArray());
+}

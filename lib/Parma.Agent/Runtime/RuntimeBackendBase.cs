@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Process = Parma.Agent.Protocol.Process;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Parma.Agent.Protocol;
+using Parma.Agent.Ttrpc;
+
+namespace Parma.Agent.Runtime;
+
+/// <summary>
+/// What the backends share: container bookkeeping, layer verification and bundles on create,
+/// processes, signals, waits, standard I/O and removal. A backend supplies how a process is
+/// launched. Requests a backend cannot carry out answer UNIMPLEMENTED (and keep no policy state).
+/// </summary>
+public abstract class RuntimeBackendBase(RuntimeOptions options) : IRuntimeBackend
+{
+    private const string ContainerTypeAnnotation = "io.kubernetes.cri.container-type";
+
+    private readonly ConcurrentDictionary<string, ContainerRecord> _containers = new(StringComparer.Ordinal);
+    private readonly LayerVerifier _layers = new(options);
+
+    public abstract string Name { get; }
+
+    protected RuntimeOptions Options => options;
+
+    public IReadOnlyCollection<string> ContainerIds => [.. _containers.Keys];
+
+    /// <summary>How the container's init process starts; null when there is nothing to run (the sandbox's pause container).</summary>
+    private protected abstract ProcessStartInfo? InitProcess(ContainerRecord container);
+
+    private protected abstract ProcessStartInfo ExecProcess(ContainerRecord container, string execId, Process process);
+
+    public async Task<IMessage> ExecuteAsync(AgentMethod method, IMessage request, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case CreateSandboxRequest:
+                Directory.CreateDirectory(options.StateDirectory);
+                return new Empty();
+            case CreateContainerRequest create:
+                await CreateAsync(create, cancellationToken).ConfigureAwait(false);
+                return new Empty();
+            case StartContainerRequest start:
+                Start(Find(start.ContainerId));
+                return new Empty();
+            case ExecProcessRequest exec:
+                Exec(exec);
+                return new Empty();
+            case SignalProcessRequest signal:
+                ProcessOf(signal.ContainerId, signal.ExecId, allowMissing: true)?.Signal((int)signal.Signal);
+                return new Empty();
+            case WaitProcessRequest wait:
+                return await WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            case RemoveContainerRequest remove:
+                Remove(remove.ContainerId);
+                return new Empty();
+            case ReadStreamRequest read:
+                return await ReadAsync(method, read, cancellationToken).ConfigureAwait(false);
+            case WriteStreamRequest write:
+                await ProcessOf(write.ContainerId, write.ExecId)!.WriteStdinAsync(write.Data.Memory, cancellationToken).ConfigureAwait(false);
+                return new WriteStreamResponse { Len = (uint)write.Data.Length };
+            case CloseStdinRequest close:
+                ProcessOf(close.ContainerId, close.ExecId)!.CloseStdin();
+                return new Empty();
+            case DestroySandboxRequest:
+                foreach (var id in _containers.Keys)
+                {
+                    Remove(id);
+                }
+
+                return new Empty();
+            default:
+                throw new RuntimeException(StatusCode.Unimplemented, $"the {Name} backend does not carry out {method.Name}");
+        }
+    }
+
+    private async Task CreateAsync(CreateContainerRequest create, CancellationToken cancellationToken)
+    {
+        if (create.OCI is null)
+        {
+            throw new RuntimeException(StatusCode.InvalidArgument, "CreateContainerRequest without an OCI spec");
+        }
+
+        if (_containers.ContainsKey(create.ContainerId))
+        {
+            throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
+        }
+
+        if (options.VerifyLayers)
+        {
+            await _layers.VerifyAsync(create, cancellationToken).ConfigureAwait(false);
+        }
+
+        var bundle = Path.Combine(options.StateDirectory, SafeName(create.ContainerId));
+        OciBundleWriter.Write(bundle, create.OCI, Path.Combine(bundle, "rootfs"));
+        var pause = create.OCI.Annotations.TryGetValue(ContainerTypeAnnotation, out var type) && type == "sandbox";
+        if (!_containers.TryAdd(create.ContainerId, new ContainerRecord(create.ContainerId, bundle, create.OCI, pause)))
+        {
+            throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
+        }
+    }
+
+    private void Start(ContainerRecord container)
+    {
+        var startInfo = InitProcess(container);
+        if (startInfo is null)
+        {
+            return;
+        }
+
+        var process = ChildProcess.Start(startInfo, $"start container {container.Id}");
+        if (!container.Processes.TryAdd(container.Id, process))
+        {
+            process.Dispose();
+            throw new RuntimeException(StatusCode.AlreadyExists, $"container {container.Id} is already running");
+        }
+    }
+
+    private void Exec(ExecProcessRequest exec)
+    {
+        var container = Find(exec.ContainerId);
+        if (exec.Process is null)
+        {
+            throw new RuntimeException(StatusCode.InvalidArgument, "ExecProcessRequest without a process");
+        }
+
+        var key = container.ExecKey(exec.ExecId);
+        var process = ChildProcess.Start(ExecProcess(container, key, exec.Process), $"exec {key} in {container.Id}");
+        if (!container.Processes.TryAdd(key, process))
+        {
+            process.Dispose();
+            throw new RuntimeException(StatusCode.AlreadyExists, $"exec id {key} is already in use in container {container.Id}");
+        }
+    }
+
+    private async Task<WaitProcessResponse> WaitAsync(WaitProcessRequest wait, CancellationToken cancellationToken)
+    {
+        var container = Find(wait.ContainerId);
+        var key = container.ExecKey(wait.ExecId);
+        if (!container.Processes.TryGetValue(key, out var process))
+        {
+            return container.IsSandboxPause && key == container.Id
+                ? new WaitProcessResponse { Status = 0 }
+                : throw new RuntimeException(StatusCode.NotFound, $"no process {key} in container {container.Id}");
+        }
+
+        var status = await process.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (key != container.Id)
+        {
+            container.Processes.TryRemove(key, out _);
+        }
+
+        return new WaitProcessResponse { Status = status };
+    }
+
+    private async Task<ReadStreamResponse> ReadAsync(AgentMethod method, ReadStreamRequest read, CancellationToken cancellationToken)
+    {
+        var process = ProcessOf(read.ContainerId, read.ExecId)!;
+        var buffer = method.Name == "ReadStderr" ? process.Stderr : process.Stdout;
+        var data = await buffer.ReadAsync((int)Math.Clamp(read.Len, 1u, 1u << 20), cancellationToken).ConfigureAwait(false)
+            ?? throw new RuntimeException(StatusCode.OutOfRange, $"end of {method.Name} for {read.ContainerId}");
+        return new ReadStreamResponse { Data = ByteString.CopyFrom(data) };
+    }
+
+    private void Remove(string id)
+    {
+        if (!_containers.TryRemove(id, out var container))
+        {
+            throw new RuntimeException(StatusCode.NotFound, $"container {id} does not exist");
+        }
+
+        foreach (var process in container.Processes.Values)
+        {
+            process.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(container.Bundle, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A bundle that cannot be removed does not keep the container alive.
+        }
+    }
+
+    private ContainerRecord Find(string id) =>
+        _containers.TryGetValue(id, out var container) ? container : throw new RuntimeException(StatusCode.NotFound, $"container {id} does not exist");
+
+    private ChildProcess? ProcessOf(string containerId, string execId, bool allowMissing = false)
+    {
+        var container = Find(containerId);
+        var key = container.ExecKey(execId);
+        return container.Processes.TryGetValue(key, out var process) || allowMissing
+            ? process
+            : throw new RuntimeException(StatusCode.NotFound, $"no process {key} in container {containerId}");
+    }
+
+    private static string SafeName(string id) =>
+        id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && id is not "." and not ".."
+            ? id
+            : throw new RuntimeException(StatusCode.InvalidArgument, $"container id '{id}' is not 1-128 letters, digits, '-', '_' or '.'");
+
+    public virtual ValueTask DisposeAsync()
+    {
+        foreach (var id in _containers.Keys)
+        {
+            try
+            {
+                Remove(id);
+            }
+            catch (RuntimeException)
+            {
+                // Removed concurrently.
+            }
+        }
+
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Parma.Agent.Transport;
+
+/// <summary>
+/// An AF_VSOCK address (struct sockaddr_vm: family, reserved, port, cid, flags, padding; 16 bytes,
+/// host byte order). .NET has no vsock endpoint, so the address is built by hand.
+/// </summary>
+public sealed class VsockEndPoint(uint cid, uint port) : EndPoint
+{
+    public const AddressFamily VsockFamily = (AddressFamily)40;
+
+    /// <summary>VMADDR_CID_ANY: listen on every context id of this VM.</summary>
+    public const uint AnyCid = uint.MaxValue;
+
+    /// <summary>The port Kata's agent listens on.</summary>
+    public const uint AgentPort = 1024;
+
+    private const int SockAddrLength = 16;
+
+    public uint Cid { get; } = cid;
+
+    public uint Port { get; } = port;
+
+    public override AddressFamily AddressFamily => VsockFamily;
+
+    public override SocketAddress Serialize()
+    {
+        var address = new SocketAddress(VsockFamily, SockAddrLength);
+        Span<byte> buffer = stackalloc byte[SockAddrLength];
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer, (ushort)VsockFamily);
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer[4..], Port);
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer[8..], Cid);
+        for (var i = 2; i < SockAddrLength; i++)
+        {
+            address[i] = buffer[i];
+        }
+
+        return address;
+    }
+
+    public override EndPoint Create(SocketAddress socketAddress)
+    {
+        Span<byte> buffer = stackalloc byte[SockAddrLength];
+        for (var i = 0; i < Math.Min(SockAddrLength, socketAddress.Size); i++)
+        {
+            buffer[i] = socketAddress[i];
+        }
+
+        return new VsockEndPoint(BinaryPrimitives.ReadUInt32LittleEndian(buffer[8..]), BinaryPrimitives.ReadUInt32LittleEndian(buffer[4..]));
+    }
+
+    public override string ToString() => $"vsock:{(Cid == AnyCid ? "any" : Cid.ToString(System.Globalization.CultureInfo.InvariantCulture))}:{Port}";
+}

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Google.Protobuf;
+using Parma.Agent.Ttrpc.Wire;
+
+namespace Parma.Agent.Ttrpc;
+
+/// <summary>
+/// A ttrpc client over one connection: unary calls on odd, increasing stream ids, any number in
+/// flight at once. Responses are matched to calls by stream id.
+/// </summary>
+public sealed class TtrpcClient : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly TtrpcFrameWriter _writer;
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<Response>> _pending = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _readLoop;
+    private long _nextStreamId = 1;
+    private Exception? _broken;
+
+    private TtrpcClient(Socket socket, int maxPayload)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _writer = new TtrpcFrameWriter(_stream, maxPayload);
+        _readLoop = ReadLoopAsync(new TtrpcFrameReader(_stream, maxPayload));
+    }
+
+    public static async Task<TtrpcClient> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken = default, int maxPayload = TtrpcFrame.DefaultMaxPayload)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new TtrpcClient(socket, maxPayload);
+    }
+
+    /// <summary>Sends a request and returns the response payload; a non-OK status throws <see cref="TtrpcException"/>.</summary>
+    public async Task<byte[]> CallAsync(string service, string method, ReadOnlyMemory<byte> payload, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (_broken is not null)
+        {
+            throw new IOException($"the ttrpc connection is closed: {_broken.Message}", _broken);
+        }
+
+        var streamId = (uint)(Interlocked.Add(ref _nextStreamId, 2) - 2);
+        var request = new Request { Service = service, Method = method, Payload = ByteString.CopyFrom(payload.Span) };
+        if (timeout is { } t)
+        {
+            request.TimeoutNano = t.Ticks * 100;
+        }
+
+        var completion = new TaskCompletionSource<Response>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[streamId] = completion;
+        try
+        {
+            await _writer.WriteAsync(streamId, TtrpcMessageType.Request, 0, request.ToByteArray(), cancellationToken).ConfigureAwait(false);
+            var response = await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var code = (StatusCode)(response.Status?.Code ?? 0);
+            return code == StatusCode.Ok ? response.Payload.ToByteArray() : throw new TtrpcException(code, response.Status!.Message);
+        }
+        finally
+        {
+            _pending.TryRemove(streamId, out _);
+        }
+    }
+
+    /// <summary>Sends a protobuf request and parses the response.</summary>
+    public async Task<TResponse> CallAsync<TResponse>(string service, string method, IMessage request, MessageParser<TResponse> parser, CancellationToken cancellationToken = default)
+        where TResponse : IMessage<TResponse>
+    {
+        var bytes = await CallAsync(service, method, request.ToByteArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return parser.ParseFrom(bytes);
+    }
+
+    /// <summary>Writes raw bytes to the connection (for protocol tests: malformed frames).</summary>
+    public ValueTask SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
+        _stream.WriteAsync(bytes, cancellationToken);
+
+    /// <summary>Completes when the server closes the connection.</summary>
+    public Task Closed => _readLoop;
+
+    private async Task ReadLoopAsync(TtrpcFrameReader reader)
+    {
+        try
+        {
+            while (await reader.ReadAsync(_closing.Token).ConfigureAwait(false) is { } frame)
+            {
+                if (frame.Type == TtrpcMessageType.Response && _pending.TryGetValue(frame.StreamId, out var completion))
+                {
+                    try
+                    {
+                        completion.TrySetResult(Response.Parser.ParseFrom(frame.Payload));
+                    }
+                    catch (InvalidProtocolBufferException e)
+                    {
+                        completion.TrySetException(new TtrpcProtocolException($"the response on stream {frame.StreamId} is not a ttrpc.Response: {e.Message}"));
+                    }
+                }
+            }
+
+            Fail(new IOException("the server closed the connection"));
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    private void Fail(Exception e)
+    {
+        _broken = e;
+        foreach (var pending in _pending.Values)
+        {
+            pending.TrySetException(new IOException($"the ttrpc connection closed before the answer: {e.Message}", e));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already closed by the peer.
+        }
+
+        _socket.Dispose();
+        await _readLoop.ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _writer.Dispose();
+        _closing.Dispose();
+    }
+}
