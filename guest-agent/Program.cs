@@ -1,3 +1,58 @@
-// The GuestAgent host is built under issue #9; until then it refuses to run rather than pretend.
-Console.Error.WriteLine("Parma.GuestAgent: not built yet (issue #9).");
-return 2;
+using Microsoft.Extensions.Logging.Abstractions;
+using Parma.Agent.Hosting;
+using Parma.Agent.Runtime;
+using Parma.GuestAgent;
+using Parma.Policy.Input;
+using Parma.Policy.Output;
+
+// The Parma guest agent: one per pod sandbox inside the UVM. It binds its policy to HOST_DATA,
+// then serves the Kata agent API over ttrpc, enforcing the policy on every request.
+AgentArguments arguments;
+try
+{
+    arguments = AgentArguments.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"parma-guest-agent: {e.Message}\n{AgentArguments.Usage}");
+    return 2;
+}
+
+try
+{
+    var hostData = arguments.Policy is null ? null : PolicyFile.Read(arguments.Policy).HostData;
+    var provider = ReportProviderChoice.Create(arguments.ReportProvider, hostData);
+    var runtime = new RuntimeOptions { StateDirectory = arguments.StateDirectory, LayerSourceRoot = arguments.LayerRoot };
+    IRuntimeBackend backend = arguments.Backend == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
+    if (backend is DevelopmentBackend)
+    {
+        Console.Error.WriteLine($"WARNING: {DevelopmentBackend.Banner}");
+    }
+
+    await using var audit = arguments.AuditPath is null ? null : new StreamWriter(arguments.AuditPath, append: true);
+    await using var host = await AgentHost.StartAsync(new AgentHostOptions
+    {
+        Address = arguments.Address,
+        PolicyPath = arguments.Policy,
+        ReportProvider = provider,
+        Backend = backend,
+        AuditWriter = audit,
+        Logger = NullLogger.Instance,
+    });
+    Console.Error.WriteLine($"parma-guest-agent: listening on {host.Address}; backend {backend.Name}; reports from {provider.Name}; " +
+        (host.Policy.Refusal is { } refusal ? $"REFUSING EVERY REQUEST: {refusal}" : $"policy host_data {host.Policy.HostDataHex}"));
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+    await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+    return 0;
+}
+catch (Exception e) when (e is PolicyInputException or ArgumentException or IOException or Parma.Attestation.Guest.AttestationUnavailableException or System.Net.Sockets.SocketException)
+{
+    Console.Error.WriteLine($"parma-guest-agent: {e.Message}");
+    return 1;
+}

@@ -89,16 +89,16 @@ public static class PolicyInputReader
             return field.FieldType switch
             {
                 FieldType.Message or FieldType.Group => Message(AsObject(node, at), field.MessageType, at),
-                FieldType.String => node.GetValue<string>(),
-                FieldType.Bool => node.GetValue<bool>(),
-                FieldType.Bytes => ByteString.CopyFrom(node is JsonArray a ? a.Select(b => b!.GetValue<byte>()).ToArray() : Encoding.UTF8.GetBytes(node.GetValue<string>())),
-                FieldType.Enum => node.GetValue<int>(),
-                FieldType.Double => node.GetValue<double>(),
-                FieldType.Float => node.GetValue<float>(),
-                FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => node.GetValue<long>(),
-                FieldType.UInt64 or FieldType.Fixed64 => node.GetValue<ulong>(),
-                FieldType.UInt32 or FieldType.Fixed32 => node.GetValue<uint>(),
-                _ => node.GetValue<int>(),
+                FieldType.String => As<string>(node),
+                FieldType.Bool => As<bool>(node),
+                FieldType.Bytes => ByteString.CopyFrom(node is JsonArray a ? a.Select(As<byte>).ToArray() : Encoding.UTF8.GetBytes(As<string>(node))),
+                FieldType.Enum => As<int>(node),
+                FieldType.Double => As<double>(node),
+                FieldType.Float => As<float>(node),
+                FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => As<long>(node),
+                FieldType.UInt64 or FieldType.Fixed64 => As<ulong>(node),
+                FieldType.UInt32 or FieldType.Fixed32 => As<uint>(node),
+                _ => As<int>(node),
             };
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or JsonException)
@@ -107,12 +107,18 @@ public static class PolicyInputReader
         }
     }
 
+    /// <summary>A JSON scalar as T, whatever CLR value the node wraps (a parsed element or a number set from code).</summary>
+    private static T As<T>(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False
+            ? JsonSerializer.Deserialize<T>(v.ToJsonString())!
+            : throw new FormatException("not a JSON scalar");
+
     /// <summary>A summarised CopyFileRequest: the symlink target becomes the data; file contents are not in the summary.</summary>
     private static CopyFileRequest CopyFile(JsonObject json)
     {
         var request = new CopyFileRequest();
         string? String(string name) => json[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-        long Number(string name) => json[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<long>() : 0;
+        long Number(string name) => json[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? As<long>(v) : 0;
         request.Path = String("path") ?? throw new PolicyInputException("CopyFileRequest.path: a path is required");
         request.FileSize = Number("file_size");
         request.FileMode = (uint)Number("file_mode");
@@ -126,7 +132,7 @@ public static class PolicyInputReader
         }
         else if (json["data"] is JsonArray data)
         {
-            request.Data = ByteString.CopyFrom(data.Select(b => b!.GetValue<byte>()).ToArray());
+            request.Data = ByteString.CopyFrom(data.Select(As<byte>).ToArray());
         }
 
         if (request.FileMode == 0 && String("file_type") is { } type)

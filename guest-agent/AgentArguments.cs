@@ -1,0 +1,51 @@
+namespace Parma.GuestAgent;
+
+/// <summary>The agent's command line: where to listen, the policy, the report provider and the backend.</summary>
+internal sealed record AgentArguments
+{
+    public string Address { get; private init; } = "vsock:1024";
+
+    public string? Policy { get; private init; }
+
+    public string ReportProvider { get; private init; } = "auto";
+
+    public string Backend { get; private init; } = "linux";
+
+    public string StateDirectory { get; private init; } = "/run/parma-agent";
+
+    public string? LayerRoot { get; private init; }
+
+    public string? AuditPath { get; private init; }
+
+    public const string Usage = """
+        usage: parma-guest-agent [--address vsock:1024|unix:PATH|PATH] [--policy FILE]
+                                 [--report-provider auto|tsm|sev-guest|dev] [--backend linux|dev]
+                                 [--state-dir DIR] [--layer-root DIR] [--audit FILE]
+          --policy           Rego text, initdata TOML or annotation value (e.g. the initdata device's file);
+                             without it only a first SetPolicy is allowed
+          --report-provider  where HOST_DATA comes from (dev: a local test key, for machines without SNP)
+          --backend          linux (verify layers, bundle, runc) or dev (plain child processes, NO isolation)
+        """;
+
+    public static AgentArguments Parse(string[] args)
+    {
+        var result = new AgentArguments();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            result = args[i] switch
+            {
+                "--address" or "--socket" => result with { Address = Value() },
+                "--policy" => result with { Policy = Value() },
+                "--report-provider" => result with { ReportProvider = Value() },
+                "--backend" => result with { Backend = Value() is var b && b is "linux" or "dev" ? b : throw new ArgumentException($"--backend {b}: use linux or dev") },
+                "--state-dir" => result with { StateDirectory = Value() },
+                "--layer-root" => result with { LayerRoot = Value() },
+                "--audit" => result with { AuditPath = Value() },
+                _ => throw new ArgumentException($"unknown argument {args[i]}"),
+            };
+        }
+
+        return result;
+    }
+}
