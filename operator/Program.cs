@@ -1,3 +1,12 @@
-// The Operator host is built under issue #7; until then it refuses to run rather than pretend.
-Console.Error.WriteLine("Parma.Operator: not built yet (issue #7).");
-return 2;
+using Parma.Operator;
+
+try
+{
+    await OperatorApp.Build(args).RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is ArgumentException or Parma.Api.ParmaSettingsException or Parma.Kube.Config.KubeConfigException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"Parma.Operator: {e.Message}");
+    return 2;
+}

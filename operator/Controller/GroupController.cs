@@ -1,0 +1,187 @@
+using Parma.Api;
+using Parma.Kube.Client;
+using Parma.Kube.Informers;
+using Parma.Kube.Models;
+using Parma.Operator.Observability;
+using Parma.Operator.Reconciliation;
+
+namespace Parma.Operator.Controller;
+
+internal sealed record ControllerOptions
+{
+    /// <summary>Groups reconciled at the same time (never the same group twice at once).</summary>
+    public int Workers { get; init; } = 4;
+
+    /// <summary>After being asked to stop, how long in-flight reconciles may take before they are cancelled.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Every group is reconciled again this often even without changes (the informers' resync).</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>
+/// Watches groups, their pods and ConfigMaps, and feeds group keys ("namespace/name") to a work queue
+/// that workers drain through <see cref="GroupReconciler"/>. Runs while this replica leads.
+/// </summary>
+internal sealed class GroupController(
+    IKubernetesClient client,
+    GroupReconciler reconciler,
+    OperatorMetrics metrics,
+    ControllerOptions options,
+    ILogger<GroupController> logger)
+{
+    private volatile bool _synced;
+
+    /// <summary>True once the informers listed everything (for /readyz).</summary>
+    public bool HasSynced => _synced;
+
+    /// <summary>Queue depth of the running controller (0 when not running).</summary>
+    public int QueueDepth => _queue?.Depth ?? 0;
+
+    private WorkQueue? _queue;
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then lets in-flight reconciles finish.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var queue = new WorkQueue();
+        _queue = queue;
+        metrics.ObserveQueue(() => queue.Depth);
+        var groups = new Informer<ConfidentialPodGroup>(client, options: new InformerOptions { ResyncPeriod = options.ResyncPeriod });
+        var pods = new Informer<Pod>(client, options: new InformerOptions { LabelSelector = ParmaLabels.Group });
+        var configMaps = new Informer<ConfigMap>(client);
+        groups.OnAdd((g, _) => Enqueue(queue, g))
+            .OnUpdate((_, g, _) => Enqueue(queue, g))
+            .OnDelete((g, _) => Enqueue(queue, g));
+        pods.OnAdd((p, _) => EnqueueOwner(queue, p))
+            .OnUpdate((_, p, _) => EnqueueOwner(queue, p))
+            .OnDelete((p, _) => EnqueueOwner(queue, p));
+        configMaps.OnAdd((c, _) => EnqueueReferencing(queue, groups.Store, c))
+            .OnUpdate((_, c, _) => EnqueueReferencing(queue, groups.Store, c))
+            .OnDelete((c, _) => EnqueueReferencing(queue, groups.Store, c));
+        groups.Error += OnWatchError;
+        pods.Error += OnWatchError;
+        configMaps.Error += OnWatchError;
+
+        using var hardStop = new CancellationTokenSource();
+        var workers = new List<Task>();
+        try
+        {
+            groups.Start();
+            pods.Start();
+            configMaps.Start();
+            await Task.WhenAll(groups.WaitForSyncAsync(cancellationToken), pods.WaitForSyncAsync(cancellationToken), configMaps.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            _synced = true;
+            logger.LogInformation("Caches synced: {Groups} groups, {Pods} pods; starting {Workers} workers", groups.Store.Count, pods.Store.Count, options.Workers);
+            for (var i = 0; i < options.Workers; i++)
+            {
+                workers.Add(Task.Run(() => WorkAsync(queue, hardStop.Token), CancellationToken.None));
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: leadership lost or the host shuts down.
+        }
+        finally
+        {
+            _synced = false;
+            queue.ShutDown();
+            hardStop.CancelAfter(options.ShutdownGrace);
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            await groups.DisposeAsync().ConfigureAwait(false);
+            await pods.DisposeAsync().ConfigureAwait(false);
+            await configMaps.DisposeAsync().ConfigureAwait(false);
+            metrics.ObserveQueue(() => 0);
+            _queue = null;
+            logger.LogInformation("Controller stopped");
+        }
+    }
+
+    private async Task WorkAsync(WorkQueue queue, CancellationToken hardStop)
+    {
+        while (await queue.GetAsync().ConfigureAwait(false) is { } key)
+        {
+            try
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                var result = await reconciler.ReconcileAsync(key[..slash], key[(slash + 1)..], hardStop).ConfigureAwait(false);
+                if (result.Outcome == ReconcileOutcome.Retry)
+                {
+                    var delay = queue.AddRateLimited(key);
+                    logger.LogDebug("Retrying {Key} in {Delay} ({Reason})", key, delay, result.Reason);
+                }
+                else
+                {
+                    queue.Forget(key);
+                    if (result.RequeueAfter is { } after)
+                    {
+                        queue.AddAfter(key, after);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
+            {
+                logger.LogWarning("Reconcile of {Key} cancelled at shutdown", key);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Reconcile of {Key} failed", key);
+                metrics.Error(e.GetType().Name);
+                queue.AddRateLimited(key);
+            }
+            finally
+            {
+                queue.Done(key);
+            }
+        }
+    }
+
+    private void OnWatchError(Exception e) => logger.LogWarning("List/watch failed, relisting: {Error}", e.Message);
+
+    private static Task Enqueue(WorkQueue queue, KubeObject obj)
+    {
+        queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(obj.Metadata.Namespace ?? "default", obj.Metadata.Name ?? ""));
+        return Task.CompletedTask;
+    }
+
+    private static Task EnqueueOwner(WorkQueue queue, KubeObject obj)
+    {
+        var owner = obj.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == ParmaApi.Kind && o.ApiVersion == ParmaApi.ApiVersion);
+        if (owner is not null)
+        {
+            queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(obj.Metadata.Namespace ?? "default", owner.Name));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A ConfigMap matters to the group that owns it (its policy) and to groups that read it (settings, environment).</summary>
+    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, ConfigMap configMap)
+    {
+        EnqueueOwner(queue, configMap);
+        var ns = configMap.Metadata.Namespace ?? "default";
+        foreach (var group in groups.ByIndex(InformerStore<ConfidentialPodGroup>.NamespaceIndex, ns))
+        {
+            if (References(group, configMap.Metadata.Name!))
+            {
+                queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(ns, group.Metadata.Name!));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static bool References(ConfidentialPodGroup group, string configMap)
+    {
+        if (group.Spec.Policy?.SettingsRef?.Name == configMap)
+        {
+            return true;
+        }
+
+        var spec = group.Spec.Template.Spec;
+        return (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).Any(c =>
+            (c.Env ?? []).Any(e => e.ValueFrom?.ConfigMapKeyRef?.Name == configMap)
+            || (c.EnvFrom ?? []).Any(e => e.ConfigMapRef?.Name == configMap));
+    }
+}

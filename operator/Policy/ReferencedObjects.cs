@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Parma.Api;
+using Parma.Kube.Client;
+using Parma.Kube.Models;
+
+namespace Parma.Operator.Policy;
+
+/// <summary>
+/// What a group's policy depends on besides its spec and images, read from the API: the ConfigMaps and
+/// Secrets its containers take environment values from, its settings overrides, and its pull secrets.
+/// </summary>
+internal sealed record ReferencedObjects(
+    string ManifestsYaml,
+    string? SettingsPatch,
+    string? SettingsSource,
+    IReadOnlyList<string> DockerConfigPayloads)
+{
+    public static async Task<ReferencedObjects> ReadAsync(IKubernetesClient client, ConfidentialPodGroup group, CancellationToken cancellationToken)
+    {
+        var ns = group.Metadata.Namespace ?? "default";
+        var spec = group.Spec.Template.Spec;
+        var containers = (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).ToList();
+        var configMapNames = containers
+            .SelectMany(c => (c.Env ?? []).Select(e => e.ValueFrom?.ConfigMapKeyRef?.Name)
+                .Concat((c.EnvFrom ?? []).Select(e => e.ConfigMapRef?.Name)))
+            .OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var secretNames = containers
+            .SelectMany(c => (c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name)
+                .Concat((c.EnvFrom ?? []).Select(e => e.SecretRef?.Name)))
+            .OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+
+        var documents = new StringBuilder();
+        foreach (var name in configMapNames)
+        {
+            if (await client.GetOrDefaultAsync<ConfigMap>(name, ns, cancellationToken).ConfigureAwait(false) is { } configMap)
+            {
+                AppendDocument(documents, "ConfigMap", ns, name, new JsonObject { ["data"] = ToJson(configMap.Data ?? []) });
+            }
+        }
+
+        foreach (var name in secretNames)
+        {
+            if (await client.GetOrDefaultAsync<Secret>(name, ns, cancellationToken).ConfigureAwait(false) is { } secret)
+            {
+                var data = (secret.Data ?? []).ToDictionary(p => p.Key, p => Convert.ToBase64String(p.Value), StringComparer.Ordinal);
+                AppendDocument(documents, "Secret", ns, name, new JsonObject { ["data"] = ToJson(data) });
+            }
+        }
+
+        string? settingsPatch = null;
+        string? settingsSource = null;
+        if (group.Spec.Policy?.SettingsRef is { } settingsRef)
+        {
+            var key = settingsRef.Key ?? ConfigMapKeyReference.DefaultKey;
+            settingsSource = $"ConfigMap {ns}/{settingsRef.Name} key {key}";
+            var configMap = await client.GetOrDefaultAsync<ConfigMap>(settingsRef.Name, ns, cancellationToken).ConfigureAwait(false)
+                ?? throw new GroupPolicyException(
+                    GroupConditions.Reasons.SettingsNotFound,
+                    $"spec.policy.settingsRef names ConfigMap {ns}/{settingsRef.Name}, which does not exist; create it or remove settingsRef.",
+                    retry: false);
+            settingsPatch = configMap.Data?.GetValueOrDefault(key)
+                ?? throw new GroupPolicyException(
+                    GroupConditions.Reasons.SettingsNotFound,
+                    $"ConfigMap {ns}/{settingsRef.Name} has no key '{key}' (spec.policy.settingsRef.key); add it or name the right key.",
+                    retry: false);
+        }
+
+        var pullSecrets = (group.Spec.Policy?.ImagePullSecrets ?? []).Concat(spec?.ImagePullSecrets ?? [])
+            .Select(s => s.Name).OfType<string>().Distinct(StringComparer.Ordinal);
+        var payloads = new List<string>();
+        foreach (var name in pullSecrets)
+        {
+            // Like the kubelet, a missing pull secret is not an error: the registry may not need it.
+            var secret = await client.GetOrDefaultAsync<Secret>(name, ns, cancellationToken).ConfigureAwait(false);
+            if (secret?.Data is { } data
+                && (data.GetValueOrDefault(".dockerconfigjson") ?? data.GetValueOrDefault(".dockercfg")) is { } payload)
+            {
+                payloads.Add(Convert.ToBase64String(payload));
+            }
+        }
+
+        return new ReferencedObjects(documents.ToString(), settingsPatch, settingsSource, payloads);
+    }
+
+    private static JsonObject ToJson(IReadOnlyDictionary<string, string> map) =>
+        new(map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
+
+    private static void AppendDocument(StringBuilder documents, string kind, string ns, string name, JsonObject body)
+    {
+        var document = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = kind,
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        };
+        foreach (var (key, value) in body.ToList())
+        {
+            body.Remove(key);
+            document[key] = value;
+        }
+
+        documents.Append("---\n").Append(document.ToJsonString(new JsonSerializerOptions { WriteIndented = false })).Append('\n');
+    }
+}
