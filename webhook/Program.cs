@@ -1,3 +1,12 @@
-// The Webhook host is built under issue #8; until then it refuses to run rather than pretend.
-Console.Error.WriteLine("Parma.Webhook: not built yet (issue #8).");
-return 2;
+using Parma.Webhook;
+
+try
+{
+    WebhookApp.Build(args).Run();
+    return 0;
+}
+catch (WebhookStartupException e)
+{
+    Console.Error.WriteLine($"Parma.Webhook: {e.Message}");
+    return 2;
+}

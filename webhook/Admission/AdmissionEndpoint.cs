@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Parma.Webhook.Groups;
+using Parma.Webhook.Observability;
+
+namespace Parma.Webhook.Admission;
+
+/// <summary>
+/// Serves one admission path: reads the AdmissionReview (bounded), runs the handler under a deadline,
+/// and answers. Bodies that are not an AdmissionReview get HTTP 400 (413 when too large) with a plain
+/// message, since there is no uid to answer; everything else gets a review. A handler that fails or
+/// runs out of time produces a denial naming the cause, never an allowed, unstamped pod.
+/// </summary>
+public sealed class AdmissionEndpoint(
+    IAdmissionHandler handler,
+    IClusterView cluster,
+    WebhookMetrics metrics,
+    WebhookOptions options,
+    ILogger<AdmissionEndpoint> logger)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (!context.Request.IsHttps)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        byte[] body;
+        try
+        {
+            body = await ReadBodyAsync(context).ConfigureAwait(false);
+        }
+        catch (AdmissionReviewException e)
+        {
+            await PlainAsync(context, StatusCodes.Status413PayloadTooLarge, e.Message, started).ConfigureAwait(false);
+            return;
+        }
+
+        AdmissionRequest request;
+        try
+        {
+            request = AdmissionReviewParser.Parse(body);
+        }
+        catch (AdmissionReviewException e)
+        {
+            await PlainAsync(context, StatusCodes.Status400BadRequest, e.Message, started).ConfigureAwait(false);
+            return;
+        }
+
+        var result = await DecideAsync(request, context.RequestAborted).ConfigureAwait(false);
+        var outcome = !result.Allowed ? "denied" : result.Patch is { Count: > 0 } ? "patched" : "allowed";
+        if (!result.Allowed)
+        {
+            logger.LogInformation("{Operation} denied {Kind} {Namespace}/{Name} (uid {Uid}, {Reason}): {Message}",
+                handler.Operation, request.Kind, request.Namespace, request.Name, request.Uid, result.Reason, result.Message);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        var payload = AdmissionReviewWriter.Write(request.Uid, result);
+        await context.Response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
+        metrics.Record(handler.Operation, outcome, Stopwatch.GetElapsedTime(started).TotalSeconds, result.Reason);
+    }
+
+    private async Task<AdmissionResult> DecideAsync(AdmissionRequest request, CancellationToken aborted)
+    {
+        if (!cluster.IsSynced)
+        {
+            return AdmissionResult.Deny(DenialReasons.NotReady, "the Parma webhook has not loaded the ConfidentialPodGroups yet; retry in a few seconds", 503);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        deadline.CancelAfter(options.RequestTimeout);
+        try
+        {
+            return await handler.HandleAsync(request, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            return AdmissionResult.Deny(DenialReasons.Timeout,
+                $"the Parma webhook could not decide within {options.RequestTimeout.TotalSeconds:0.#} s (resolving images or generating a policy); the request is refused rather than admitted unchecked. Retry: work in progress is kept.",
+                504);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "{Operation} failed for {Kind} {Namespace}/{Name} (uid {Uid})", handler.Operation, request.Kind, request.Namespace, request.Name, request.Uid);
+            return AdmissionResult.Deny(DenialReasons.InternalError,
+                $"the Parma webhook failed ({e.GetType().Name}: {e.Message}); the request is refused rather than admitted unchecked", 500);
+        }
+    }
+
+    private async Task<byte[]> ReadBodyAsync(HttpContext context)
+    {
+        var limit = options.MaxRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            throw new AdmissionReviewException($"the AdmissionReview is {context.Request.ContentLength} bytes; at most {limit} are accepted");
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit + 1;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    throw new AdmissionReviewException($"the AdmissionReview exceeds {limit} bytes");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw new AdmissionReviewException($"the AdmissionReview exceeds {limit} bytes");
+        }
+
+        return buffer.ToArray();
+    }
+
+    private async Task PlainAsync(HttpContext context, int status, string message, long started)
+    {
+        logger.LogWarning("{Operation}: refused a request body with {Status}: {Message}", handler.Operation, status, message);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(message + "\n", context.RequestAborted).ConfigureAwait(false);
+        metrics.Record(handler.Operation, "bad_request", Stopwatch.GetElapsedTime(started).TotalSeconds, DenialReasons.BadRequest);
+    }
+}

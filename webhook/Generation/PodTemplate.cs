@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Parma.Api;
+using Parma.Policy.Input;
+using Parma.Policy.Output;
+
+namespace Parma.Webhook.Generation;
+
+/// <summary>
+/// A pod as the policy generator sees it: its metadata and spec without what stamping adds (policy
+/// annotations, host_data, the policy-hash label, RuntimeClass, node selector, tolerations), so that a
+/// pod gives the same template, and the same <see cref="Hash"/>, before and after it is stamped.
+/// Replicas of one controller revision share the template and therefore the generated policy.
+/// </summary>
+public sealed record PodTemplate(string Namespace, string WorkloadName, PodNaming Naming, JsonObject Template, string Hash)
+{
+    private static readonly string[] StampedAnnotations = [PolicyAnnotations.AgentPolicyKey, PolicyAnnotations.InitDataKey, PolicyAnnotations.HostDataKey];
+    private static readonly string[] StampedSpecFields = ["runtimeClassName", "nodeSelector", "tolerations"];
+
+    public JsonObject Spec => (JsonObject)Template["spec"]!;
+
+    public static PodTemplate Of(JsonObject pod, string ns)
+    {
+        var metadata = pod["metadata"] as JsonObject ?? [];
+        var name = Str(metadata, "name");
+        var generateName = Str(metadata, "generateName");
+        var labels = Without(metadata["labels"] as JsonObject, [ParmaLabels.PolicyHash]);
+        var annotations = Without(metadata["annotations"] as JsonObject, StampedAnnotations);
+        var templateMetadata = new JsonObject { ["namespace"] = ns };
+        if (name is not null)
+        {
+            templateMetadata["name"] = name;
+        }
+
+        if (generateName is not null)
+        {
+            templateMetadata["generateName"] = generateName;
+        }
+
+        templateMetadata["labels"] = labels;
+        templateMetadata["annotations"] = annotations;
+        var spec = (pod["spec"] as JsonObject)?.DeepClone() as JsonObject ?? [];
+        foreach (var field in StampedSpecFields)
+        {
+            spec.Remove(field);
+        }
+
+        var template = new JsonObject { ["metadata"] = templateMetadata, ["spec"] = spec };
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson.Write(template))));
+        var (workloadName, naming) = name is { Length: > 0 }
+            ? (name, PodNaming.Exact)
+            : ((generateName ?? "pod").TrimEnd('-'), PodNaming.GeneratedSuffix);
+        return new PodTemplate(ns, workloadName, naming, template, hash);
+    }
+
+    private static string? Str(JsonObject obj, string name) =>
+        obj[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+
+    private static JsonObject Without(JsonObject? map, string[] keys)
+    {
+        var copy = map?.DeepClone() as JsonObject ?? [];
+        foreach (var key in keys)
+        {
+            copy.Remove(key);
+        }
+
+        return copy;
+    }
+}

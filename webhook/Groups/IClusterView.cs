@@ -1,0 +1,27 @@
+using Parma.Api;
+using Parma.Kube.Models;
+
+namespace Parma.Webhook.Groups;
+
+/// <summary>
+/// What the webhook reads from the cluster. Groups, policy ConfigMaps and namespaces come from caches
+/// (informers); <paramref name="live"/> reads go to the API server and are only used when the cache may
+/// be behind (a group whose pods are being created right after its status changed).
+/// </summary>
+public interface IClusterView
+{
+    /// <summary>True once the caches have their first list.</summary>
+    bool IsSynced { get; }
+
+    Task<ConfidentialPodGroup?> GetGroupAsync(string ns, string name, bool live, CancellationToken cancellationToken);
+
+    /// <summary>Namespaces (other than the pods') that hold a group of this name; for error messages.</summary>
+    IReadOnlyList<string> NamespacesWithGroup(string name);
+
+    Task<ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken);
+
+    /// <summary>Always read live: Secrets are not cached by the webhook.</summary>
+    Task<Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken);
+
+    Task<Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken);
+}

@@ -1,0 +1,68 @@
+using Parma.Api;
+using Parma.Kube.Client;
+using Parma.Kube.Informers;
+using Parma.Kube.Models;
+
+namespace Parma.Webhook.Groups;
+
+/// <summary>
+/// The cluster through the API server: groups, the operator's policy ConfigMaps and namespaces are
+/// watched into informer caches; everything else (and live reads) is a GET.
+/// </summary>
+public sealed class KubernetesClusterView : IClusterView, IAsyncDisposable
+{
+    private readonly IKubernetesClient _client;
+    private readonly Informer<ConfidentialPodGroup> _groups;
+    private readonly Informer<ConfigMap> _policies;
+    private readonly Informer<Namespace> _namespaces;
+
+    public KubernetesClusterView(IKubernetesClient client, ILogger logger)
+    {
+        _client = client;
+        _groups = new Informer<ConfidentialPodGroup>(client);
+        _policies = new Informer<ConfigMap>(client, null, new InformerOptions { LabelSelector = $"{ParmaLabels.ManagedBy}={ParmaLabels.ManagedByValue}" });
+        _namespaces = new Informer<Namespace>(client);
+        _groups.Error += e => logger.LogWarning("ConfidentialPodGroup watch: {Error}", e.Message);
+        _policies.Error += e => logger.LogWarning("policy ConfigMap watch: {Error}", e.Message);
+        _namespaces.Error += e => logger.LogWarning("Namespace watch: {Error}", e.Message);
+    }
+
+    public bool IsSynced => _groups.HasSynced && _policies.HasSynced && _namespaces.HasSynced;
+
+    public void Start()
+    {
+        _groups.Start();
+        _policies.Start();
+        _namespaces.Start();
+    }
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_groups.WaitForSyncAsync(cancellationToken), _policies.WaitForSyncAsync(cancellationToken), _namespaces.WaitForSyncAsync(cancellationToken));
+
+    public async Task<ConfidentialPodGroup?> GetGroupAsync(string ns, string name, bool live, CancellationToken cancellationToken) =>
+        !live && _groups.Store.Get(ns, name) is { } cached
+            ? cached
+            : await _client.GetOrDefaultAsync<ConfidentialPodGroup>(name, ns, cancellationToken).ConfigureAwait(false);
+
+    public IReadOnlyList<string> NamespacesWithGroup(string name) =>
+        [.. _groups.Store.List().Where(g => g.Metadata.Name == name).Select(g => g.Metadata.Namespace ?? "").Order(StringComparer.Ordinal)];
+
+    public async Task<ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken) =>
+        !live && _policies.Store.Get(ns, name) is { } cached
+            ? cached
+            : await _client.GetOrDefaultAsync<ConfigMap>(name, ns, cancellationToken).ConfigureAwait(false);
+
+    public Task<Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
+        _client.GetOrDefaultAsync<Secret>(name, ns, cancellationToken);
+
+    public async Task<Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
+        _namespaces.Store.Get(null, name)
+            ?? await _client.GetOrDefaultAsync<Namespace>(name, null, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _groups.DisposeAsync().ConfigureAwait(false);
+        await _policies.DisposeAsync().ConfigureAwait(false);
+        await _namespaces.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+
+namespace Parma.Webhook.Mutation;
+
+/// <summary>
+/// Builds RFC 6902 operations that bring a JSON object to a wanted state, emitting only what differs
+/// (so an object already in that state yields no operations).
+/// </summary>
+public sealed class JsonPatchBuilder
+{
+    private readonly JsonArray _ops = [];
+
+    public JsonArray Operations => _ops;
+
+    /// <summary>RFC 6901 escaping of one path segment.</summary>
+    public static string Escape(string segment) => segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    /// <summary>Sets <paramref name="value"/> at <paramref name="parent"/>[<paramref name="key"/>] unless it is already equal.</summary>
+    public void Set(JsonObject parent, string parentPath, string key, JsonNode value)
+    {
+        if (parent.TryGetPropertyValue(key, out var existing) && JsonNode.DeepEquals(existing, value))
+        {
+            return;
+        }
+
+        _ops.Add(new JsonObject
+        {
+            ["op"] = parent.ContainsKey(key) ? "replace" : "add",
+            ["path"] = $"{parentPath}/{Escape(key)}",
+            ["value"] = value.DeepClone(),
+        });
+    }
+
+    /// <summary>Sets string entries of a map at <paramref name="mapPath"/>, creating the map when it is missing or null.</summary>
+    public void SetEntries(JsonObject owner, string ownerPath, string mapName, IEnumerable<KeyValuePair<string, string>> entries)
+    {
+        var wanted = entries.ToList();
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        if (owner[mapName] is not JsonObject map)
+        {
+            var created = new JsonObject();
+            foreach (var (key, value) in wanted)
+            {
+                created[key] = value;
+            }
+
+            _ops.Add(new JsonObject { ["op"] = owner.ContainsKey(mapName) ? "replace" : "add", ["path"] = $"{ownerPath}/{Escape(mapName)}", ["value"] = created });
+            return;
+        }
+
+        foreach (var (key, value) in wanted)
+        {
+            Set(map, $"{ownerPath}/{Escape(mapName)}", key, JsonValue.Create(value));
+        }
+    }
+
+    /// <summary>Removes <paramref name="parent"/>[<paramref name="key"/>] if present.</summary>
+    public void Remove(JsonObject parent, string parentPath, string key)
+    {
+        if (parent.ContainsKey(key))
+        {
+            _ops.Add(new JsonObject { ["op"] = "remove", ["path"] = $"{parentPath}/{Escape(key)}" });
+        }
+    }
+
+    /// <summary>Appends the items not already in the array (structural equality), creating the array if needed.</summary>
+    public void AppendMissing(JsonObject owner, string ownerPath, string arrayName, IEnumerable<JsonNode> items)
+    {
+        var existing = owner[arrayName] as JsonArray;
+        var missing = items.Where(item => existing is null || !existing.Any(e => JsonNode.DeepEquals(e, item))).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        if (existing is null)
+        {
+            _ops.Add(new JsonObject
+            {
+                ["op"] = owner.ContainsKey(arrayName) ? "replace" : "add",
+                ["path"] = $"{ownerPath}/{Escape(arrayName)}",
+                ["value"] = new JsonArray([.. missing.Select(m => m.DeepClone())]),
+            });
+            return;
+        }
+
+        foreach (var item in missing)
+        {
+            _ops.Add(new JsonObject { ["op"] = "add", ["path"] = $"{ownerPath}/{Escape(arrayName)}/-", ["value"] = item.DeepClone() });
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Parma.Api;
+using Parma.Policy.Generation;
+using Parma.Policy.Input;
+using Parma.Webhook.Admission;
+
+namespace Parma.Webhook.Validation;
+
+/// <summary>
+/// /validate/confidentialpodgroups: refuses specs the operator could not turn into a policy, naming
+/// each bad field by its path: a RuntimeClass the settings do not allow, exec allow-list entries that
+/// are not arrays of strings, regular expressions that are not RE2, unknown formats.
+/// </summary>
+public sealed class GroupSpecValidation(ParmaSettings settings) : IAdmissionHandler
+{
+    public string Operation => "validate_confidentialpodgroups";
+
+    public Task<AdmissionResult> HandleAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        if (request is not { Group: ParmaApi.Group, Kind: ParmaApi.Kind })
+        {
+            return Task.FromResult(AdmissionResult.Deny(DenialReasons.WrongKind,
+                $"this endpoint admits {ParmaApi.Group} {ParmaApi.Kind}s, not {request.GroupVersionKind}; check the webhook configuration's rules", 400));
+        }
+
+        if (request.Operation is not (AdmissionRequest.Create or AdmissionRequest.Update) || request.Object is null)
+        {
+            return Task.FromResult(AdmissionResult.Allow());
+        }
+
+        var problems = Problems(request.Object);
+        return Task.FromResult(problems.Count == 0
+            ? AdmissionResult.Allow()
+            : AdmissionResult.Deny(DenialReasons.InvalidGroupSpec, $"invalid ConfidentialPodGroup spec: {string.Join("; ", problems)}", 422));
+    }
+
+    public IReadOnlyList<string> Problems(JsonObject group)
+    {
+        var problems = new List<string>();
+        var spec = group["spec"] as JsonObject;
+        if (spec?["runtimeClassName"] is JsonValue runtime && runtime.TryGetValue<string>(out var runtimeClass) && !settings.IsRuntimeClassAllowed(runtimeClass))
+        {
+            var allowed = settings.AllowedRuntimeClasses.Prepend(settings.RuntimeClassName).Distinct(StringComparer.Ordinal);
+            problems.Add($"spec.runtimeClassName: '{runtimeClass}' is not a RuntimeClass the settings allow ({string.Join(", ", allowed)})");
+        }
+
+        if (spec?["policy"] is not JsonObject policy)
+        {
+            return problems;
+        }
+
+        try
+        {
+            GroupPolicyOptions.FromGroupSpec(policy, new GroupPolicyOptions());
+        }
+        catch (PolicyInputException e)
+        {
+            problems.Add(e.Message.TrimEnd('.'));
+        }
+
+        if (policy["exec"]?["regex"] is JsonArray regexes)
+        {
+            for (var i = 0; i < regexes.Count; i++)
+            {
+                var path = $"spec.policy.exec.regex[{i}]";
+                if (regexes[i] is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+                {
+                    problems.Add($"{path}: must be a string");
+                }
+                else if (Re2Patterns.Check(value.GetValue<string>()) is { } error)
+                {
+                    problems.Add($"{path}: '{value.GetValue<string>()}' is not a valid RE2 regular expression: {error}");
+                }
+            }
+        }
+
+        return problems;
+    }
+}
