@@ -21,7 +21,17 @@ catch (ArgumentException e)
 try
 {
     var hostData = arguments.Policy is null ? null : PolicyFile.Read(arguments.Policy).HostData;
-    var provider = ReportProviderChoice.Create(arguments.ReportProvider, hostData);
+    Parma.Attestation.Guest.IAttestationReportProvider? provider = null;
+    try
+    {
+        provider = ReportProviderChoice.Create(arguments.ReportProvider, hostData);
+    }
+    catch (Parma.Attestation.Guest.AttestationUnavailableException e)
+    {
+        // Serve anyway, refusing every request, so that the host learns why.
+        Console.Error.WriteLine($"parma-guest-agent: {e.Message}");
+    }
+
     var runtime = new RuntimeOptions { StateDirectory = arguments.StateDirectory, LayerSourceRoot = arguments.LayerRoot };
     IRuntimeBackend backend = arguments.Backend == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
     if (backend is DevelopmentBackend)
@@ -39,7 +49,7 @@ try
         AuditWriter = audit,
         Logger = NullLogger.Instance,
     });
-    Console.Error.WriteLine($"parma-guest-agent: listening on {host.Address}; backend {backend.Name}; reports from {provider.Name}; " +
+    Console.Error.WriteLine($"parma-guest-agent: listening on {host.Address}; backend {backend.Name}; reports from {provider?.Name ?? "nowhere"}; " +
         (host.Policy.Refusal is { } refusal ? $"REFUSING EVERY REQUEST: {refusal}" : $"policy host_data {host.Policy.HostDataHex}"));
     using var stop = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
@@ -51,7 +61,7 @@ try
     await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
     return 0;
 }
-catch (Exception e) when (e is PolicyInputException or ArgumentException or IOException or Parma.Attestation.Guest.AttestationUnavailableException or System.Net.Sockets.SocketException)
+catch (Exception e) when (e is PolicyInputException or ArgumentException or IOException or System.Net.Sockets.SocketException)
 {
     Console.Error.WriteLine($"parma-guest-agent: {e.Message}");
     return 1;

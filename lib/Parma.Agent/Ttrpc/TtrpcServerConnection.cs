@@ -80,7 +80,7 @@ internal sealed class TtrpcServerConnection(Socket socket, ITtrpcHandler handler
                 deadline.CancelAfter(t);
             }
 
-            var call = new TtrpcCall(request.Service, request.Method, request.Payload.ToByteArray(), timeout, metadata);
+            var call = new TtrpcCall(frame.StreamId, request.Service, request.Method, request.Payload.ToByteArray(), timeout, metadata);
             try
             {
                 response.Payload = ByteString.CopyFrom(await handler.HandleAsync(call, deadline.Token).ConfigureAwait(false));
