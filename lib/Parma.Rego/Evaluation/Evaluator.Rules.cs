@@ -50,18 +50,13 @@ internal sealed partial class Evaluator
 
         if (node is { HasRules: true })
         {
-            var value = NodeValue(node);
-            if (node.Children.Count > 0)
-            {
-                value = MergeStrict(value, Materialize(node, null, current, skipRules: true), node);
-            }
-
+            var value = node.Children.Count > 0 ? MergedNodeValue(node, current) : NodeValue(node);
             return value is null || WalkValue(value, path, i, k);
         }
 
         if (i == path.Length)
         {
-            var whole = Materialize(node, baseValue, current, skipRules: false);
+            var whole = Materialize(node, baseValue, current);
             return whole is null || k(whole);
         }
 
@@ -149,7 +144,7 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>The full document under a node: base data, every rule's value, then overrides.</summary>
-    private Value? Materialize(RuleNode? node, Value? baseValue, List<string> current, bool skipRules)
+    private Value? Materialize(RuleNode? node, Value? baseValue, List<string> current)
     {
         if (_overrides.Count > 0 && Override(current) is { } overridden)
         {
@@ -161,10 +156,9 @@ internal sealed partial class Evaluator
             return ApplyOverrides(baseValue, current);
         }
 
-        if (node.HasRules && !skipRules)
+        if (node.HasRules)
         {
-            var own = NodeValue(node);
-            return node.Children.Count == 0 ? own : MergeStrict(own, Materialize(node, null, current, skipRules: true), node);
+            return node.Children.Count == 0 ? NodeValue(node) : MergedNodeValue(node, current);
         }
 
         var dict = baseValue is ObjectValue bo ? bo.ToDictionary() : new Dictionary<Value, Value>();
@@ -177,15 +171,13 @@ internal sealed partial class Evaluator
 
             current.Add(name);
             var key = Value.String(name);
-            var value = Materialize(child, baseValue?[key], current, skipRules: false);
+            var baseChild = baseValue?[key];
+            var value = Materialize(child, baseChild, current);
             current.RemoveAt(current.Count - 1);
             if (value is not null)
             {
-                dict[key] = value;
-            }
-            else
-            {
-                dict.Remove(key);
+                // Where base data and a rule define the same path, OPA merges objects and keeps the base value otherwise.
+                dict[key] = child.HasRules && baseChild is not null ? MergeBaseFirst(baseChild, value) : value;
             }
         }
 
@@ -210,33 +202,18 @@ internal sealed partial class Evaluator
         return value;
     }
 
-    /// <summary>Merges a node's own rule value with its children's documents; overlapping leaves conflict.</summary>
-    private static Value? MergeStrict(Value? own, Value? children, RuleNode node)
+    /// <summary>Deep merge of a base document with a rule value at the same path: objects merge, otherwise the base value wins.</summary>
+    private static Value MergeBaseFirst(Value baseValue, Value virtualValue)
     {
-        if (own is null || children is null || (children is ObjectValue { Count: 0 }))
+        if (baseValue is not ObjectValue bo || virtualValue is not ObjectValue vo)
         {
-            return own ?? (children is ObjectValue { Count: 0 } ? null : children);
+            return baseValue;
         }
 
-        if (own is SetValue os && children is SetValue cs)
+        var dict = vo.ToDictionary();
+        foreach (var (k, v) in bo.Pairs)
         {
-            return Value.Set(os.Items.Concat(cs.Items));
-        }
-
-        if (own.Equals(children))
-        {
-            return own;
-        }
-
-        if (own is not ObjectValue oo || children is not ObjectValue co)
-        {
-            throw new RegoException(RegoException.Codes.ConflictError, $"object keys must be unique: conflicting rules at {node.DottedPath}");
-        }
-
-        var dict = oo.ToDictionary();
-        foreach (var (k, v) in co.Pairs)
-        {
-            dict[k] = dict.TryGetValue(k, out var existing) ? MergeStrict(existing, v, node)! : v;
+            dict[k] = dict.TryGetValue(k, out var existing) ? MergeBaseFirst(v, existing) : v;
         }
 
         return ObjectValue.FromDictionary(dict);
@@ -345,6 +322,11 @@ internal sealed partial class Evaluator
                     Insert(root, keys, v, rule);
                     return true;
                 })));
+        }
+
+        if (node.Children.Count > 0)
+        {
+            (_merge ??= new()).ObjectTrees[node.Index] = root;
         }
 
         return Freeze(root);

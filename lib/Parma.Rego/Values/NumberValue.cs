@@ -9,11 +9,12 @@ public sealed class NumberValue : Value
     private static readonly NumberValue[] SmallInts = Enumerable.Range(-16, 273).Select(i => new NumberValue(i, 0, true)).ToArray();
     private static readonly double MaxExactDouble = Math.Pow(2, 53);
 
-    private NumberValue(BigInteger integer, double floating, bool isInteger)
+    private NumberValue(BigInteger integer, double floating, bool isInteger, string? literal = null)
     {
         Integer = integer;
         Floating = floating;
         IsInteger = isInteger;
+        Literal = literal;
     }
 
     public bool IsInteger { get; }
@@ -22,6 +23,15 @@ public sealed class NumberValue : Value
     public BigInteger Integer { get; }
 
     private double Floating { get; }
+
+    /// <summary>
+    /// The source text of a literal too large for a double (e.g. 2e308). OPA keeps number literals as text
+    /// and prints such a number the way it was written; the value itself stays exact.
+    /// </summary>
+    private string? Literal { get; }
+
+    /// <summary>The source text when the literal is beyond float64 (see <see cref="Literal"/>); null otherwise.</summary>
+    internal string? SourceLiteral => Literal;
 
     public override ValueKind Kind => ValueKind.Number;
 
@@ -88,7 +98,7 @@ public sealed class NumberValue : Value
             return null;
         }
 
-        return FromInteger(digits * BigInteger.Pow(10, exponent - fraction));
+        return new NumberValue(digits * BigInteger.Pow(10, exponent - fraction), 0, true, text);
     }
 
     public bool TryGetInt(out int value)
@@ -136,6 +146,11 @@ public sealed class NumberValue : Value
 
     public string ToText()
     {
+        if (Literal is not null)
+        {
+            return Literal;
+        }
+
         if (IsInteger)
         {
             return Integer.ToString(CultureInfo.InvariantCulture);
