@@ -66,7 +66,7 @@ public sealed class AdmissionEndpoint(
 
     private async Task<AdmissionResult> DecideAsync(AdmissionRequest request, CancellationToken aborted)
     {
-        if (!cluster.IsSynced)
+        if (handler.NeedsClusterCache && !cluster.IsSynced)
         {
             return AdmissionResult.Deny(DenialReasons.NotReady, "the Parma webhook has not loaded the ConfidentialPodGroups yet; retry in a few seconds", 503);
         }

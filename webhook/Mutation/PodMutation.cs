@@ -2,10 +2,16 @@ using Parma.Webhook.Admission;
 
 namespace Parma.Webhook.Mutation;
 
-/// <summary>/mutate/pods: stamps the pods of groups and opted-in pods; leaves every other pod alone.</summary>
+/// <summary>
+/// /mutate/pods: stamps the pods of groups and opted-in pods; leaves every other pod alone. A pod that
+/// already carries a different policy annotation or host_data is not silently overwritten: it is left
+/// as it is, and /validate/pods refuses it with a message saying what differs.
+/// </summary>
 public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandler
 {
     public string Operation => "mutate_pods";
+
+    public bool NeedsClusterCache => true;
 
     public async Task<AdmissionResult> HandleAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
@@ -22,7 +28,16 @@ public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandle
         try
         {
             var expectation = await expectations.ForAsync(request.Object, request.Namespace, cancellationToken).ConfigureAwait(false);
-            return expectation is null
+            if (expectation is null)
+            {
+                return AdmissionResult.Allow();
+            }
+
+            var claim = PodClaim.Of(request.Object);
+            var annotations = expectation.Stamp.Annotations;
+            var carriesAnother = (claim.HostData is not null && claim.HostData != annotations.HostDataHex)
+                || (claim.AgentPolicy ?? claim.InitData) is { } carried && (carried != annotations.Value || claim.AgentPolicy is not null && claim.InitData is not null);
+            return carriesAnother
                 ? AdmissionResult.Allow()
                 : AdmissionResult.AllowWithPatch(PodStamper.Patch(request.Object, expectation.Stamp));
         }

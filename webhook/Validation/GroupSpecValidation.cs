@@ -16,6 +16,8 @@ public sealed class GroupSpecValidation(ParmaSettings settings) : IAdmissionHand
 {
     public string Operation => "validate_confidentialpodgroups";
 
+    public bool NeedsClusterCache => false;
+
     public Task<AdmissionResult> HandleAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         if (request is not { Group: ParmaApi.Group, Kind: ParmaApi.Kind })

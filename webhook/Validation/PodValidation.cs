@@ -17,6 +17,8 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
 {
     public string Operation => "validate_pods";
 
+    public bool NeedsClusterCache => true;
+
     public async Task<AdmissionResult> HandleAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         if (PodRequests.WrongKind(request) is { } wrong)

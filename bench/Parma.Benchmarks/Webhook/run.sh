@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Load test of the admission webhook with wrk on loopback (issue #8).
+#
+# Starts the webhook (Release build) with a self-signed certificate in a temporary directory and
+# --group-file (DEVELOPMENT/BENCHMARK ONLY: groups from a file instead of the API server) holding the
+# examples/ group "demo/hello" with its real generated policy (52 KiB of Rego). Then posts, with wrk:
+#   stamp:     a pod of the group without annotations -> JSONPatch with the 70 KiB policy annotation
+#   readmit:   the operator-made pod (already stamped) -> allowed, no patch
+# Usage: bench/Parma.Benchmarks/Webhook/run.sh [DURATION_SECONDS=20]
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+duration="${1:-20}"
+work="$(mktemp -d)"
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet build -c Release -v q -nologo webhook/Parma.Webhook.csproj >/dev/null
+[ -f cli/bin/Release/net10.0/parma.dll ] || dotnet build -c Release -v q -nologo cli/Parma.Cli.csproj >/dev/null
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+dotnet cli/bin/Release/net10.0/parma.dll policy generate -f examples/confidential-pod-group.yaml \
+  --images examples/images --no-cache -o "$work" >/dev/null
+
+python3 - "$work" <<'PY'
+import base64, json, sys
+work = sys.argv[1]
+policy = open(f"{work}/demo.hello.rego").read()
+host = open(f"{work}/demo.hello.host-data").read().strip()
+group = {"apiVersion": "parma.dev/v1alpha1", "kind": "ConfidentialPodGroup",
+         "metadata": {"name": "hello", "namespace": "demo", "uid": "bench", "resourceVersion": "1"},
+         "spec": {"runtimeClassName": "kata-qemu-snp", "template": {"spec": {"containers": [{"name": "hello", "image": "x"}]}}},
+         "status": {"hostData": host, "policyHash": host[:12],
+                    "policyRef": {"name": "hello-policy", "key": "policy.rego", "format": "agent-policy"}}}
+cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "hello-policy", "namespace": "demo"},
+      "data": {"policy.rego": policy, "host-data": host}}
+open(f"{work}/groups.yaml", "w").write(json.dumps(group) + "\n---\n" + json.dumps(cm) + "\n")
+def pod(stamped):
+    p = {"apiVersion": "v1", "kind": "Pod",
+         "metadata": {"name": f"hello-{host[:10]}-bcdfg", "namespace": "demo", "labels": {"app": "hello", "parma.dev/group": "hello"}},
+         "spec": {"containers": [
+             {"name": "hello", "image": "registry.example/parma/hello@sha256:7ce3fbf45c71badadf6530d4223856079c7b46eb9fd0aa7c518d04ca98aaafab"},
+             {"name": "log-shipper", "image": "registry.example/parma/log-shipper@sha256:25e4ac34ace8f2a420b9b809cc2a2f7963d89b1851a11817f27242fe7e5f2475", "args": ["--interval", "30"]}]}}
+    if stamped:
+        p["metadata"]["labels"]["parma.dev/policy-hash"] = host[:12]
+        p["metadata"]["annotations"] = {"io.katacontainers.config.agent.policy": base64.b64encode(policy.encode()).decode(), "parma.dev/host-data": host}
+        p["spec"]["runtimeClassName"] = "kata-qemu-snp"
+    return p
+for name, stamped in (("stamp", False), ("readmit", True)):
+    review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+              "request": {"uid": "0f3a7c3e-bench", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                          "resource": {"group": "", "version": "v1", "resource": "pods"}, "namespace": "demo",
+                          "operation": "CREATE", "userInfo": {"username": "bench"}, "object": pod(stamped)}}
+    open(f"{work}/{name}.json", "w").write(json.dumps(review))
+PY
+
+# Both strings named: ParmaSettingsLoader currently leaves omitted ones null.
+echo '{"runtimeClassName": "kata-qemu-snp", "allowedRuntimeClasses": ["kata-qemu-snp"]}' >"$work/settings.json"
+port=18443
+dotnet webhook/bin/Release/net10.0/Parma.Webhook.dll --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
+  --port "$port" --metrics-port -1 --settings "$work/settings.json" --group-file "$work/groups.yaml" \
+  --layer-cache "$work/layers" >"$work/webhook.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -skf "https://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+for name in stamp readmit; do
+  echo "== $name: $(wc -c <"$work/$name.json") byte review"
+  # Warm-up (JIT, TLS sessions, the group's annotation cache), then the measured runs.
+  PARMA_REVIEW="$work/$name.json" wrk -t1 -c1 -d3s -s bench/Parma.Benchmarks/Webhook/admission.lua "https://127.0.0.1:$port/mutate/pods" >/dev/null
+  for conns in 1 2 4 8; do
+    echo "-- $conns connection(s), 2 threads max, ${duration}s"
+    PARMA_REVIEW="$work/$name.json" wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${duration}s" --latency \
+      -s bench/Parma.Benchmarks/Webhook/admission.lua "https://127.0.0.1:$port/mutate/pods" | grep -E "answers|p50|Requests/sec"
+  done
+done
