@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return VerityCommand.Create();
         yield return LayerCommand.Create();
         yield return CrdCommand.Create();
+        yield return AgentCommand.Create();
     }
 }

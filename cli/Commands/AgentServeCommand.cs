@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Parma.Agent.Hosting;
+using Parma.Agent.Runtime;
+using Parma.Attestation.Guest;
+using Parma.Policy.Output;
+
+namespace Parma.Cli.Commands;
+
+/// <summary><c>parma agent serve --socket PATH --policy P</c>: an enforcing agent on a Unix socket (or vsock) until Ctrl+C.</summary>
+internal static class AgentServeCommand
+{
+    public static Command Create()
+    {
+        var socket = new Option<string>("--socket", "-s") { Description = "Where to listen: a Unix socket path, unix:PATH or vsock:[CID:]PORT.", Required = true };
+        var policy = new Option<string?>("--policy", "-p") { Description = "The policy (Rego, initdata TOML or annotation value). Without it only a first SetPolicy is allowed." };
+        var provider = new Option<string>("--report-provider") { Description = "Where HOST_DATA comes from: auto (tsm, then sev-guest), tsm, sev-guest, or dev (a local test key; NOT AMD).", DefaultValueFactory = _ => "auto" };
+        provider.AcceptOnlyFromAmong([.. ReportProviderChoice.Names]);
+        var devHostData = new Option<string?>("--dev-host-data") { Description = "With --report-provider dev: the HOST_DATA (64 hex digits) the simulated launch fixed; default: the policy's host_data." };
+        var backend = new Option<string>("--backend") { Description = "linux: verify layers, write bundles, run with runc. dev: plain child processes, NO isolation.", DefaultValueFactory = _ => "linux" };
+        backend.AcceptOnlyFromAmong("linux", "dev");
+        var stateDir = new Option<string?>("--state-dir") { Description = "Where bundles are written (default: a directory under the temp directory)." };
+        var layerRoot = new Option<string?>("--layer-root") { Description = "Look up layer files under this directory instead of the host paths in the requests." };
+        var audit = new Option<string?>("--audit") { Description = "Append the audit log (JSON lines) to this file instead of standard error." };
+        var command = new Command("serve", "Serve the Kata agent API, enforcing the policy on every request after binding it to HOST_DATA. Runs until interrupted.");
+        foreach (var option in new Option[] { socket, policy, provider, devHostData, backend, stateDir, layerRoot, audit })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) => PolicyCommandSupport.RunAsync(parse, async (output, error) =>
+        {
+            var policyPath = parse.GetValue(policy);
+            var hostData = policyPath is null ? null : PolicyFile.Read(policyPath).HostData;
+            var devHex = parse.GetValue(devHostData);
+            IAttestationReportProvider? reports = null;
+            try
+            {
+                reports = ReportProviderChoice.Create(parse.GetValue(provider)!, hostData, devHex is null ? null : Convert.FromHexString(devHex));
+            }
+            catch (AttestationUnavailableException e)
+            {
+                await error.WriteLineAsync($"warning: {e.Message}; every request will be refused");
+            }
+
+            var runtime = new RuntimeOptions
+            {
+                StateDirectory = parse.GetValue(stateDir) ?? Path.Combine(Path.GetTempPath(), $"parma-agent-{Environment.ProcessId}"),
+                LayerSourceRoot = parse.GetValue(layerRoot),
+            };
+            IRuntimeBackend runtimeBackend = parse.GetValue(backend) == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
+            if (runtimeBackend is DevelopmentBackend)
+            {
+                await error.WriteLineAsync($"WARNING: {DevelopmentBackend.Banner}");
+            }
+
+            var auditPath = parse.GetValue(audit);
+            await using var auditWriter = auditPath is null ? null : new StreamWriter(auditPath, append: true);
+            await using var host = await AgentHost.StartAsync(new AgentHostOptions
+            {
+                Address = parse.GetValue(socket)!,
+                PolicyPath = policyPath,
+                ReportProvider = reports,
+                Backend = runtimeBackend,
+                AuditWriter = auditWriter ?? error,
+            }, cancellationToken);
+            await output.WriteLineAsync($"listening on {host.Address}; backend: {runtimeBackend.Name}; reports: {reports?.Name ?? "none"}");
+            await output.WriteLineAsync(host.Policy.Refusal is { } refusal
+                ? $"REFUSING EVERY REQUEST: {refusal}"
+                : host.Policy.AwaitingSetPolicy ? "no policy yet: waiting for SetPolicy" : $"policy bound: host_data {host.Policy.HostDataHex}");
+            await output.FlushAsync(cancellationToken);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Interrupted: stop serving.
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+}
