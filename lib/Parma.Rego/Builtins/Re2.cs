@@ -13,9 +13,9 @@ namespace Parma.Rego.Builtins;
 internal static class Re2
 {
     private const int CacheLimit = 4096;
-    private static readonly ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Re2Regex> Cache = new(StringComparer.Ordinal);
 
-    public static Regex Get(string name, string pattern)
+    public static Re2Regex Get(string name, string pattern)
     {
         if (Cache.TryGetValue(pattern, out var cached))
         {
@@ -32,12 +32,19 @@ internal static class Re2
         return regex;
     }
 
-    private static Regex Compile(string name, string pattern)
+    /// <summary>Bounds the backtracking engine, used only for patterns with \b or \B (ASCII word boundaries need lookarounds).</summary>
+    internal static readonly TimeSpan BacktrackingTimeout = TimeSpan.FromSeconds(1);
+
+    private static Re2Regex Compile(string name, string pattern)
     {
-        var translated = Translate(name, pattern);
+        var groupNames = new Dictionary<string, int>(StringComparer.Ordinal);
+        var translated = Translate(name, pattern, out var needsLookaround, groupNames);
         try
         {
-            return new Regex(translated, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            var regex = needsLookaround
+                ? new Regex(translated, RegexOptions.CultureInvariant, BacktrackingTimeout)
+                : new Regex(translated, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            return new Re2Regex(regex, groupNames);
         }
         catch (ArgumentException e)
         {
@@ -49,14 +56,33 @@ internal static class Re2
         }
     }
 
-    internal static string Translate(string name, string pattern)
+    // RE2 matches code points; .NET matches UTF-16 units, so `.` and negated classes also take a whole surrogate pair.
+    private const string SurrogatePair = "[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]";
+    private const string AsciiWord = "[0-9A-Za-z_]";
+
+    internal static string Translate(string name, string pattern) => Translate(name, pattern, out _, []);
+
+    /// <summary>
+    /// Named groups become plain capturing groups (RE2 numbers named and unnamed groups together, left to
+    /// right; .NET numbers named groups last), with their numbers recorded in <paramref name="groupNames"/>.
+    /// </summary>
+    internal static string Translate(string name, string pattern, out bool needsLookaround, Dictionary<string, int> groupNames)
     {
+        needsLookaround = false;
+        var captures = 0;
         var sb = new StringBuilder(pattern.Length + 16);
-        var multiline = false;
+        var flags = new RegexFlags(false, false);
+        var groups = new Stack<RegexFlags>();
         var inClass = false;
+        var negatedClass = false;
         for (var i = 0; i < pattern.Length; i++)
         {
             var c = pattern[i];
+            if (inClass && char.IsSurrogate(c))
+            {
+                return Reject(name, "character classes with characters beyond U+FFFF are not supported");
+            }
+
             if (c == '\\')
             {
                 if (i + 1 >= pattern.Length)
@@ -73,10 +99,33 @@ internal static class Re2
                     case 'W': sb.Append(inClass ? Reject(name, "\\W inside a character class") : "[^0-9A-Za-z_]"); break;
                     case 's': sb.Append(inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]"); break;
                     case 'S': sb.Append(inClass ? Reject(name, "\\S inside a character class") : "[^\\t\\n\\f\\r ]"); break;
-                    case 'b' or 'B' when !inClass: sb.Append('\\').Append(e); break;
+                    case 'b' when !inClass:
+                        needsLookaround = true;
+                        sb.Append($"(?:(?<={AsciiWord})(?!{AsciiWord})|(?<!{AsciiWord})(?={AsciiWord}))");
+                        break;
+                    case 'B' when !inClass:
+                        needsLookaround = true;
+                        sb.Append($"(?:(?<={AsciiWord})(?={AsciiWord})|(?<!{AsciiWord})(?!{AsciiWord}))");
+                        break;
                     case 'A': sb.Append("\\A"); break;
                     case 'z': sb.Append("\\z"); break;
                     case 'Z': return Reject(name, "invalid escape sequence: \\Z");
+                    case >= '1' and <= '7' when i + 1 < pattern.Length && pattern[i + 1] is >= '0' and <= '7':
+                    case '0':
+                    {
+                        // Octal: \0 and \0NN, or \NN / \NNN starting with 1-7 (a lone \1-\9 would be a backreference).
+                        var start = i;
+                        var code = 0;
+                        while (i < pattern.Length && i - start < 3 && pattern[i] is >= '0' and <= '7')
+                        {
+                            code = (code * 8) + (pattern[i++] - '0');
+                        }
+
+                        i--;
+                        sb.Append($"\\u{code:X4}");
+                        break;
+                    }
+
                     case >= '1' and <= '9': return Reject(name, $"invalid escape sequence: \\{e} (backreferences are not supported)");
                     case 'p' or 'P':
                         if (i + 1 < pattern.Length && pattern[i + 1] != '{')
@@ -97,8 +146,17 @@ internal static class Re2
                             return Reject(name, "invalid escape sequence: \\x{");
                         }
 
-                        var code = int.Parse(pattern.AsSpan(i + 2, end - i - 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                        sb.Append(Regex.Escape(char.ConvertFromUtf32(code)));
+                        if (!int.TryParse(pattern.AsSpan(i + 2, end - i - 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code) || code > 0x10FFFF || code is >= 0xD800 and <= 0xDFFF)
+                        {
+                            return Reject(name, "invalid escape sequence: \\x{" + pattern[(i + 2)..end] + "}");
+                        }
+
+                        if (code > 0xFFFF && inClass)
+                        {
+                            return Reject(name, "character classes with characters beyond U+FFFF are not supported");
+                        }
+
+                        sb.Append("(?:").Append(Regex.Escape(char.ConvertFromUtf32(code))).Append(')');
                         i = end;
                         break;
                     }
@@ -147,6 +205,13 @@ internal static class Re2
                 if (c == ']' && sb[^1] != '[' && !(sb[^1] == '^' && sb[^2] == '['))
                 {
                     inClass = false;
+                    sb.Append(c);
+                    if (negatedClass)
+                    {
+                        sb.Append(')');
+                    }
+
+                    continue;
                 }
 
                 sb.Append(c);
@@ -157,11 +222,15 @@ internal static class Re2
             {
                 case '[':
                     inClass = true;
-                    sb.Append('[');
-                    if (i + 1 < pattern.Length && pattern[i + 1] == '^')
+                    negatedClass = i + 1 < pattern.Length && pattern[i + 1] == '^';
+                    if (negatedClass)
                     {
-                        sb.Append('^');
+                        sb.Append("(?:").Append(SurrogatePair).Append("|[^");
                         i++;
+                    }
+                    else
+                    {
+                        sb.Append('[');
                     }
 
                     if (i + 1 < pattern.Length && pattern[i + 1] == ']')
@@ -172,15 +241,46 @@ internal static class Re2
 
                     break;
                 case '$':
-                    sb.Append(multiline ? "$" : "\\z");
+                    sb.Append(flags.Multiline ? "$" : "\\z");
+                    break;
+                case '.':
+                    sb.Append("(?:").Append(SurrogatePair).Append(flags.DotAll ? "|[\\s\\S])" : "|[^\\n])");
+                    break;
+                case '(' when i + 1 >= pattern.Length || pattern[i + 1] != '?':
+                    groups.Push(flags);
+                    captures++;
+                    sb.Append('(');
+                    break;
+                case ')':
+                    if (groups.Count == 0)
+                    {
+                        return Reject(name, "unexpected )");
+                    }
+
+                    flags = groups.Pop();
+                    sb.Append(')');
                     break;
                 case '(' when i + 1 < pattern.Length && pattern[i + 1] == '?':
                 {
                     var rest = pattern.AsSpan(i + 2);
-                    if (rest.StartsWith("P<"))
+                    if (rest.StartsWith("P<") || (rest.StartsWith("<") && !rest.StartsWith("<=") && !rest.StartsWith("<!")))
                     {
-                        sb.Append("(?<");
-                        i += 3;
+                        var nameStart = i + (rest[0] == 'P' ? 4 : 3);
+                        var nameEnd = pattern.IndexOf('>', nameStart);
+                        var groupName = nameEnd < 0 ? string.Empty : pattern[nameStart..nameEnd];
+                        if (groupName.Length == 0 || !groupName.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
+                        {
+                            return Reject(name, $"invalid named capture: `{pattern[i..Math.Min(pattern.Length, (nameEnd < 0 ? pattern.Length : nameEnd + 1))]}`");
+                        }
+
+                        if (!groupNames.TryAdd(groupName, ++captures))
+                        {
+                            return Reject(name, $"duplicate capture group name: `{groupName}`");
+                        }
+
+                        groups.Push(flags);
+                        sb.Append('(');
+                        i = nameEnd;
                     }
                     else if (rest.StartsWith("<") || rest.StartsWith("=") || rest.StartsWith("!") || rest.StartsWith(">") || rest.StartsWith("#") || rest.StartsWith("'") || rest.StartsWith("("))
                     {
@@ -194,23 +294,25 @@ internal static class Re2
                             return Reject(name, "missing closing )");
                         }
 
-                        var flags = pattern[(i + 2)..close];
-                        if (flags.Any(f => "imsU-".IndexOf(f, StringComparison.Ordinal) < 0))
+                        var spec = pattern[(i + 2)..close];
+                        if (spec.Any(f => "imsU-".IndexOf(f, StringComparison.Ordinal) < 0) || spec.Count(f => f == '-') > 1 || spec.EndsWith('-') || (spec.Length == 0 && pattern[close] == ')'))
                         {
-                            return Reject(name, $"invalid or unsupported Perl syntax: `(?{flags}`");
+                            return Reject(name, $"invalid or unsupported Perl syntax: `(?{spec}{pattern[close]}`");
                         }
 
-                        if (flags.Contains('U', StringComparison.Ordinal))
+                        if (spec.Contains('U', StringComparison.Ordinal))
                         {
                             return Reject(name, "the U (ungreedy) flag is not supported");
                         }
 
-                        if (flags.Contains('m', StringComparison.Ordinal) && !flags.StartsWith('-'))
+                        // `(?flags:` opens a group with its own flags; `(?flags)` changes the flags until the enclosing group ends.
+                        if (pattern[close] == ':')
                         {
-                            multiline = true;
+                            groups.Push(flags);
                         }
 
-                        sb.Append("(?").Append(flags).Append(pattern[close]);
+                        flags = flags.Apply(spec);
+                        sb.Append("(?").Append(spec).Append(pattern[close]);
                         i = close;
                     }
 
@@ -218,12 +320,51 @@ internal static class Re2
                 }
 
                 default:
-                    sb.Append(c);
+                    if (char.IsHighSurrogate(c) && i + 1 < pattern.Length && char.IsLowSurrogate(pattern[i + 1]))
+                    {
+                        // One code point, so a following quantifier applies to all of it.
+                        sb.Append("(?:").Append(c).Append(pattern[++i]).Append(')');
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
                     break;
             }
         }
 
+        if (inClass)
+        {
+            return Reject(name, "missing closing ]");
+        }
+
+        if (groups.Count > 0)
+        {
+            return Reject(name, "missing closing )");
+        }
+
         return sb.ToString();
+    }
+
+    private readonly record struct RegexFlags(bool Multiline, bool DotAll)
+    {
+        public RegexFlags Apply(string spec)
+        {
+            var on = true;
+            var result = this;
+            foreach (var f in spec)
+            {
+                switch (f)
+                {
+                    case '-': on = false; break;
+                    case 'm': result = result with { Multiline = on }; break;
+                    case 's': result = result with { DotAll = on }; break;
+                }
+            }
+
+            return result;
+        }
     }
 
     private static string PosixClass(string name, string cls) => cls switch
@@ -248,11 +389,11 @@ internal static class Re2
     private static string Reject(string name, string message) => throw Args.Error(name, "error parsing regexp: " + message);
 
     /// <summary>Go's FindAll: empty matches directly after a previous match are skipped.</summary>
-    public static List<Match> FindAll(Regex regex, string input, int n)
+    public static List<Match> FindAll(Re2Regex re2, string input, int n)
     {
         var result = new List<Match>();
         var previousEnd = -1;
-        for (var m = regex.Match(input); m.Success && (n < 0 || result.Count < n); m = m.NextMatch())
+        for (var m = re2.Regex.Match(input); m.Success && (n < 0 || result.Count < n); m = m.NextMatch())
         {
             if (m.Length == 0 && m.Index == previousEnd)
             {
@@ -266,3 +407,6 @@ internal static class Re2
         return result;
     }
 }
+
+/// <summary>A translated RE2 pattern: the .NET regex and RE2's capture group numbers by name.</summary>
+internal sealed record Re2Regex(Regex Regex, IReadOnlyDictionary<string, int> GroupNames);

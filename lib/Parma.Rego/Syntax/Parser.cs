@@ -21,7 +21,40 @@ internal sealed partial class Parser
         _keywords = v1;
     }
 
-    public static ModuleAst ParseModule(string file, string source, bool v1) => new Parser(file, source, v1).Module();
+    /// <summary>
+    /// Parses a module as Rego v1, or as v0 when asked. A module that imports <c>future.keywords</c> is written
+    /// in v0 style, so when it is not valid v1 it is parsed as v0 (and reports v0's error if that fails too).
+    /// </summary>
+    public static ModuleAst ParseModule(string file, string source, bool v1)
+    {
+        if (!v1)
+        {
+            return new Parser(file, source, v1: false).Module();
+        }
+
+        try
+        {
+            return new Parser(file, source, v1: true).Module();
+        }
+        catch (RegoException) when (ImportsFutureKeywords(file, source))
+        {
+            return new Parser(file, source, v1: false).Module();
+        }
+    }
+
+    private static bool ImportsFutureKeywords(string file, string source)
+    {
+        var tokens = Lexer.Tokenize(file, source);
+        for (var i = 0; i + 2 < tokens.Count; i++)
+        {
+            if (tokens[i] is { Kind: TokenKind.Ident, Text: "import" } && tokens[i + 1] is { Kind: TokenKind.Ident, Text: "future" } && tokens[i + 2].Kind == TokenKind.Dot)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static Body ParseQuery(string source, bool v1)
     {

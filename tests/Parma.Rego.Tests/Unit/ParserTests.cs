@@ -43,6 +43,30 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void A_module_importing_future_keywords_is_read_as_v0_when_it_is_not_valid_v1()
+    {
+        const string kataStyle = """
+            package agent_policy
+            import future.keywords.in
+            import future.keywords.every
+            default AllowRequestsFailingPolicy := false
+            CreateContainerRequest {
+                every c in input.containers { c in ["a", "b"] }
+            }
+            names[n] { some n in input.containers }
+            """;
+        var policy = CompiledPolicy.Compile("rules.rego", kataStyle);
+        policy.EvaluateRule("data.agent_policy.CreateContainerRequest", Value.FromJson("""{"containers":["a"]}""")).Should().Be(Value.True);
+        policy.EvaluateRule("data.agent_policy.names", Value.FromJson("""{"containers":["a"]}""")).Should().Be(Value.Set([Value.String("a")]));
+
+        const string v1Style = "package q\nimport future.keywords.if\np[x] if x := \"k\"\n";
+        CompiledPolicy.Compile("q.rego", v1Style).EvaluateRule("data.q.p").Should().Be(Value.FromJson("""{"k":true}"""), "valid v1 stays v1");
+
+        var broken = () => CompiledPolicy.Compile("b.rego", "package b\nimport future.keywords.in\nallow {\n");
+        broken.Should().Throw<RegoException>().Which.Message.Should().Contain("b.rego:");
+    }
+
+    [Fact]
     public void Unknown_function_is_a_type_error()
     {
         var act = () => CompiledPolicy.Compile("p.rego", "package p\nx := no_such_fn(1)\n");

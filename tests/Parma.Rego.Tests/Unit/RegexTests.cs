@@ -52,4 +52,31 @@ public sealed class RegexTests
         Eval("""indexof("😀abc", "b")""").Should().Be(Value.Number(2));
         Eval("""count("😀😀")""").Should().Be(Value.Number(2));
     }
+
+    [Theory]
+    [InlineData("regex.match(\"^.$\", \"😀\")", "true")]
+    [InlineData("regex.match(\"^[^a]$\", \"😀\")", "true")]
+    [InlineData("regex.match(\"^😀+$\", \"😀😀\")", "true")]
+    [InlineData("regex.match(`\\bcaf\\b`, \"café\")", "true")]
+    [InlineData("regex.match(`\\Bé`, \"café\")", "false")]
+    [InlineData("regex.match(\"(?s:a.b)\", \"a\\nb\")", "true")]
+    [InlineData("regex.match(\"(?s:a)a.b\", \"aa\\nb\")", "false")]
+    [InlineData("regex.match(\"(?m)^b$\", \"a\\nb\\nc\")", "true")]
+    [InlineData("regex.match(\"(?i)ABC\", \"abc\")", "true")]
+    [InlineData("regex.match(`^\\101$`, \"A\")", "true")]
+    [InlineData("regex.find_all_string_submatch_n(\"(?P<a>x)(y)\", \"xy\", -1)", "[[\"xy\",\"x\",\"y\"]]")]
+    [InlineData("regex.find_all_string_submatch_n(\"(?<a>x)(y)\", \"xy\", -1)", "[[\"xy\",\"x\",\"y\"]]")]
+    [InlineData("regex.replace(\"baaac\", \"a*\", \"X\")", "\"XbXcX\"")]
+    [InlineData("regex.replace(\"abc\", \"(?P<first>a)(b)\", \"${first}-$2-$$\")", "\"a-b-$c\"")]
+    [InlineData("regex.replace(\"abc\", \"(a)\", \"$1x\")", "\"bc\"")]
+    [InlineData("regex.replace(\"abc\", \"b\", \"$\")", "\"a$c\"")]
+    [InlineData("regex.is_valid(\"(?<name>x)\")", "true")]
+    [InlineData("regex.is_valid(\"(?<=x)y\")", "false")]
+    [InlineData("regex.is_valid(\"[a\")", "false")]
+    [InlineData("regex.is_valid(\"a)\")", "false")]
+    [InlineData("regex.is_valid(\"(a\")", "false")]
+    public void Follows_re2_semantics(string expression, string expected)
+    {
+        Eval(expression)!.ToJson().Should().Be(expected);
+    }
 }
