@@ -46,7 +46,7 @@ public static class WebhookApp
         builder.Services.AddSingleton(reloader);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + 1;
+            kestrel.Limits.MaxRequestBodySize = AdmissionEndpoint.DrainLimit(options.MaxRequestBodyBytes);
             kestrel.AddServerHeader = false;
             kestrel.Listen(IPAddress.IPv6Any, options.Port, listen =>
             {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Parma.Kube.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Parma.Api;
 using Parma.Policy.Enforcement;
@@ -34,13 +36,22 @@ public sealed class OptInGenerationTests(WebhookFixture f)
         },
     };
 
+    /// <summary>Like the ReplicaSet controller: metadata.generateName, the server picks the name.</summary>
+    private async Task<JsonObject> CreateWithGeneratedNameAsync(JsonObject pod)
+    {
+        var typed = pod.Deserialize<Pod>(ParmaJson.Options)!;
+        var created = await f.Client.CreateAsync(typed);
+        return JsonSerializer.SerializeToNode(created, ParmaJson.Options)!.AsObject();
+    }
+
     [Fact]
     public async Task Replicas_of_an_opted_in_deployment_get_one_generated_policy_that_allows_them()
     {
         var generations = f.App.Services.GetRequiredService<OptInPolicies>().Generations;
 
-        var first = await f.CreatePodAsync(DeploymentPod("web-5d8f9c7b6"));
-        var second = await f.CreatePodAsync(DeploymentPod("web-5d8f9c7b6"));
+        var first = await CreateWithGeneratedNameAsync(DeploymentPod("web-5d8f9c7b6"));
+        var second = await CreateWithGeneratedNameAsync(DeploymentPod("web-5d8f9c7b6"));
+        first["metadata"]!["name"]!.GetValue<string>().Should().StartWith("web-5d8f9c7b6-").And.NotBe(second["metadata"]!["name"]!.GetValue<string>());
 
         var annotations = first["metadata"]!["annotations"]!.AsObject();
         var policy = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(annotations[PolicyAnnotations.AgentPolicyKey]!.GetValue<string>()));

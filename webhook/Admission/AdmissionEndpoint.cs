@@ -101,7 +101,7 @@ public sealed class AdmissionEndpoint(
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = limit + 1;
+            size.MaxRequestBodySize = DrainLimit(limit);
         }
 
         using var buffer = new MemoryStream();
@@ -113,6 +113,11 @@ public sealed class AdmissionEndpoint(
             {
                 if (buffer.Length + read > limit)
                 {
+                    // Read (and drop) a moderate excess so that the client sees the 413 instead of a reset connection.
+                    while (await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false) > 0)
+                    {
+                    }
+
                     throw new AdmissionReviewException($"the AdmissionReview exceeds {limit} bytes");
                 }
 
@@ -126,6 +131,9 @@ public sealed class AdmissionEndpoint(
 
         return buffer.ToArray();
     }
+
+    /// <summary>Bodies up to this size are read to the end before a 413; larger ones are cut off by Kestrel.</summary>
+    public static long DrainLimit(long limit) => limit * 4;
 
     private async Task PlainAsync(HttpContext context, int status, string message, long started)
     {

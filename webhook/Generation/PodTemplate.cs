@@ -27,15 +27,16 @@ public sealed record PodTemplate(string Namespace, string WorkloadName, PodNamin
         var generateName = Str(metadata, "generateName");
         var labels = Without(metadata["labels"] as JsonObject, [ParmaLabels.PolicyHash]);
         var annotations = Without(metadata["annotations"] as JsonObject, StampedAnnotations);
+        // A generated name (controllers' replicas) may or may not be filled in when admission runs; the
+        // policy allows any suffix, so only the prefix counts.
         var templateMetadata = new JsonObject { ["namespace"] = ns };
-        if (name is not null)
-        {
-            templateMetadata["name"] = name;
-        }
-
         if (generateName is not null)
         {
             templateMetadata["generateName"] = generateName;
+        }
+        else if (name is not null)
+        {
+            templateMetadata["name"] = name;
         }
 
         templateMetadata["labels"] = labels;
@@ -48,9 +49,9 @@ public sealed record PodTemplate(string Namespace, string WorkloadName, PodNamin
 
         var template = new JsonObject { ["metadata"] = templateMetadata, ["spec"] = spec };
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson.Write(template))));
-        var (workloadName, naming) = name is { Length: > 0 }
-            ? (name, PodNaming.Exact)
-            : ((generateName ?? "pod").TrimEnd('-'), PodNaming.GeneratedSuffix);
+        var (workloadName, naming) = generateName is not null
+            ? (generateName.TrimEnd('-'), PodNaming.GeneratedSuffix)
+            : (name ?? "pod", PodNaming.Exact);
         return new PodTemplate(ns, workloadName, naming, template, hash);
     }
 
