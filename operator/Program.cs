@@ -1,12 +1,19 @@
-using Parma.Operator;
+namespace Parma.Operator;
 
-try
+/// <summary>Entry point of the operator container: everything happens in <see cref="OperatorApp.Build"/>.</summary>
+internal static class Program
 {
-    await OperatorApp.Build(args).RunAsync();
-    return 0;
-}
-catch (Exception e) when (e is ArgumentException or Parma.Api.ParmaSettingsException or Parma.Kube.Config.KubeConfigException or IOException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"Parma.Operator: {e.Message}");
-    return 2;
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            await OperatorApp.Build(args).RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or Api.ParmaSettingsException or Kube.Config.KubeConfigException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"Parma.Operator: {e.Message}");
+            return 2;
+        }
+    }
 }
