@@ -2,4 +2,9 @@ using BenchmarkDotNet.Running;
 
 // Run with: dotnet run -c Release --project bench/Parma.Benchmarks -- --filter '*'
 // Results are recorded by hand in bench/RESULTS.md with the machine and the date.
+if (args is ["agent-latency", ..])
+{
+    Environment.Exit(await Parma.Benchmarks.Agent.AgentLatencyRunner.RunAsync());
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
