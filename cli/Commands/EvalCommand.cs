@@ -29,6 +29,13 @@ internal static class EvalCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            var outputFormat = parse.GetValue(format) ?? "json";
+            if (parse.GetValue(fail) && parse.GetValue(failDefined))
+            {
+                error.WriteLine("error: specify --fail or --fail-defined but not both");
+                return 1;
+            }
+
             try
             {
                 var loader = new EvalDataLoader();
@@ -46,7 +53,7 @@ internal static class EvalCommand
                 };
                 var policy = CompiledPolicy.Compile(loader.Modules, loader.Data, options);
                 var results = policy.Evaluate(parse.GetValue(query)!, inputValue);
-                output.WriteLine(EvalOutput.Render(results, parse.GetValue(format) ?? "json"));
+                output.WriteLine(EvalOutput.Render(results, outputFormat));
                 if (parse.GetValue(fail) && results.Count == 0)
                 {
                     return 1;
@@ -61,6 +68,12 @@ internal static class EvalCommand
             }
             catch (Exception e) when (e is RegoException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
+                // Like `opa eval`: JSON output carries {"errors":[…]}; the readable line goes to stderr either way.
+                if (outputFormat == "json")
+                {
+                    output.WriteLine(EvalOutput.RenderError(e));
+                }
+
                 error.WriteLine($"error: {e.Message}");
                 return 1;
             }

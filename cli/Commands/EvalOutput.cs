@@ -29,4 +29,30 @@ internal static class EvalOutput
             ? Value.Object(r.Bindings)
             : Value.Array(r.Expressions.Select(e => e.Value)))).ToJson(indented: true);
     }
+
+    /// <summary>An error as `opa eval` prints it: {"errors":[{"message","code","location":{"file","row","col"}}]}.</summary>
+    public static string RenderError(Exception e)
+    {
+        var fields = new List<KeyValuePair<string, Value>>();
+        if (e is RegoException rego)
+        {
+            fields.Add(new("message", Value.String(rego.Detail)));
+            fields.Add(new("code", Value.String(rego.Code)));
+            if (rego.Line > 0)
+            {
+                fields.Add(new("location", Value.Object(
+                [
+                    new KeyValuePair<string, Value>("file", Value.String(rego.File ?? string.Empty)),
+                    new KeyValuePair<string, Value>("row", Value.Number(rego.Line)),
+                    new KeyValuePair<string, Value>("col", Value.Number(rego.Column)),
+                ])));
+            }
+        }
+        else
+        {
+            fields.Add(new("message", Value.String(e.Message)));
+        }
+
+        return Value.Object([new KeyValuePair<string, Value>("errors", Value.Array(Value.Object(fields)))]).ToJson(indented: true);
+    }
 }

@@ -63,6 +63,28 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Errors_are_printed_as_opa_shaped_json_and_fail_flags_are_exclusive()
+    {
+        var policy = Write("bad.rego", "package ex\nallow if {\n");
+        var result = await CliRunner.RunAsync("eval", "-d", policy, "data.ex.allow");
+        result.ExitCode.Should().Be(1);
+        var error = Value.FromJson(result.StandardOutput)["errors"]![Value.Number(0)]!;
+        error["code"].Should().Be(Value.String("rego_parse_error"));
+        error["location"]!["file"].Should().Be(Value.String(policy));
+        error["location"]!["row"].Should().Be(Value.Number(3));
+        error["message"]!.ToJson().Should().Contain("expected");
+
+        var conflict = Write("conflict.rego", "package ex\nx := 1\nx := 2 if true\n");
+        var evalError = await CliRunner.RunAsync("eval", "-d", conflict, "data.ex.x");
+        evalError.ExitCode.Should().Be(1);
+        Value.FromJson(evalError.StandardOutput)["errors"]![Value.Number(0)]!["code"].Should().Be(Value.String("eval_conflict_error"));
+
+        var both = await CliRunner.RunAsync("eval", "-d", conflict, "--fail", "--fail-defined", "data.ex.x");
+        both.ExitCode.Should().Be(1);
+        both.StandardError.Should().Contain("--fail or --fail-defined");
+    }
+
+    [Fact]
     public async Task Missing_files_are_reported_not_crashed_on()
     {
         var result = await CliRunner.RunAsync("eval", "-d", Path.Combine(_dir, "nope.rego"), "data.x");

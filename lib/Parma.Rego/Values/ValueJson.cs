@@ -16,6 +16,11 @@ public abstract partial class Value
         {
             throw new RegoException(RegoException.Codes.BuiltinError, $"invalid JSON: {e.Message}");
         }
+        catch (ArgumentException e)
+        {
+            // The text is not valid UTF-16 (a lone surrogate), so it cannot be JSON.
+            throw new RegoException(RegoException.Codes.BuiltinError, $"invalid JSON: {e.Message}");
+        }
     }
 
     public static Value FromJson(JsonElement element)

@@ -30,6 +30,9 @@ public sealed class LimitAndFuzzTests
         "package p\nc := [y | y := input.xs[_]; y % 2 == 0]\nm := {k: 1 | some k in input.ss}\n",
         "package p\nq := sprintf(\"%v-%d\", [input.s, count(input.xs)])\nre := regex.match(\"^[a-z]+$\", input.s)\n",
         "package p\nimport data.q\nn := q.v + 1\nx := json.unmarshal(json.marshal(input))\n",
+        "package p\nt[k].r := v if { some k, v in input.o }\nt.a.r.s := 1\nu := t\n",
+        "package p\nm := regex.find_all_string_submatch_n(input.s, \"a😀b\\nc\", -1)\nr := regex.replace(\"abc\", \"(?P<x>b)\", \"[${x}$1$$]\")\n",
+        "package p\nq := sprintf(input.s, input.xs)\nw := sprintf(\"%v %d %.2f %q %x\", [input.n, input.n, input.n, input.s, input.s])\n",
     ];
 
     private static readonly string[] Fragments =
@@ -79,6 +82,65 @@ public sealed class LimitAndFuzzTests
         }
 
         parsed.Should().BeGreaterThan(100, "enough mutants must compile to exercise the evaluator");
+    }
+
+    [Fact]
+    public void Random_inputs_and_mutated_json_only_ever_raise_rego_errors()
+    {
+        var random = new Random(3);
+        var policies = Seeds.Select(seed => CompiledPolicy.Compile([("seed.rego", seed), ("q.rego", "package q\nv := 1\n")], null,
+            new RegoOptions { MaxSteps = 20_000, MaxDepth = 32 })).ToArray();
+        var queries = new[] { "data.p", "x := data.p[_]" };
+        var evaluated = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            var input = RandomValue(random, 0);
+            string json;
+            try
+            {
+                json = Mutate(input.ToJson(), random);
+                input = Value.FromJson(json);
+            }
+            catch (RegoException)
+            {
+                // Mutated JSON that no longer parses must be rejected with our error type; keep the unmutated input.
+            }
+
+            try
+            {
+                policies[random.Next(policies.Length)].Evaluate(queries[random.Next(queries.Length)], input);
+                evaluated++;
+            }
+            catch (RegoException)
+            {
+            }
+        }
+
+        evaluated.Should().BeGreaterThan(500, "most random inputs must evaluate to a result rather than an error");
+    }
+
+    private static readonly string[] Strings = ["", "a", "abc", "%v%d%", "(", "[a-", "😀", "\n", "é", "${x}", "0", "-1", "1e400", "\u0000"];
+
+    private static Value RandomValue(Random random, int depth)
+    {
+        switch (random.Next(depth > 4 ? 5 : 8))
+        {
+            case 0: return Value.Null;
+            case 1: return Value.Bool(random.Next(2) == 0);
+            case 2: return Value.Number(random.Next(-1000, 1000));
+            case 3: return Value.Number((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-10, 30)));
+            case 4: return Value.String(Strings[random.Next(Strings.Length)] + Strings[random.Next(Strings.Length)]);
+            case 5: return Value.Array(Enumerable.Range(0, random.Next(4)).Select(_ => RandomValue(random, depth + 1)));
+            default:
+                var keys = new[] { "xs", "s", "o", "ss", "n", "a", "r" };
+                var dict = new Dictionary<string, Value>();
+                for (var k = random.Next(5); k > 0; k--)
+                {
+                    dict[keys[random.Next(keys.Length)]] = RandomValue(random, depth + 1);
+                }
+
+                return Value.Object(dict);
+        }
     }
 
     [Fact]
