@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Parma.Api;
+using Parma.Kube.Client;
+using Parma.Kube.Config;
+using Parma.Kube.Models;
+using Parma.Testing.ApiServer;
+
+namespace Parma.Benchmarks.Operator;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Parma.Benchmarks -- operator-scale [GROUPS] [WORKERS]</c>:
+/// the real operator (OperatorApp, no leader election) against the test API server reconciles GROUPS
+/// ConfidentialPodGroups of one replica each to ready. Images come from examples/images (offline
+/// layout) with a pre-warmed layer cache, so the run measures the operator and the API server, not a
+/// registry. Reports groups/s from the first create to the last group Available, and the p50/p99 of
+/// the reconcile duration histogram and of each group's create-to-ready time.
+/// </summary>
+public static class OperatorScaleBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var groups = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
+        var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
+        Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+        var root = FindRepoRoot();
+        var work = Directory.CreateTempSubdirectory("parma-operator-scale-").FullName;
+        var durations = new List<double>();
+        using var listener = ListenToReconciles(durations);
+
+        await using var server = await TestApiServer.StartAsync();
+        await server.CreateManifestsAsync(File.ReadAllText(Path.Combine(root, "crds", ConfidentialPodGroupCrd.FileName)));
+        var kubeconfig = Path.Combine(work, "kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, server.Kubeconfig());
+        using var client = new KubernetesClient(KubeConfigLoader.LoadYaml(server.Kubeconfig()), ParmaJson.Options);
+        await using var kubelet = new ScaleKubelet(client);
+
+        var app = Parma.Operator.OperatorApp.Build([
+            "--kubeconfig", kubeconfig, "--leader-elect", "false", "--http-port", "0", "--workers", workers.ToString(CultureInfo.InvariantCulture),
+            "--layer-cache", Path.Combine(work, "layers"), "--image-layout", Path.Combine(root, "examples", "images"),
+            "--settings", Path.Combine(root, "bench", "Parma.Benchmarks", "Operator", "scale-settings.json"),
+        ]);
+        await app.StartAsync();
+        try
+        {
+            // Warm-up: one group fills the layer cache and the resolved-image cache.
+            await CreateGroupAsync(client, "warmup");
+            await WaitReadyAsync(client, ["warmup"], TimeSpan.FromMinutes(2));
+            lock (durations)
+            {
+                durations.Clear();
+            }
+
+            var names = Enumerable.Range(0, groups).Select(i => $"g{i:D4}").ToList();
+            var created = new Dictionary<string, long>();
+            var clock = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (name, _) =>
+            {
+                await CreateGroupAsync(client, name);
+                lock (created)
+                {
+                    created[name] = clock.Elapsed.Ticks;
+                }
+            });
+            var createdAll = clock.Elapsed;
+            var readyAt = await WaitReadyAsync(client, names, TimeSpan.FromMinutes(30), clock);
+            var total = clock.Elapsed;
+
+            var latencies = names.Select(n => TimeSpan.FromTicks(readyAt[n] - created[n]).TotalSeconds).Order().ToList();
+            List<double> reconciles;
+            lock (durations)
+            {
+                reconciles = [.. durations.Order()];
+            }
+
+            Console.WriteLine($"groups: {groups}, workers: {workers}, cores: {Environment.ProcessorCount}, load average: {LoadAverage()}");
+            Console.WriteLine($"created all in {createdAll.TotalSeconds:F1} s; all Available after {total.TotalSeconds:F1} s => {groups / total.TotalSeconds:F1} groups/s");
+            Console.WriteLine($"reconciles: {reconciles.Count}; duration p50 {Percentile(reconciles, 0.50) * 1000:F1} ms, p99 {Percentile(reconciles, 0.99) * 1000:F1} ms, max {reconciles[^1] * 1000:F1} ms");
+            Console.WriteLine($"create-to-Available per group: p50 {Percentile(latencies, 0.50):F2} s, p99 {Percentile(latencies, 0.99):F2} s");
+            return 0;
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static Task CreateGroupAsync(IKubernetesClient client, string name) =>
+        client.CreateAsync(new ConfidentialPodGroup
+        {
+            Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+            Spec = new ConfidentialPodGroupSpec
+            {
+                Replicas = 1,
+                Template = new PodTemplateSpec
+                {
+                    Spec = new PodSpec { Containers = [new Container { Name = "hello", Image = "registry.example/parma/hello:1.0" }] },
+                },
+            },
+        });
+
+    /// <summary>Polls the groups until each is Available with its pod ready; returns when each was first seen so.</summary>
+    private static async Task<Dictionary<string, long>> WaitReadyAsync(IKubernetesClient client, IReadOnlyList<string> names, TimeSpan timeout, Stopwatch? clock = null)
+    {
+        var pending = new HashSet<string>(names);
+        var readyAt = new Dictionary<string, long>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (pending.Count > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{pending.Count} groups were not ready in time (e.g. {pending.First()}).");
+            }
+
+            await foreach (var group in client.ListAllAsync<ConfidentialPodGroup>("default", new ListOptions { Limit = 500 }))
+            {
+                if (pending.Contains(group.Metadata.Name!) && group.Status?.ReadyReplicas == 1
+                    && ConditionList.IsTrue(group.Status.Conditions, GroupConditions.Available))
+                {
+                    pending.Remove(group.Metadata.Name!);
+                    readyAt[group.Metadata.Name!] = clock?.Elapsed.Ticks ?? 0;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        return readyAt;
+    }
+
+    private static MeterListener ListenToReconciles(List<double> durations)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Parma.Operator" && instrument.Name == "parma_operator_reconcile_duration_seconds")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            lock (durations)
+            {
+                durations.Add(value);
+            }
+        });
+        listener.Start();
+        return listener;
+    }
+
+    private static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ParmaOperator.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("ParmaOperator.sln not found above the benchmark's directory.");
+    }
+}
