@@ -99,6 +99,20 @@ public sealed class PolicyInputTests(ProbeGroup group) : IClassFixture<ProbeGrou
     }
 
     [Fact]
+    public void The_direct_Rego_value_is_the_JSON_document()
+    {
+        var messages = AllRequests
+            .Select(r => PolicyInputReader.Read(r.Input, AgentMethods.ForKind(r.Kind)!.Request))
+            .Append(new WriteStreamRequest { ContainerId = "c", Data = ByteString.CopyFrom(1, 2, 255) })
+            .Append(new UpdateInterfaceRequest { Interface = new Interface { Name = "eth0", IPAddresses = { new IPAddress { Family = IPFamily.V6, Address = "fe80::1" } }, Mtu = ulong.MaxValue } })
+            .Append(new CopyFileRequest { Path = "/x", FileMode = 0x41ED });
+        foreach (var message in messages)
+        {
+            PolicyValue.From(message).ToJson().Should().Be(Value.FromJson(PolicyInput.From(message).ToJsonString()).ToJson(), message.Descriptor.Name);
+        }
+    }
+
+    [Fact]
     public void Field_names_are_Kata_serde_names()
     {
         var request = new CreateContainerRequest

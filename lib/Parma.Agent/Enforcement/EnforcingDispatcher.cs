@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,11 +43,11 @@ public sealed class EnforcingDispatcher(
         }
 
         IMessage request;
-        JsonObject input;
+        Value input;
         try
         {
             request = method.Request.Parser.ParseFrom(call.Payload);
-            input = PolicyInput.From(request);
+            input = PolicyValue.From(request);
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or PolicyInputException)
         {
@@ -60,13 +59,13 @@ public sealed class EnforcingDispatcher(
     }
 
     /// <summary>The whole path for an already decoded request (also used in-process by benchmarks and tests).</summary>
-    public async Task<IMessage> DecideAndExecuteAsync(AgentMethod method, IMessage request, JsonObject input, CancellationToken cancellationToken)
+    public async Task<IMessage> DecideAndExecuteAsync(AgentMethod method, IMessage request, Value input, CancellationToken cancellationToken)
     {
         var kind = method.Kind;
         var current = _policy;
-        var redactor = EnvRedactor.For(input);
-        string? containerId = input["container_id"] is JsonValue c && c.TryGetValue<string>(out var cid) ? cid : null;
-        string? execId = input["exec_id"] is JsonValue x && x.TryGetValue<string>(out var eid) ? eid : null;
+        var redactor = EnvRedactor.For(request);
+        var containerId = (input["container_id"] as StringValue)?.Text;
+        var execId = (input["exec_id"] as StringValue)?.Text;
         void Audit(bool allowed, string? reason, string outcome, string? error = null) =>
             audit.Write(new AuditRecord(DateTimeOffset.UtcNow, kind, containerId, execId, allowed, redactor.Redact(reason), outcome, redactor.Redact(error), current.HostDataHex));
 
@@ -76,7 +75,6 @@ public sealed class EnforcingDispatcher(
             throw new TtrpcException(StatusCode.PermissionDenied, $"{kind} is blocked by policy: the agent refuses every request: {refusal}");
         }
 
-        var value = Value.FromJson(input.ToJsonString());
         await _stateGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var holdingGate = true;
         try
@@ -84,7 +82,7 @@ public sealed class EnforcingDispatcher(
             PolicyDecision decision;
             try
             {
-                decision = current.Session.Evaluate(kind, value);
+                decision = current.Session.Evaluate(kind, input);
             }
             catch (RegoException e)
             {

@@ -26,6 +26,29 @@ public sealed class EnvRedactor
         return new EnvRedactor(entries);
     }
 
+    /// <summary>The same, read from the protobuf request (CreateContainer's OCI process, ExecProcess's process).</summary>
+    public static EnvRedactor For(Google.Protobuf.IMessage request)
+    {
+        var env = request switch
+        {
+            Protocol.CreateContainerRequest c => c.OCI?.Process?.Env,
+            Protocol.ExecProcessRequest e => e.Process?.Env,
+            _ => null,
+        };
+        var entries = new List<(string, string, string)>();
+        foreach (var text in env ?? [])
+        {
+            var eq = text.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0 && eq < text.Length - 1)
+            {
+                entries.Add((text, text[..eq], text[(eq + 1)..]));
+            }
+        }
+
+        entries.Sort((a, b) => b.Item1.Length.CompareTo(a.Item1.Length));
+        return new EnvRedactor(entries);
+    }
+
     private static void Collect(JsonNode? env, List<(string, string, string)> entries)
     {
         if (env is not JsonArray list)
