@@ -16,7 +16,13 @@ internal static class Strings
         add("indexof", 2, a =>
         {
             var s = Args.Str("indexof", a, 0);
-            var i = s.IndexOf(Args.Str("indexof", a, 1), StringComparison.Ordinal);
+            var search = Args.Str("indexof", a, 1);
+            if (search.Length == 0)
+            {
+                throw Args.Error("indexof", "empty search character");
+            }
+
+            var i = s.IndexOf(search, StringComparison.Ordinal);
             return Value.Number(i < 0 ? -1 : Text.CodePointIndex(s, i));
         });
         add("indexof_n", 2, a =>
@@ -26,7 +32,7 @@ internal static class Strings
             var result = new List<Value>();
             if (sub.Length == 0)
             {
-                return Value.EmptyArray;
+                throw Args.Error("indexof_n", "empty search character");
             }
 
             for (var i = s.IndexOf(sub, StringComparison.Ordinal); i >= 0; i = s.IndexOf(sub, i + 1, StringComparison.Ordinal))
@@ -225,7 +231,8 @@ internal static class Strings
             throw Args.Error("format_int", "operand 2 must be one of {2, 8, 10, 16}");
         }
 
-        var value = n.IsInteger ? n.Integer : new BigInteger(Math.Floor(n.AsDouble));
+        // Like Go's big.Float.Int: truncation toward zero.
+        var value = n.IsInteger ? n.Integer : new BigInteger(Math.Truncate(n.AsDouble));
         var negative = value.Sign < 0;
         value = BigInteger.Abs(value);
         string digits;

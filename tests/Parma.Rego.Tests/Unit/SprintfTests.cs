@@ -45,3 +45,40 @@ public sealed class SprintfTests
         Sprintf(format, args).Should().Be(expected);
     }
 }
+
+/// <summary>String builtins where OPA's Go implementation has specific edge behaviour.</summary>
+public sealed class StringBuiltinEdgeTests
+{
+    private static Value? Eval(string expression, bool strict = false)
+    {
+        var policy = CompiledPolicy.Compile("s.rego", $"package s\nx := {expression}\n", options: new RegoOptions { StrictBuiltinErrors = strict });
+        return policy.EvaluateRule("data.s.x");
+    }
+
+    [Theory]
+    [InlineData("format_int(-3.7, 10)", "\"-3\"")]
+    [InlineData("format_int(3.7, 16)", "\"3\"")]
+    [InlineData("format_int(-255, 16)", "\"-ff\"")]
+    [InlineData("substring(\"héllo\", 1, -1)", "\"éllo\"")]
+    [InlineData("replace(\"abc\", \"\", \"-\")", "\"-a-b-c-\"")]
+    [InlineData("split(\"a😀b\", \"\")", "[\"a\",\"😀\",\"b\"]")]
+    [InlineData("strings.count(\"héllo\", \"\")", "6")]
+    public void Match_opa(string expression, string expected)
+    {
+        Eval(expression)!.ToJson().Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("indexof(\"abc\", \"\")", "empty search character")]
+    [InlineData("indexof_n(\"abc\", \"\")", "empty search character")]
+    [InlineData("substring(\"abc\", -1, 1)", "negative offset")]
+    [InlineData("format_int(1, 3)", "operand 2 must be one of {2, 8, 10, 16}")]
+    public void Errors_are_undefined_unless_strict(string expression, string message)
+    {
+        Eval(expression).Should().BeNull();
+        var act = () => Eval(expression, strict: true);
+        var error = act.Should().Throw<RegoException>().Which;
+        error.Code.Should().Be("eval_builtin_error");
+        error.Message.Should().Contain(message);
+    }
+}
