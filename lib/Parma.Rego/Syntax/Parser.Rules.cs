@@ -140,7 +140,10 @@ internal sealed partial class Parser
 
         if (_v1 && !hasBody && rule.Value is null && rule.HeadRef.Count == 1)
         {
-            throw Error("rule must have a value, a body or `contains`");
+            var name = rule.HeadRef[0] is ScalarTerm { Value: StringValue n } ? n.Text : "?";
+            throw new RegoException(RegoException.Codes.ParseError,
+                $"rule {name} must have a value, a body or `contains`: expected ':=' value, 'if' body or 'contains' after the rule name",
+                _file, rule.Line, rule.HeadRef[0].Column);
         }
 
         rule.Kind = rule.HeadRef.Skip(1).All(t => t is ScalarTerm { Value: StringValue }) ? RuleKind.Complete : RuleKind.PartialObject;

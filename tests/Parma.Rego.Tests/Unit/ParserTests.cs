@@ -14,6 +14,21 @@ public sealed class ParserTests
         error.Message.Should().Contain("expected");
     }
 
+    [Theory]
+    [InlineData("package p\nx := 0x1G\n", 2, 7, "expected ':=' value")]
+    [InlineData("package p\nx := \"abc\n", 2, 6, "non-terminated string")]
+    [InlineData("package p\nx := {1, 2\ny := 3\n", 3, 1, "expected ',' or closing bracket")]
+    [InlineData("package\n", 2, 1, "expected package name")]
+    [InlineData("package p\nallow if {\n", 3, 1, "expected")]
+    public void Parse_errors_point_at_the_offending_token(string text, int line, int column, string message)
+    {
+        var act = () => CompiledPolicy.Compile("m.rego", text);
+        var error = act.Should().Throw<RegoException>().Which;
+        error.Code.Should().Be("rego_parse_error");
+        (error.File, error.Line, error.Column).Should().Be(("m.rego", line, column));
+        error.Message.Should().StartWith($"m.rego:{line}:{column}: rego_parse_error: ").And.Contain(message);
+    }
+
     [Fact]
     public void V1_requires_if_but_v0_accepts_bare_bodies()
     {
