@@ -68,11 +68,15 @@ internal static class Operators
         return n.IsInteger ? n : Value.Number(f(n.AsDouble));
     }
 
+    private const long MaxExactBits = 8192;
+
     private static Value Arith(string name, Value[] a, Func<BigInteger, BigInteger, BigInteger> ints, Func<double, double, double> floats)
     {
         var x = Args.Num(name, a, 0);
         var y = Args.Num(name, a, 1);
-        if (x.IsInteger && y.IsInteger)
+        // Exact integers while they stay a sane size (so repeated squaring cannot stall evaluation);
+        // beyond that the float result, like OPA's big.Float arithmetic, which is then out of range.
+        if (x.IsInteger && y.IsInteger && x.Integer.GetBitLength() + y.Integer.GetBitLength() <= MaxExactBits)
         {
             return Value.Number(ints(x.Integer, y.Integer));
         }

@@ -144,6 +144,22 @@ public sealed class LimitAndFuzzTests
     }
 
     [Fact]
+    public void Repeated_squaring_stops_at_a_clear_error_instead_of_growing_without_bound()
+    {
+        var call = "3";
+        for (var i = 0; i < 30; i++)
+        {
+            call = $"sq({call})";
+        }
+
+        var text = $"package p\nsq(n) := n * n\nx := {call}\nsmall := sq(sq(sq(3)))\n";
+        CompiledPolicy.Compile("p.rego", text).EvaluateRule("data.p.small").Should().Be(Value.Number(6561));
+        CompiledPolicy.Compile("p.rego", text).EvaluateRule("data.p.x").Should().BeNull();
+        var strict = () => CompiledPolicy.Compile("p.rego", text, options: new RegoOptions { StrictBuiltinErrors = true }).EvaluateRule("data.p.x");
+        strict.Should().Throw<RegoException>().Which.Message.Should().Contain("not a finite number");
+    }
+
+    [Fact]
     public void Deeply_nested_input_and_terms_fail_cleanly()
     {
         var deep = new string('[', 5000) + new string(']', 5000);
