@@ -93,7 +93,7 @@ public static class JsonPatch
             Value? next = current switch
             {
                 ObjectValue o => o[part],
-                ArrayValue a when int.TryParse(part, out var i) && i >= 0 && i < a.Count && (part == "0" || part[0] != '0') => a.Elements[i],
+                ArrayValue a when int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) && i >= 0 && i < a.Count && (part == "0" || part[0] != '0') => a.Elements[i],
                 _ => null,
             };
             if (next is null)

@@ -23,6 +23,9 @@ public sealed class JsonPatchTests
     [InlineData("""[{"op":"add","path":"/a/b/7","value":1}]""")]
     [InlineData("""[{"op":"frobnicate","path":"/c"}]""")]
     [InlineData("""{"op":"add"}""")]
+    [InlineData("""[{"op":"copy","from":"/a/b/+1","path":"/e"}]""")]
+    [InlineData("""[{"op":"test","path":"/a/b/ 0","value":1}]""")]
+    [InlineData("""[{"op":"add","path":"/a/b/01","value":1}]""")]
     public void Failing_patches_change_nothing_and_raise_rego_errors(string ops)
     {
         var act = () => JsonPatch.Apply(Doc, Value.FromJson(ops));
