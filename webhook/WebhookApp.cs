@@ -26,15 +26,7 @@ public static class WebhookApp
     public static WebApplication Build(string[] args)
     {
         var options = WebhookOptions.Parse(args);
-        ParmaSettings settings;
-        try
-        {
-            settings = ParmaSettingsLoader.Load(options.SettingsPath);
-        }
-        catch (ParmaSettingsException e)
-        {
-            throw new WebhookStartupException(e.Message, e);
-        }
+        var settings = WebhookSettings.Load(options.SettingsPath);
 
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.AddParmaOperations(ServiceName);

@@ -79,9 +79,7 @@ public sealed class WebhookFixture : IAsyncLifetime
         var settingsPath = Path.Combine(_directory, "settings.json");
         await File.WriteAllTextAsync(settingsPath, new JsonObject
         {
-            // Named explicitly: ParmaSettingsLoader currently leaves omitted strings null (reported to the lead).
-            ["runtimeClassName"] = ParmaSettings.DefaultRuntimeClass,
-            ["allowedRuntimeClasses"] = new JsonArray(ParmaSettings.DefaultRuntimeClass),
+            // runtimeClassName and allowedRuntimeClasses omitted on purpose: their defaults apply.
             ["insecureRegistries"] = new JsonArray(Registry.Host),
             ["nodeSelector"] = SettingsNodeSelector.DeepClone(),
             ["tolerations"] = new JsonArray(new JsonObject { ["key"] = "parma.dev/snp", ["operator"] = "Exists", ["effect"] = "NoSchedule" }),

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -7,6 +6,9 @@ namespace Parma.Webhook.Admission;
 /// <summary>Writes the AdmissionReview answer for a request uid.</summary>
 public static class AdmissionReviewWriter
 {
+    // The patch is base64-wrapped, so HTML-safe escaping buys nothing; policy annotations are long base64 strings full of '+'.
+    private static readonly JsonSerializerOptions PatchJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static byte[] Write(string uid, AdmissionResult result)
     {
         using var buffer = new MemoryStream();
@@ -21,7 +23,7 @@ public static class AdmissionReviewWriter
             if (result.Patch is { Count: > 0 } patch)
             {
                 json.WriteString("patchType", "JSONPatch");
-                json.WriteBase64String("patch", Encoding.UTF8.GetBytes(patch.ToJsonString()));
+                json.WriteBase64String("patch", JsonSerializer.SerializeToUtf8Bytes(patch, PatchJson));
             }
 
             if (result.Message is not null || result.Code is not null)

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../../.."
 duration="${1:-20}"
 work="$(mktemp -d)"
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -f "$work/webhook.log" ] && [ -n "${SHOW_LOG:-}" ] && cat "$work/webhook.log"; [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 dotnet build -c Release -v q -nologo webhook/Parma.Webhook.csproj >/dev/null
@@ -55,8 +55,7 @@ for name, stamped in (("stamp", False), ("readmit", True)):
     open(f"{work}/{name}.json", "w").write(json.dumps(review))
 PY
 
-# Both strings named: ParmaSettingsLoader currently leaves omitted ones null.
-echo '{"runtimeClassName": "kata-qemu-snp", "allowedRuntimeClasses": ["kata-qemu-snp"]}' >"$work/settings.json"
+echo '{}' >"$work/settings.json"
 port=18443
 dotnet webhook/bin/Release/net10.0/Parma.Webhook.dll --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
   --port "$port" --metrics-port -1 --settings "$work/settings.json" --group-file "$work/groups.yaml" \

@@ -1,0 +1,31 @@
+namespace Parma.Webhook.Tests;
+
+/// <summary>The command line the chart's Deployment passes.</summary>
+public sealed class OptionsTests
+{
+    [Fact]
+    public void The_deployment_flags_parse()
+    {
+        var options = WebhookOptions.Parse([
+            "--tls-cert", "/etc/parma/tls/tls.crt", "--tls-key=/etc/parma/tls/tls.key", "--port", "8443", "--metrics-port", "8080",
+            "--settings", "/etc/parma/settings/settings.json", "--kubeconfig", "/k", "--layer-cache", "/var/cache/parma/layers",
+            "--image-layout", "/a", "--image-layout", "/b",
+        ]);
+
+        options.Port.Should().Be(8443);
+        options.KeyPath.Should().Be("/etc/parma/tls/tls.key");
+        options.ImageLayouts.Should().Equal("/a", "/b");
+        options.RequestTimeout.Should().BeLessThan(TimeSpan.FromSeconds(10));
+    }
+
+    [Theory]
+    [InlineData("--port", "65536", "--port: '65536' is not a whole number from 0 to 65535.")]
+    [InlineData("--request-timeout", "12", "--request-timeout: '12' is not a number of seconds above 0 and at most 9.")]
+    [InlineData("--bogus", "1", "unknown argument '--bogus'.*")]
+    public void Bad_flags_are_named(string flag, string value, string message)
+    {
+        var act = () => WebhookOptions.Parse([flag, value]);
+
+        act.Should().Throw<WebhookStartupException>().WithMessage(message + "*");
+    }
+}
