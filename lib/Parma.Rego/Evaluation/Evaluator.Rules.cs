@@ -177,7 +177,7 @@ internal sealed partial class Evaluator
             if (value is not null)
             {
                 // Where base data and a rule define the same path, OPA merges objects and keeps the base value otherwise.
-                dict[key] = child.HasRules && baseChild is not null ? MergeBaseFirst(baseChild, value) : value;
+                dict[key] = baseChild is not null ? MergeBaseFirst(baseChild, value) : value;
             }
         }
 

@@ -58,6 +58,14 @@ public sealed class DocumentMergeTests
     }
 
     [Fact]
+    public void A_base_scalar_wins_over_rules_in_a_package_below_it()
+    {
+        const string module = "package d.a\nb := 1\n";
+        Eval(module, "data.d", """{"d":{"a":5}}""").Should().Be(Value.FromJson("""{"a":5}"""));
+        Eval(module, "data.d.a.b", """{"d":{"a":5}}""").Should().Be(Value.Number(1));
+    }
+
+    [Fact]
     public void An_undefined_rule_keeps_the_base_value_in_the_enclosing_document()
     {
         Eval("package d\nk := \"bar\" if false\n", "data.d", """{"d":{"k":"foo"}}""").Should().Be(Value.FromJson("""{"k":"foo"}"""));
