@@ -41,6 +41,23 @@ public sealed class ChartLintTests
     }
 
     [Fact]
+    public async Task Several_operators_without_leader_election_are_refused()
+    {
+        var result = await Helm.RunAsync("template", "parma", Helm.ChartDirectory, "--set", "operator.leaderElection.enabled=false");
+
+        result.ExitCode.Should().NotBe(0);
+        result.StandardError.Should().Contain("operator.replicas above 1 needs operator.leaderElection.enabled");
+    }
+
+    [Fact]
+    public async Task A_single_webhook_replica_gets_no_disruption_budget_that_would_block_drains()
+    {
+        var single = await Helm.TemplateAsync("parma-system", "--set", "webhook.replicas=1");
+
+        single.OfKind("PodDisruptionBudget").Should().BeEmpty();
+    }
+
+    [Fact]
     public void Chart_ships_the_repository_crds_unchanged()
     {
         var repository = Directory.GetFiles(Parma.Testing.RepoPaths.InRepo("crds"), "*.yaml").Select(Path.GetFileName).Order().ToList();
