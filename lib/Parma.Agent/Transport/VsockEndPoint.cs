@@ -28,12 +28,13 @@ public sealed class VsockEndPoint(uint cid, uint port) : EndPoint
 
     public override SocketAddress Serialize()
     {
-        var address = new SocketAddress(VsockFamily, SockAddrLength);
+        // .NET's SocketAddress constructor refuses families it does not know; the family is in the bytes anyway.
+        var address = new SocketAddress(AddressFamily.Unix, SockAddrLength);
         Span<byte> buffer = stackalloc byte[SockAddrLength];
         BinaryPrimitives.WriteUInt16LittleEndian(buffer, (ushort)VsockFamily);
         BinaryPrimitives.WriteUInt32LittleEndian(buffer[4..], Port);
         BinaryPrimitives.WriteUInt32LittleEndian(buffer[8..], Cid);
-        for (var i = 2; i < SockAddrLength; i++)
+        for (var i = 0; i < SockAddrLength; i++)
         {
             address[i] = buffer[i];
         }

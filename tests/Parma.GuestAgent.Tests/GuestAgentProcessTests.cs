@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Process = System.Diagnostics.Process;
+using System.Net.Sockets;
+using Parma.Agent.Protocol;
+using Parma.Agent.Transport;
+using Parma.Agent.Ttrpc;
+using Parma.Policy.Simulation;
+
+namespace Parma.GuestAgent.Tests;
+
+/// <summary>The guest-agent executable itself, started as a process the way a UVM's init would start it.</summary>
+public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<ProbeGroup>
+{
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Parma.GuestAgent.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    private static async Task<string> BannerAsync(Process agent)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await agent.StandardError.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("parma-guest-agent: listening on", StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+
+        throw new InvalidOperationException($"the agent exited with {agent.ExitCode} before listening");
+    }
+
+    [Fact]
+    public async Task The_executable_binds_its_policy_and_enforces_it_over_its_socket()
+    {
+        var directory = group.NewDirectory("exe");
+        var socket = Path.Combine(directory, "agent.sock");
+        using var agent = Start("--address", $"unix:{socket}", "--policy", group.PolicyPath, "--report-provider", "dev", "--backend", "dev",
+            "--state-dir", Path.Combine(directory, "state"), "--layer-root", group.LayerRoot, "--audit", Path.Combine(directory, "audit.jsonl"));
+        try
+        {
+            var banner = await BannerAsync(agent);
+            banner.Should().Contain("policy host_data").And.Contain("development");
+            await using var client = await AgentClient.ConnectAsync(socket);
+            var host = new KataHostSimulator(group.Settings, group.Plan);
+            await client.SendAsync("CreateSandboxRequest", host.CreateSandbox());
+            var setPolicy = async () => await client.CallAsync("SetPolicy", new SetPolicyRequest { Policy = "package agent_policy" });
+            (await setPolicy.Should().ThrowAsync<TtrpcException>()).Which.Code.Should().Be(StatusCode.PermissionDenied);
+        }
+        finally
+        {
+            agent.Kill();
+            await agent.WaitForExitAsync();
+        }
+
+        (await File.ReadAllLinesAsync(Path.Combine(directory, "audit.jsonl"))).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Bad_arguments_are_a_usage_error()
+    {
+        using var agent = Start("--backend", "vm");
+        var error = await agent.StandardError.ReadToEndAsync();
+        await agent.WaitForExitAsync();
+        agent.ExitCode.Should().Be(2);
+        error.Should().Contain("--backend vm: use linux or dev").And.Contain("usage:");
+    }
+}
+
+public sealed class VsockAddressTests
+{
+    [Fact]
+    public void Sockaddr_vm_is_family_port_and_cid_in_host_order()
+    {
+        var address = new VsockEndPoint(3, 1024).Serialize();
+        address.Size.Should().Be(16);
+        var bytes = Enumerable.Range(0, 16).Select(i => address[i]).ToArray();
+        BitConverter.ToUInt16(bytes, 0).Should().Be(40, "AF_VSOCK");
+        BitConverter.ToUInt32(bytes, 4).Should().Be(1024);
+        BitConverter.ToUInt32(bytes, 8).Should().Be(3);
+        ((VsockEndPoint)new VsockEndPoint(0, 0).Create(address)).Should().Match<VsockEndPoint>(e => e.Cid == 3 && e.Port == 1024);
+    }
+
+    [Theory]
+    [InlineData("vsock:1024", uint.MaxValue, 1024u)]
+    [InlineData("vsock:any:1024", uint.MaxValue, 1024u)]
+    [InlineData("vsock:3:2048", 3u, 2048u)]
+    public void Vsock_addresses_parse(string text, uint cid, uint port)
+    {
+        var endPoint = (VsockEndPoint)AgentAddress.EndPoint(text);
+        endPoint.Cid.Should().Be(cid);
+        endPoint.Port.Should().Be(port);
+    }
+
+    [Fact]
+    public void Other_addresses_are_unix_sockets_and_bad_vsock_addresses_are_named()
+    {
+        AgentAddress.EndPoint("/run/agent.sock").Should().BeOfType<UnixDomainSocketEndPoint>();
+        AgentAddress.EndPoint("unix:/run/agent.sock").ToString().Should().Be("/run/agent.sock");
+        var bad = () => AgentAddress.EndPoint("vsock:x:y:z");
+        bad.Should().Throw<ArgumentException>().WithMessage("*vsock:x:y:z*");
+    }
+}
