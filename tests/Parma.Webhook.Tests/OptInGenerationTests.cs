@@ -65,6 +65,33 @@ public sealed class OptInGenerationTests(WebhookFixture f)
     }
 
     [Fact]
+    public async Task Images_of_a_private_registry_are_resolved_with_the_pod_s_pull_secret()
+    {
+        var pod = DeploymentPod("web-9f9f9f9f9");
+        pod["spec"]!["containers"]![0]!["image"] = $"{f.PrivateRegistry.Host}/parma/hello:1.0";
+        var refused = await f.ReviewAsync("/mutate/pods", pod, WebhookFixture.OptInNamespace);
+        refused["allowed"]!.GetValue<bool>().Should().BeFalse("the registry wants credentials the pod does not name");
+
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("parma:secret"));
+        var dockerConfig = new JsonObject { ["auths"] = new JsonObject { [f.PrivateRegistry.Host] = new JsonObject { ["auth"] = auth } } }.ToJsonString();
+        await f.Client.CreateAsync(new Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Type = "kubernetes.io/dockerconfigjson",
+            Metadata = new ObjectMeta { Name = "regcred", Namespace = WebhookFixture.OptInNamespace },
+            Data = new() { [".dockerconfigjson"] = System.Text.Encoding.UTF8.GetBytes(dockerConfig) },
+        });
+        pod["spec"]!["imagePullSecrets"] = new JsonArray(new JsonObject { ["name"] = "regcred" });
+        var tokens = f.PrivateRegistry.TokensIssued;
+
+        var created = await CreateWithGeneratedNameAsync(pod);
+
+        created["metadata"]!["annotations"]![PolicyAnnotations.AgentPolicyKey].Should().NotBeNull();
+        f.PrivateRegistry.TokensIssued.Should().BeGreaterThan(tokens);
+    }
+
+    [Fact]
     public async Task Without_the_namespace_label_nothing_is_generated()
     {
         var pod = DeploymentPod("web-77aa88bb9");

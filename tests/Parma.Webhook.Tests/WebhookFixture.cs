@@ -42,6 +42,9 @@ public sealed class WebhookFixture : IAsyncLifetime
 
     public LocalRegistry Registry { get; private set; } = null!;
 
+    /// <summary>The same registry behind Bearer-token auth (user parma, password secret).</summary>
+    public TokenAuthProxy PrivateRegistry { get; private set; } = null!;
+
     public WebApplication App { get; private set; } = null!;
 
     public KubernetesClient Client { get; private set; } = null!;
@@ -74,13 +77,14 @@ public sealed class WebhookFixture : IAsyncLifetime
         Registry = await LocalRegistry.StartAsync();
         var digest = await Registry.PushAsync(RepoPaths.InRepo("examples", "images"), "registry.example/parma/hello:1.0", "parma/hello", "1.0");
         HelloPinned = $"{Registry.Host}/parma/hello@{digest}";
+        PrivateRegistry = TokenAuthProxy.Start(Registry, "parma", "secret");
 
         WriteCertificate(Server.Authority.IssueServerCertificate());
         var settingsPath = Path.Combine(_directory, "settings.json");
         await File.WriteAllTextAsync(settingsPath, new JsonObject
         {
             // runtimeClassName and allowedRuntimeClasses omitted on purpose: their defaults apply.
-            ["insecureRegistries"] = new JsonArray(Registry.Host),
+            ["insecureRegistries"] = new JsonArray(Registry.Host, PrivateRegistry.Host),
             ["nodeSelector"] = SettingsNodeSelector.DeepClone(),
             ["tolerations"] = new JsonArray(new JsonObject { ["key"] = "parma.dev/snp", ["operator"] = "Exists", ["effect"] = "NoSchedule" }),
         }.ToJsonString());
@@ -248,6 +252,11 @@ public sealed class WebhookFixture : IAsyncLifetime
         {
             await App.StopAsync();
             await App.DisposeAsync();
+        }
+
+        if (PrivateRegistry is not null)
+        {
+            await PrivateRegistry.DisposeAsync();
         }
 
         if (Registry is not null)

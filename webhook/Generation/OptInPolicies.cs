@@ -45,7 +45,17 @@ public sealed class OptInPolicies(PolicyInputs inputs)
         var settings = inputs.BaseSettings;
         var manifests = await inputs.ReferencedResourcesAsync(pod.Namespace, pod.Spec, CancellationToken.None).ConfigureAwait(false);
         var workload = new Workload(0, "Pod", pod.WorkloadName, pod.Namespace, pod.Naming, pod.Template, null);
-        var plan = await new PodPlanner(settings, inputs.Images).PlanAsync(workload, manifests, new GroupPolicyOptions(), CancellationToken.None).ConfigureAwait(false);
-        return new PolicyGenerator(settings, inputs.Images).Render(plan);
+        IImageFactsSource images;
+        try
+        {
+            images = await inputs.ImagesForAsync(pod.Namespace, pod.Spec, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PolicyInputException($"spec.imagePullSecrets: {e.Message}", e);
+        }
+
+        var plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, new GroupPolicyOptions(), CancellationToken.None).ConfigureAwait(false);
+        return new PolicyGenerator(settings, images).Render(plan);
     }
 }

@@ -23,6 +23,10 @@ public sealed class PolicyInputs : IDisposable
     private readonly string _baseSettingsName;
     private readonly ConcurrentDictionary<string, PolicySettings> _patched = new(StringComparer.Ordinal);
     private readonly ImageResolver _resolver;
+    private readonly RegistryClientOptions _registryOptions;
+    private readonly LayerCache? _layerCache;
+    private readonly IReadOnlyList<string> _layouts;
+    private readonly ConcurrentDictionary<string, (ImageResolver Resolver, IImageFactsSource Images)> _withSecrets = new(StringComparer.Ordinal);
 
     public PolicyInputs(IClusterView cluster, ParmaSettings settings, string? layerCacheDirectory, IReadOnlyList<string> imageLayouts)
     {
@@ -69,13 +73,60 @@ public sealed class PolicyInputs : IDisposable
             }
         }
 
-        _resolver = new ImageResolver(new RegistryClientOptions { InsecureRegistries = [.. settings.InsecureRegistries], Timeout = TimeSpan.FromMinutes(2) }, cache);
+        _registryOptions = new RegistryClientOptions { InsecureRegistries = [.. settings.InsecureRegistries], Timeout = TimeSpan.FromMinutes(2) };
+        _layerCache = cache;
+        _layouts = imageLayouts;
+        _resolver = new ImageResolver(_registryOptions, cache);
         Images = new DetachedImageFacts(() => new ResolvingImageFactsSource(_resolver, imageLayouts));
     }
 
     public PolicySettings BaseSettings { get; }
 
     public IImageFactsSource Images { get; }
+
+    /// <summary>
+    /// Image facts with the credentials of the pod's spec.imagePullSecrets and the group's
+    /// spec.policy.imagePullSecrets (kubernetes.io/dockerconfigjson; the first secret with credentials for a
+    /// registry wins, as with the kubelet). Anonymous when there are none; missing secrets are skipped.
+    /// </summary>
+    public async Task<IImageFactsSource> ImagesForAsync(string ns, JsonObject podSpec, JsonObject? groupPolicy, CancellationToken cancellationToken)
+    {
+        var names = (podSpec["imagePullSecrets"] as JsonArray ?? []).Concat(groupPolicy?["imagePullSecrets"] as JsonArray ?? [])
+            .Select(s => s?["name"] is JsonValue v && v.TryGetValue<string>(out var name) ? name : null)
+            .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var payloads = new List<string>();
+        foreach (var name in names)
+        {
+            var secret = await _cluster.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            if (secret?.Data?.GetValueOrDefault(".dockerconfigjson") is { } bytes)
+            {
+                payloads.Add(Convert.ToBase64String(bytes));
+            }
+        }
+
+        if (payloads.Count == 0)
+        {
+            return Images;
+        }
+
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", payloads))));
+        if (_withSecrets.Count > 256)
+        {
+            foreach (var entry in _withSecrets.Values)
+            {
+                entry.Resolver.Dispose();
+            }
+
+            _withSecrets.Clear();
+        }
+
+        return _withSecrets.GetOrAdd(key, _ =>
+        {
+            var credentials = new MergedCredentials([.. payloads.Select(DockerConfigCredentials.FromKubernetesSecretData)]);
+            var resolver = new ImageResolver(_registryOptions with { Credentials = credentials }, _layerCache);
+            return (resolver, new DetachedImageFacts(() => new ResolvingImageFactsSource(resolver, _layouts)));
+        }).Images;
+    }
 
     /// <summary>The generator settings for a group (its spec.policy.settingsRef applied), or the base ones.</summary>
     public async Task<PolicySettings> SettingsForAsync(string ns, JsonObject? groupPolicy, CancellationToken cancellationToken)
@@ -149,7 +200,19 @@ public sealed class PolicyInputs : IDisposable
         return set;
     }
 
-    public void Dispose() => _resolver.Dispose();
+    public void Dispose()
+    {
+        _resolver.Dispose();
+        foreach (var entry in _withSecrets.Values)
+        {
+            entry.Resolver.Dispose();
+        }
+    }
+
+    private sealed class MergedCredentials(IReadOnlyList<DockerConfigCredentials> sources) : IRegistryCredentialProvider
+    {
+        public RegistryCredential? Find(string registry) => sources.Select(s => s.Find(registry)).FirstOrDefault(c => c is not null);
+    }
 
     private static IEnumerable<JsonObject> Objects(JsonObject obj, string name) =>
         (obj[name] as JsonArray ?? []).OfType<JsonObject>();

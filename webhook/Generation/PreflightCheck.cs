@@ -62,9 +62,10 @@ public sealed class PreflightCheck(PolicyInputs inputs)
                 workload = workload with { Naming = subject.Pod.Naming };
             }
 
-            plan = await new PodPlanner(settings, inputs.Images).PlanAsync(workload, manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
+            var images = await inputs.ImagesForAsync(subject.Pod.Namespace, subject.Pod.Spec, subject.GroupPolicy, cancellationToken).ConfigureAwait(false);
+            plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
         }
-        catch (PolicyInputException e)
+        catch (Exception e) when (e is PolicyInputException or InvalidDataException)
         {
             return $"the pod cannot be checked against its policy: {e.Message}";
         }
