@@ -40,6 +40,7 @@ public sealed class DeploymentConventionTests
         RenderedChart.Flag(webhook, "--port").Should().Be("8443");
         RenderedChart.Flag(webhook, "--metrics-port").Should().Be("8080");
         RenderedChart.Flag(webhook, "--settings").Should().Be(ParmaSettingsLoader.DefaultPath);
+        RenderedChart.Flag(webhook, "--request-timeout").Should().Be("8", "the webhook answers before the API server's 10 s timeout");
         var container = RenderedChart.Container(webhook);
         Probe(container, "livenessProbe").Should().Be(("HTTPS", 8443, "/healthz"));
         Probe(container, "readinessProbe").Should().Be(("HTTPS", 8443, "/readyz"));
@@ -50,6 +51,17 @@ public sealed class DeploymentConventionTests
         var https = service["spec"]!["ports"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "https")!;
         https["port"]!.GetValue<int>().Should().Be(443);
         https["targetPort"]!.GetValue<string>().Should().Be("https");
+    }
+
+    [Theory]
+    [InlineData(5, "3")]
+    [InlineData(2, "1")]
+    [InlineData(1, "1")]
+    public async Task Webhook_deadline_follows_the_configured_timeout(int timeoutSeconds, string requestTimeout)
+    {
+        var chart = await Helm.TemplateAsync("parma-system", "--set", $"webhook.timeoutSeconds={timeoutSeconds}");
+
+        RenderedChart.Flag(chart.Deployment("webhook"), "--request-timeout").Should().Be(requestTimeout);
     }
 
     [Fact]
