@@ -25,6 +25,24 @@ public sealed class PodAdmissionTests(WebhookFixture f)
     }
 
     [Fact]
+    public async Task Admissions_are_answered_from_the_informer_caches_without_reading_the_group_again()
+    {
+        var pod = f.OperatorPod();
+        await f.ReviewAsync("/validate/pods", pod, WebhookFixture.GroupNamespace);
+        int Reads() => f.Server.RequestLog.Count(line => line.StartsWith("GET ", StringComparison.Ordinal) && !line.Contains("watch=", StringComparison.Ordinal)
+            && (line.Contains("/confidentialpodgroups", StringComparison.Ordinal) || line.Contains("/configmaps", StringComparison.Ordinal)));
+        var before = Reads();
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await f.ReviewAsync("/mutate/pods", pod, WebhookFixture.GroupNamespace))["allowed"]!.GetValue<bool>().Should().BeTrue();
+            (await f.ReviewAsync("/validate/pods", pod, WebhookFixture.GroupNamespace))["allowed"]!.GetValue<bool>().Should().BeTrue();
+        }
+
+        Reads().Should().Be(before);
+    }
+
+    [Fact]
     public async Task A_pod_that_only_names_its_group_is_stamped_and_stamping_again_changes_nothing()
     {
         var created = await f.CreatePodAsync(f.UserPod("hello-user-stamped"));
