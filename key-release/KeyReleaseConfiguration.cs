@@ -37,11 +37,18 @@ public sealed record KeyReleaseConfiguration
         [property: JsonPropertyName("arkFile")] string ArkFile,
         [property: JsonPropertyName("sha256")] string Sha256);
 
+    // camelCase like every other key (minimumTcb's bootloader/tee/snp/microcode/fmc); PascalCase still reads.
+    private static readonly JsonSerializerOptions FileOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+    };
+
     public static KeyReleaseConfiguration Load(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<KeyReleaseConfiguration>(File.ReadAllText(path))
+            return JsonSerializer.Deserialize<KeyReleaseConfiguration>(File.ReadAllText(path), FileOptions)
                 ?? throw new InvalidDataException($"{path} is empty");
         }
         catch (JsonException e)

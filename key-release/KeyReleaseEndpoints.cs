@@ -2,12 +2,11 @@ using Parma.Attestation.KeyRelease;
 
 namespace Parma.KeyRelease;
 
-/// <summary>HTTP surface: POST /keys/{keyId}/release, GET /healthz.</summary>
+/// <summary>HTTP surface: POST /keys/{keyId}/release (health and metrics come from Parma.Hosting).</summary>
 public static class KeyReleaseEndpoints
 {
     public static WebApplication MapKeyRelease(this WebApplication app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapPost("/keys/{keyId}/release", async (string keyId, KeyReleaseRequest? request, KeyReleaseService service, CancellationToken cancellationToken) =>
         {
             if (request is null)

@@ -48,6 +48,17 @@ public sealed class KeyReleaseConfigurationTests : IClassFixture<DevelopmentAuth
     }
 
     [Fact]
+    public void Minimum_tcb_keys_are_camel_case_like_the_rest_of_the_file()
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "db.secret"), [1]);
+        var path = Write(new
+        {
+            keys = new[] { new { id = "db", secretFile = "db.secret", policy = new { allowedHostData = new[] { new string('b', 64) }, minimumTcb = new { bootloader = 3, tee = 0, snp = 20, microcode = 209 } } } },
+        });
+        KeyReleaseConfiguration.Load(path).ReadSecrets(_dir)["db"].Policy.MinimumTcb.Should().Be(new TcbComponents(3, 0, 20, 209));
+    }
+
+    [Fact]
     public void A_root_whose_fingerprint_differs_from_the_pin_is_refused()
     {
         File.WriteAllText(Path.Combine(_dir, "dev-ark.pem"), _authority.Ark.ExportCertificatePem());

@@ -50,6 +50,18 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
     }
 
     [Fact]
+    public async Task Disposing_twice_is_harmless()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var informer = new Informer<ConfigMap>(fixture.Client, ns);
+        informer.Start();
+        await informer.WaitForSyncAsync();
+        await informer.DisposeAsync();
+        var again = async () => await informer.DisposeAsync();
+        await again.Should().NotThrowAsync("hosts may dispose an informer they also registered for disposal");
+    }
+
+    [Fact]
     public async Task Relists_after_410_and_reports_what_changed_meanwhile()
     {
         var ns = await fixture.NewNamespaceAsync();

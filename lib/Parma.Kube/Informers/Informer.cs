@@ -99,9 +99,11 @@ public sealed class Informer<T> : IAsyncDisposable
     /// <summary>Completes once the first list is in the store.</summary>
     public Task WaitForSyncAsync(CancellationToken cancellationToken = default) => _synced.Task.WaitAsync(cancellationToken);
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
-        if (_stop is null)
+        if (_stop is null || Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
