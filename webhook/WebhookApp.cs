@@ -33,8 +33,7 @@ public static class WebhookApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(settings);
 
-        using var startupLogs = LoggerFactory.Create(logging => logging.AddJsonConsole());
-        var reloader = new CertificateReloader(options.CertificatePath, options.KeyPath, options.CertificatePollInterval, startupLogs.CreateLogger<CertificateReloader>());
+        var reloader = new CertificateReloader(options.CertificatePath, options.KeyPath, options.CertificatePollInterval);
         builder.Services.AddSingleton(reloader);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -66,6 +65,7 @@ public static class WebhookApp
         builder.Services.AddReadinessCheck("cluster-cache", () => clusterView?.IsSynced == true, "the ConfidentialPodGroup caches have not synced yet");
 
         var app = builder.Build();
+        reloader.Logger = app.Services.GetRequiredService<ILogger<CertificateReloader>>();
         clusterView = app.Services.GetRequiredService<IClusterView>();
         app.Lifetime.ApplicationStopping.Register(reloader.Dispose);
         Map<PodMutation>(app, "/mutate/pods");

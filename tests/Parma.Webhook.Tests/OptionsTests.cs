@@ -28,4 +28,12 @@ public sealed class OptionsTests
 
         act.Should().Throw<WebhookStartupException>().WithMessage(message + "*");
     }
+
+    [Fact]
+    public void A_missing_certificate_stops_startup_naming_the_files()
+    {
+        var act = () => WebhookApp.Build(["--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key", "--port", "0", "--metrics-port", "-1"]);
+
+        act.Should().Throw<WebhookStartupException>().WithMessage("cannot load the TLS certificate from --tls-cert /nonexistent/tls.crt and --tls-key /nonexistent/tls.key*");
+    }
 }

@@ -13,23 +13,24 @@ public sealed class CertificateReloader : IDisposable
 {
     private readonly string _certificatePath;
     private readonly string _keyPath;
-    private readonly ILogger _logger;
     private readonly Timer? _timer;
     private readonly Lock _lock = new();
     private byte[] _fingerprint = [];
     private X509Certificate2 _current;
 
-    public CertificateReloader(string certificatePath, string keyPath, TimeSpan pollInterval, ILogger logger)
+    public CertificateReloader(string certificatePath, string keyPath, TimeSpan pollInterval)
     {
         _certificatePath = certificatePath;
         _keyPath = keyPath;
-        _logger = logger;
         (_current, _fingerprint) = Load() ?? throw new WebhookStartupException(
             $"cannot load the TLS certificate from --tls-cert {certificatePath} and --tls-key {keyPath}: {_lastError}");
         _timer = new Timer(_ => Poll(), null, pollInterval, pollInterval);
     }
 
     private string _lastError = "";
+
+    /// <summary>Where reloads are reported (set once the host's logging exists).</summary>
+    public ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     /// <summary>The certificate to present on new connections.</summary>
     public X509Certificate2 Current
@@ -56,12 +57,12 @@ public sealed class CertificateReloader : IDisposable
         }
         catch (IOException e)
         {
-            _logger.LogWarning("TLS files unreadable, keeping the current certificate: {Error}", e.Message);
+            Logger.LogWarning("TLS files unreadable, keeping the current certificate: {Error}", e.Message);
             return false;
         }
         catch (UnauthorizedAccessException e)
         {
-            _logger.LogWarning("TLS files unreadable, keeping the current certificate: {Error}", e.Message);
+            Logger.LogWarning("TLS files unreadable, keeping the current certificate: {Error}", e.Message);
             return false;
         }
 
@@ -75,7 +76,7 @@ public sealed class CertificateReloader : IDisposable
 
         if (Load() is not { } loaded)
         {
-            _logger.LogWarning("TLS files changed but do not load yet, keeping the current certificate: {Error}", _lastError);
+            Logger.LogWarning("TLS files changed but do not load yet, keeping the current certificate: {Error}", _lastError);
             return false;
         }
 
@@ -86,7 +87,7 @@ public sealed class CertificateReloader : IDisposable
             Reloads++;
         }
 
-        _logger.LogInformation("Serving a new TLS certificate {Subject}, valid until {NotAfter:o}, thumbprint {Thumbprint}",
+        Logger.LogInformation("Serving a new TLS certificate {Subject}, valid until {NotAfter:o}, thumbprint {Thumbprint}",
             loaded.Certificate.Subject, loaded.Certificate.NotAfter.ToUniversalTime(), loaded.Certificate.Thumbprint);
         return true;
     }
