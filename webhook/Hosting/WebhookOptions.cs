@@ -94,7 +94,7 @@ public sealed record WebhookOptions
                 case "--layer-cache": options = options with { LayerCacheDirectory = Value() }; break;
                 case "--image-layout": layouts.Add(Value()); break;
                 case "--group-file": options = options with { GroupFile = Value() }; break;
-                case "--request-timeout": options = options with { RequestTimeout = Seconds(flag, Value(), 9) }; break;
+                case "--request-timeout": options = options with { RequestTimeout = Seconds(flag, Value(), 29) }; break;
                 case "--cert-poll-interval": options = options with { CertificatePollInterval = Seconds(flag, Value(), 3600) }; break;
                 case "--max-request-bytes": options = options with { MaxRequestBodyBytes = Int(flag, Value(), 1024, int.MaxValue) }; break;
                 case "--urls" or "--environment" or "--contentRoot" or "--applicationName":
