@@ -50,7 +50,7 @@ internal sealed class GroupController(
         var pods = new Informer<Pod>(client, options: new InformerOptions { LabelSelector = ParmaLabels.Group });
         var configMaps = new Informer<ConfigMap>(client);
         groups.OnAdd((g, _) => Enqueue(queue, g))
-            .OnUpdate((_, g, _) => Enqueue(queue, g))
+            .OnUpdate((old, g, _) => NeedsReconcile(old, g) ? Enqueue(queue, g) : Task.CompletedTask)
             .OnDelete((g, _) => Enqueue(queue, g));
         pods.OnAdd((p, _) => EnqueueOwner(queue, p))
             .OnUpdate((_, p, _) => EnqueueOwner(queue, p))
@@ -138,6 +138,16 @@ internal sealed class GroupController(
     }
 
     private void OnWatchError(Exception e) => logger.LogWarning("List/watch failed, relisting: {Error}", e.Message);
+
+    /// <summary>
+    /// Like controller-runtime's GenerationChangedPredicate: the operator's own status writes (and its
+    /// finalizer) do not wake the group up again; spec changes, deletion and resyncs do.
+    /// </summary>
+    private static bool NeedsReconcile(ConfidentialPodGroup old, ConfidentialPodGroup current) =>
+        old.Metadata.ResourceVersion == current.Metadata.ResourceVersion
+        || old.Metadata.Generation != current.Metadata.Generation
+        || old.Metadata.DeletionTimestamp != current.Metadata.DeletionTimestamp
+        || current.Metadata.Finalizers?.Contains(ParmaLabels.Finalizer) != true;
 
     private static Task Enqueue(WorkQueue queue, KubeObject obj)
     {

@@ -108,8 +108,15 @@ public static class OperatorScaleBenchmark
         var pending = new HashSet<string>(names);
         var readyAt = new Dictionary<string, long>();
         var deadline = DateTime.UtcNow + timeout;
+        var nextReport = DateTime.UtcNow.AddSeconds(30);
         while (pending.Count > 0)
         {
+            if (clock is not null && DateTime.UtcNow > nextReport)
+            {
+                nextReport = DateTime.UtcNow.AddSeconds(15);
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds:F0} s: {names.Count - pending.Count} of {names.Count} groups ready (load average {LoadAverage()}); reconcile results: {Outcomes()}");
+            }
+
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"{pending.Count} groups were not ready in time (e.g. {pending.First()}).");
@@ -125,11 +132,15 @@ public static class OperatorScaleBenchmark
                 }
             }
 
-            await Task.Delay(100);
+            await Task.Delay(clock is null ? 100 : 1000);
         }
 
         return readyAt;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> Results = new();
+
+    private static string Outcomes() => string.Join(", ", Results.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 
     private static MeterListener ListenToReconciles(List<double> durations)
     {
@@ -137,7 +148,7 @@ public static class OperatorScaleBenchmark
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == "Parma.Operator" && instrument.Name == "parma_operator_reconcile_duration_seconds")
+                if (instrument.Meter.Name == "Parma.Operator" && instrument.Name is "parma_operator_reconcile_duration_seconds" or "parma_operator_reconcile_total" or "parma_operator_reconcile_errors_total")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
@@ -148,6 +159,13 @@ public static class OperatorScaleBenchmark
             lock (durations)
             {
                 durations.Add(value);
+            }
+        });
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                Results.AddOrUpdate($"{instrument.Name[16..]}:{tag.Value}", value, (_, n) => n + value);
             }
         });
         listener.Start();
