@@ -25,6 +25,19 @@ public sealed class ParmaSettingsTests
         settings.Tolerations.Single().Effect.Should().Be("NoSchedule");
     }
 
+    [Fact]
+    public void Keys_a_file_omits_keep_their_defaults()
+    {
+        var settings = ParmaSettingsLoader.Parse("""{"layerCacheDirectory": "/cache"}""");
+        settings.RuntimeClassName.Should().Be("kata-qemu-snp");
+        settings.AllowedRuntimeClasses.Should().Equal("kata-qemu-snp");
+        settings.InsecureRegistries.Should().BeEmpty();
+        settings.NodeSelector.Should().BeEmpty();
+        settings.Tolerations.Should().BeEmpty();
+        settings.LayerCacheDirectory.Should().Be("/cache");
+        ParmaSettingsLoader.Parse("{}").Should().BeEquivalentTo(new ParmaSettings());
+    }
+
     [Theory]
     [InlineData("""{"runtimeClass": "x"}""", "runtimeClass")]
     [InlineData("""{"runtimeClassName": "Not_Valid"}""", "Not_Valid")]

@@ -8,7 +8,6 @@ namespace Parma.Api;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ConfidentialPodGroup))]
 [JsonSerializable(typeof(KubeList<ConfidentialPodGroup>))]
-[JsonSerializable(typeof(ParmaSettings))]
 public sealed partial class ParmaApiJsonContext : JsonSerializerContext
 {
 }

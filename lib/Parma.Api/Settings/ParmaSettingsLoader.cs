@@ -8,8 +8,12 @@ public static class ParmaSettingsLoader
     /// <summary>Default location inside the operator and webhook containers (the chart mounts the settings ConfigMap here).</summary>
     public const string DefaultPath = "/etc/parma/settings/settings.json";
 
-    private static readonly JsonSerializerOptions Options = new(ParmaJson.Options)
+    // Reflection, not the source-generated context: the generator assigns every init-only property, so keys
+    // missing from the file would become null instead of keeping their defaults.
+    private static readonly JsonSerializerOptions Options = new()
     {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
         AllowTrailingCommas = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
