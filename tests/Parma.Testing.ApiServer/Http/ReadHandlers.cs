@@ -23,8 +23,7 @@ public sealed class ReadHandlers(ServerState state)
     {
         var filter = Filter(query);
         var resource = target.Resource;
-        var (all, revision) = state.Store.List(resource, target.Namespace);
-        var matching = all.Where(filter).ToList();
+        var (matching, revision) = state.Store.List(resource, target.Namespace, filter);
 
         var start = 0;
         var listRevision = revision;

@@ -50,12 +50,13 @@ public sealed class ObjectStore
     }
 
     /// <summary>Snapshot of the objects (in namespace/name order) and the revision it was taken at.</summary>
-    public (List<JsonObject> Items, long Revision) List(ApiResource resource, string? ns)
+    /// <remarks><paramref name="filter"/> sees the stored objects read-only, so only matches are copied.</remarks>
+    public (List<JsonObject> Items, long Revision) List(ApiResource resource, string? ns, Func<JsonObject, bool>? filter = null)
     {
         lock (_gate)
         {
             var items = Bucket(resource).Values
-                .Where(o => ns is null || ObjectFields.Namespace(o) == ns)
+                .Where(o => (ns is null || ObjectFields.Namespace(o) == ns) && (filter is null || filter(o)))
                 .Select(o => (JsonObject)o.DeepClone())
                 .ToList();
             return (items, _revision);
