@@ -1,5 +1,6 @@
 using System.Globalization;
 using Parma.Api;
+using Parma.Hosting;
 
 namespace Parma.Operator.Hosting;
 
@@ -54,51 +55,30 @@ public sealed record OperatorOptions
     {
         var options = new OperatorOptions();
         var layouts = new List<string>();
-        for (var i = 0; i < args.Count; i++)
+        var reader = new FlagReader(args, message => new ArgumentException($"{message}\n{Usage}"));
+        while (reader.MoveNext())
         {
-            var flag = args[i];
-            string? inline = null;
-            var eq = flag.IndexOf('=', StringComparison.Ordinal);
-            if (flag.StartsWith("--", StringComparison.Ordinal) && eq > 0)
-            {
-                inline = flag[(eq + 1)..];
-                flag = flag[..eq];
-            }
-
-            string Value()
-            {
-                if (inline is not null)
-                {
-                    return inline;
-                }
-
-                if (i + 1 >= args.Count)
-                {
-                    throw new ArgumentException($"{flag} needs a value.\n{Usage}");
-                }
-
-                return args[++i];
-            }
+            var flag = reader.Flag;
 
             options = flag switch
             {
-                "--settings" => options with { SettingsPath = Value() },
-                "--kubeconfig" => options with { KubeconfigPath = Value() },
-                "--leader-elect" => options with { LeaderElect = Bool(flag, Value()) },
-                "--leader-election-namespace" => options with { LeaderElectionNamespace = Value() },
-                "--lease-name" => options with { LeaseName = Value() },
-                "--identity" => options with { Identity = Value() },
-                "--layer-cache" => options with { LayerCacheDirectory = Value() },
-                "--http-port" => options with { HttpPort = Int(flag, Value(), 0, 65535) },
-                "--workers" => options with { Workers = Int(flag, Value(), 1, 256) },
-                "--image-recheck-interval" => options with { ImageRecheckInterval = Seconds(flag, Value()) },
-                "--lease-duration" => options with { LeaseDuration = Seconds(flag, Value()) },
-                "--renew-deadline" => options with { RenewDeadline = Seconds(flag, Value()) },
-                "--retry-period" => options with { RetryPeriod = Seconds(flag, Value()) },
-                "--image-layout" => AddLayout(options, layouts, Value()),
+                "--settings" => options with { SettingsPath = reader.Value() },
+                "--kubeconfig" => options with { KubeconfigPath = reader.Value() },
+                "--leader-elect" => options with { LeaderElect = Bool(flag, reader.Value()) },
+                "--leader-election-namespace" => options with { LeaderElectionNamespace = reader.Value() },
+                "--lease-name" => options with { LeaseName = reader.Value() },
+                "--identity" => options with { Identity = reader.Value() },
+                "--layer-cache" => options with { LayerCacheDirectory = reader.Value() },
+                "--http-port" => options with { HttpPort = Int(flag, reader.Value(), 0, 65535) },
+                "--workers" => options with { Workers = Int(flag, reader.Value(), 1, 256) },
+                "--image-recheck-interval" => options with { ImageRecheckInterval = Seconds(flag, reader.Value()) },
+                "--lease-duration" => options with { LeaseDuration = Seconds(flag, reader.Value()) },
+                "--renew-deadline" => options with { RenewDeadline = Seconds(flag, reader.Value()) },
+                "--retry-period" => options with { RetryPeriod = Seconds(flag, reader.Value()) },
+                "--image-layout" => AddLayout(options, layouts, reader.Value()),
                 // ASP.NET Core's own switches (e.g. --urls, --environment) pass through to the host.
-                _ when flag.StartsWith("--", StringComparison.Ordinal) && IsHostFlag(flag) => Skip(options, ref i, inline, args),
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'.\n{Usage}"),
+                _ when flag.StartsWith("--", StringComparison.Ordinal) && IsHostFlag(flag) => Skip(options, reader),
+                _ => throw new ArgumentException($"unknown argument '{reader.Argument}'.\n{Usage}"),
             };
         }
 
@@ -114,13 +94,9 @@ public sealed record OperatorOptions
 
     private static bool IsHostFlag(string flag) => HostFlags.Contains(flag);
 
-    private static OperatorOptions Skip(OperatorOptions options, ref int i, string? inline, IReadOnlyList<string> args)
+    private static OperatorOptions Skip(OperatorOptions options, FlagReader reader)
     {
-        if (inline is null && i + 1 < args.Count)
-        {
-            i++;
-        }
-
+        reader.SkipValue();
         return options;
     }
 

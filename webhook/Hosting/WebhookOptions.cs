@@ -1,5 +1,6 @@
 using System.Globalization;
 using Parma.Api;
+using Parma.Hosting;
 
 namespace Parma.Webhook;
 
@@ -57,56 +58,31 @@ public sealed record WebhookOptions
     {
         var options = new WebhookOptions();
         var layouts = new List<string>();
-        for (var i = 0; i < args.Count; i++)
+        var reader = new FlagReader(args, message => new WebhookStartupException($"{message}\n{Usage}"));
+        while (reader.MoveNext())
         {
-            var flag = args[i];
-            string? inline = null;
-            var eq = flag.IndexOf('=', StringComparison.Ordinal);
-            if (flag.StartsWith("--", StringComparison.Ordinal) && eq > 0)
-            {
-                inline = flag[(eq + 1)..];
-                flag = flag[..eq];
-            }
-
-            string Value()
-            {
-                if (inline is not null)
-                {
-                    return inline;
-                }
-
-                if (i + 1 >= args.Count)
-                {
-                    throw new WebhookStartupException($"{flag} needs a value.\n{Usage}");
-                }
-
-                return args[++i];
-            }
+            var flag = reader.Flag;
 
             switch (flag)
             {
-                case "--tls-cert": options = options with { CertificatePath = Value() }; break;
-                case "--tls-key": options = options with { KeyPath = Value() }; break;
-                case "--port": options = options with { Port = Int(flag, Value(), 0, 65535) }; break;
-                case "--metrics-port": options = options with { MetricsPort = Int(flag, Value(), -1, 65535) }; break;
-                case "--settings": options = options with { SettingsPath = Value() }; break;
-                case "--kubeconfig": options = options with { KubeconfigPath = Value() }; break;
-                case "--layer-cache": options = options with { LayerCacheDirectory = Value() }; break;
-                case "--image-layout": layouts.Add(Value()); break;
-                case "--group-file": options = options with { GroupFile = Value() }; break;
-                case "--request-timeout": options = options with { RequestTimeout = Seconds(flag, Value(), 29) }; break;
-                case "--cert-poll-interval": options = options with { CertificatePollInterval = Seconds(flag, Value(), 3600) }; break;
-                case "--max-request-bytes": options = options with { MaxRequestBodyBytes = Int(flag, Value(), 1024, int.MaxValue) }; break;
+                case "--tls-cert": options = options with { CertificatePath = reader.Value() }; break;
+                case "--tls-key": options = options with { KeyPath = reader.Value() }; break;
+                case "--port": options = options with { Port = Int(flag, reader.Value(), 0, 65535) }; break;
+                case "--metrics-port": options = options with { MetricsPort = Int(flag, reader.Value(), -1, 65535) }; break;
+                case "--settings": options = options with { SettingsPath = reader.Value() }; break;
+                case "--kubeconfig": options = options with { KubeconfigPath = reader.Value() }; break;
+                case "--layer-cache": options = options with { LayerCacheDirectory = reader.Value() }; break;
+                case "--image-layout": layouts.Add(reader.Value()); break;
+                case "--group-file": options = options with { GroupFile = reader.Value() }; break;
+                case "--request-timeout": options = options with { RequestTimeout = Seconds(flag, reader.Value(), 29) }; break;
+                case "--cert-poll-interval": options = options with { CertificatePollInterval = Seconds(flag, reader.Value(), 3600) }; break;
+                case "--max-request-bytes": options = options with { MaxRequestBodyBytes = Int(flag, reader.Value(), 1024, int.MaxValue) }; break;
                 case "--urls" or "--environment" or "--contentRoot" or "--applicationName":
                     // ASP.NET Core's own switches pass through to the host.
-                    if (inline is null)
-                    {
-                        i++;
-                    }
-
+                    reader.SkipValue();
                     break;
                 default:
-                    throw new WebhookStartupException($"unknown argument '{args[i]}'.\n{Usage}");
+                    throw new WebhookStartupException($"unknown argument '{reader.Argument}'.\n{Usage}");
             }
         }
 
