@@ -27,26 +27,28 @@ public sealed class AdmissionEndpoint(
             return;
         }
 
-        byte[] body;
-        try
-        {
-            body = await ReadBodyAsync(context).ConfigureAwait(false);
-        }
-        catch (AdmissionReviewException e)
-        {
-            await PlainAsync(context, StatusCodes.Status413PayloadTooLarge, e.Message, started).ConfigureAwait(false);
-            return;
-        }
-
         AdmissionRequest request;
-        try
+        using (var body = new PooledBufferWriter(BodyBufferSize(context.Request.ContentLength)))
         {
-            request = AdmissionReviewParser.Parse(body);
-        }
-        catch (AdmissionReviewException e)
-        {
-            await PlainAsync(context, StatusCodes.Status400BadRequest, e.Message, started).ConfigureAwait(false);
-            return;
+            try
+            {
+                await ReadBodyAsync(context, body).ConfigureAwait(false);
+            }
+            catch (AdmissionReviewException e)
+            {
+                await PlainAsync(context, StatusCodes.Status413PayloadTooLarge, e.Message, started).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                request = AdmissionReviewParser.Parse(body.WrittenSpan);
+            }
+            catch (AdmissionReviewException e)
+            {
+                await PlainAsync(context, StatusCodes.Status400BadRequest, e.Message, started).ConfigureAwait(false);
+                return;
+            }
         }
 
         var result = await DecideAsync(request, context.RequestAborted).ConfigureAwait(false);
@@ -59,8 +61,13 @@ public sealed class AdmissionEndpoint(
 
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        var payload = AdmissionReviewWriter.Write(request.Uid, result);
-        await context.Response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
+        using (var answer = new PooledBufferWriter(result.Patch is { Count: > 0 } ? 128 * 1024 : 1024))
+        {
+            AdmissionReviewWriter.Write(answer, request.Uid, result);
+            context.Response.ContentLength = answer.WrittenCount;
+            await context.Response.Body.WriteAsync(answer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        }
+
         metrics.Record(handler.Operation, outcome, Stopwatch.GetElapsedTime(started).TotalSeconds, result.Reason);
     }
 
@@ -91,7 +98,11 @@ public sealed class AdmissionEndpoint(
         }
     }
 
-    private async Task<byte[]> ReadBodyAsync(HttpContext context)
+    /// <summary>A first buffer that holds the declared body and the final zero-byte read (bounded: the header is the client's word).</summary>
+    private int BodyBufferSize(long? contentLength) =>
+        (int)Math.Clamp((contentLength ?? 16 * 1024) + 1, 1024, Math.Min(options.MaxRequestBodyBytes, 1024 * 1024) + 1);
+
+    private async Task ReadBodyAsync(HttpContext context, PooledBufferWriter body)
     {
         var limit = options.MaxRequestBodyBytes;
         if (context.Request.ContentLength > limit)
@@ -104,32 +115,28 @@ public sealed class AdmissionEndpoint(
             size.MaxRequestBodySize = DrainLimit(limit);
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
         try
         {
             int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            while ((read = await context.Request.Body.ReadAsync(body.GetMemory(), context.RequestAborted).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > limit)
+                if (body.WrittenCount + read > limit)
                 {
                     // Read (and drop) a moderate excess so that the client sees the 413 instead of a reset connection.
-                    while (await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false) > 0)
+                    while (await context.Request.Body.ReadAsync(body.GetMemory(), context.RequestAborted).ConfigureAwait(false) > 0)
                     {
                     }
 
                     throw new AdmissionReviewException($"the AdmissionReview exceeds {limit} bytes");
                 }
 
-                buffer.Write(chunk, 0, read);
+                body.Advance(read);
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             throw new AdmissionReviewException($"the AdmissionReview exceeds {limit} bytes");
         }
-
-        return buffer.ToArray();
     }
 
     /// <summary>Bodies up to this size are read to the end before a 413; larger ones are cut off by Kestrel.</summary>

@@ -1,5 +1,6 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Parma.Webhook.Admission;
 
@@ -7,12 +8,12 @@ namespace Parma.Webhook.Admission;
 public static class AdmissionReviewWriter
 {
     // The patch is base64-wrapped, so HTML-safe escaping buys nothing; policy annotations are long base64 strings full of '+'.
-    private static readonly JsonSerializerOptions PatchJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions PatchJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static byte[] Write(string uid, AdmissionResult result)
+    /// <summary>Writes the answer to <paramref name="output"/>; the patch is serialized through a pooled buffer, not a fresh array.</summary>
+    public static void Write(IBufferWriter<byte> output, string uid, AdmissionResult result)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(output))
         {
             json.WriteStartObject();
             json.WriteString("apiVersion", AdmissionReviewParser.ApiVersion);
@@ -23,7 +24,13 @@ public static class AdmissionReviewWriter
             if (result.Patch is { Count: > 0 } patch)
             {
                 json.WriteString("patchType", "JSONPatch");
-                json.WriteBase64String("patch", JsonSerializer.SerializeToUtf8Bytes(patch, PatchJson));
+                using var patchBytes = new PooledBufferWriter(128 * 1024);
+                using (var patchJson = new Utf8JsonWriter(patchBytes, PatchJson))
+                {
+                    patch.WriteTo(patchJson);
+                }
+
+                json.WriteBase64String("patch", patchBytes.WrittenSpan);
             }
 
             if (result.Message is not null || result.Code is not null)
@@ -56,7 +63,5 @@ public static class AdmissionReviewWriter
             json.WriteEndObject();
             json.WriteEndObject();
         }
-
-        return buffer.ToArray();
     }
 }

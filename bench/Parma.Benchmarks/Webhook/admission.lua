@@ -1,5 +1,8 @@
 -- wrk script: POST one real AdmissionReview (file named by $PARMA_REVIEW) to the webhook, over and over.
 -- Counts answers that are not HTTP 200 or not allowed, so a broken run cannot pass for a fast one.
+-- Closed loop by default (each connection sends its next request as soon as the answer arrives). With
+-- PARMA_DELAY_MS set, each connection waits that long after an answer before its next request (paced
+-- mode: C connections with delay D give about C * 1000 / (D + latency) requests/s).
 local path = os.getenv("PARMA_REVIEW") or "review.json"
 local file = assert(io.open(path, "rb"), "cannot open " .. path)
 local body = file:read("*a")
@@ -8,6 +11,13 @@ file:close()
 wrk.method = "POST"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
+
+local pause = tonumber(os.getenv("PARMA_DELAY_MS") or "")
+if pause then
+  function delay()
+    return pause
+  end
+end
 
 local threads = {}
 
@@ -31,7 +41,7 @@ function done(summary, latency, requests)
     total_bad = total_bad + thread:get("bad")
   end
   io.write(string.format("answers not 200/allowed: %d\n", total_bad))
-  io.write(string.format("p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms, %.0f req/s\n",
+  io.write(string.format("p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, %.0f req/s, %d requests\n",
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.requests / (summary.duration / 1e6)))
+    latency:percentile(99.9) / 1000, latency.max / 1000, summary.requests / (summary.duration / 1e6), summary.requests))
 end

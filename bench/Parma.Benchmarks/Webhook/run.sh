@@ -6,7 +6,13 @@
 # examples/ group "demo/hello" with its real generated policy (52 KiB of Rego). Then posts, with wrk:
 #   stamp:     a pod of the group without annotations -> JSONPatch with the 70 KiB policy annotation
 #   readmit:   the operator-made pod (already stamped) -> allowed, no patch
+# Each run prints wrk's latencies and, from a GC probe loaded into the webhook as a startup hook
+# (GcProbe.StartupHook.cs; the webhook itself is unchanged), the gen0/gen1/gen2 collections during the
+# run and the bytes the process allocated per request.
 # Usage: bench/Parma.Benchmarks/Webhook/run.sh [DURATION_SECONDS=20]
+# Environment: CASES="stamp readmit", CONNECTIONS="1 2 4 8" (closed loop), PACED="10x10" (paced runs:
+# CONNECTIONSxDELAY_MS each, e.g. "10x10 20x20" for about 1,000 requests/s; empty for none),
+# WEBHOOK_ENV="DOTNET_gcServer=1 ..." (extra environment for the webhook, for A/B runs).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 duration="${1:-20}"
@@ -16,6 +22,14 @@ cleanup() { [ -f "$work/webhook.log" ] && [ -n "${SHOW_LOG:-}" ] && cat "$work/w
 trap cleanup EXIT
 
 dotnet build -c Release -v q -nologo webhook/Parma.Webhook.csproj >/dev/null
+mkdir -p "$work/probe"
+cat >"$work/probe/GcProbe.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><DefineConstants>\$(DefineConstants);PARMA_GC_PROBE</DefineConstants></PropertyGroup>
+  <ItemGroup><Compile Include="$PWD/bench/Parma.Benchmarks/Webhook/GcProbe.StartupHook.cs" /></ItemGroup>
+</Project>
+EOF
+dotnet build -c Release -v q -nologo -o "$work/probe/out" "$work/probe/GcProbe.csproj" >/dev/null
 [ -f cli/bin/Release/net10.0/parma.dll ] || dotnet build -c Release -v q -nologo cli/Parma.Cli.csproj >/dev/null
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
@@ -57,19 +71,41 @@ PY
 
 echo '{}' >"$work/settings.json"
 port=18443
-dotnet webhook/bin/Release/net10.0/Parma.Webhook.dll --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
+probe="$work/gc-probe.txt"
+# shellcheck disable=SC2086
+env DOTNET_STARTUP_HOOKS="$work/probe/out/GcProbe.dll" PARMA_GC_PROBE_FILE="$probe" ${WEBHOOK_ENV:-} \
+  dotnet webhook/bin/Release/net10.0/Parma.Webhook.dll --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
   --port "$port" --metrics-port -1 --settings "$work/settings.json" --group-file "$work/groups.yaml" \
   --layer-cache "$work/layers" >"$work/webhook.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -skf "https://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 
-for name in stamp readmit; do
+# One wrk run ($1 connections, $2 ms pause or empty for a closed loop), then the GC deltas it caused.
+measure() {
+  local conns="$1" pause="$2" before after out requests
+  sleep 0.5; before="$(cat "$probe")"
+  out="$(PARMA_REVIEW="$work/$name.json" PARMA_DELAY_MS="$pause" wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${duration}s" --latency \
+    -s bench/Parma.Benchmarks/Webhook/admission.lua "https://127.0.0.1:$port/mutate/pods")"
+  sleep 0.5; after="$(cat "$probe")"
+  echo "$out" | grep -E "answers|p50"
+  requests="$(echo "$out" | sed -n 's/.* \([0-9]*\) requests$/\1/p')"
+  python3 - "$before" "$after" "$requests" <<'PY2'
+import sys
+b, a, n = [int(float(x)) for x in sys.argv[1].split()[:4]], [int(float(x)) for x in sys.argv[2].split()[:4]], int(sys.argv[3] or 0)
+print(f"GCs gen0 {a[0]-b[0]}, gen1 {a[1]-b[1]}, gen2 {a[2]-b[2]}; {(a[3]-b[3]) / max(n, 1):,.0f} bytes allocated per request")
+PY2
+}
+
+for name in ${CASES:-stamp readmit}; do
   echo "== $name: $(wc -c <"$work/$name.json") byte review"
   # Warm-up (JIT, TLS sessions, the group's annotation cache), then the measured runs.
   PARMA_REVIEW="$work/$name.json" wrk -t1 -c1 -d3s -s bench/Parma.Benchmarks/Webhook/admission.lua "https://127.0.0.1:$port/mutate/pods" >/dev/null
-  for conns in 1 2 4 8; do
-    echo "-- $conns connection(s), 2 threads max, ${duration}s"
-    PARMA_REVIEW="$work/$name.json" wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${duration}s" --latency \
-      -s bench/Parma.Benchmarks/Webhook/admission.lua "https://127.0.0.1:$port/mutate/pods" | grep -E "answers|p50|Requests/sec"
+  for conns in ${CONNECTIONS-1 2 4 8}; do
+    echo "-- closed loop, $conns connection(s), ${duration}s"
+    measure "$conns" ""
+  done
+  for shape in ${PACED-10x10}; do
+    echo "-- paced, ${shape%x*} connections, ${shape#*x} ms pause after each answer, ${duration}s"
+    measure "${shape%x*}" "${shape#*x}"
   done
 done
