@@ -89,6 +89,8 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
         }
 
         AfterWrite(resource, body);
+        // An object created with owners that do not exist is collected, as kube's GC does.
+        collector.Collect();
         return body;
     }
 

@@ -1,103 +1,129 @@
 using System.Text.Json.Nodes;
 using Parma.Testing.ApiServer.Http;
-using Parma.Testing.ApiServer.Resources;
 
 namespace Parma.Testing.ApiServer.Storage;
 
 /// <summary>
-/// The garbage collector and the orphan/foreground finalizers, run synchronously after writes:
-/// dependents whose owners are all gone are deleted (background); owners being deleted with
-/// "orphan" release their dependents; owners with "foregroundDeletion" wait until dependents are gone.
+/// The garbage collector, the orphan/foreground finalizers and the namespace controller, run
+/// synchronously after writes. Like kube's GC it is driven by changes: the <see cref="OwnershipGraph"/>
+/// follows every stored change and queues only the objects it concerns (an object whose owners or
+/// deletion state changed, the dependents of a removed owner, the owners of a changed dependent, the
+/// content of a namespace being deleted), so a write costs the same however many objects are stored.
+/// Dependents whose owners are all gone are deleted (background); owners being deleted with "orphan"
+/// release their dependents; owners with "foregroundDeletion" wait until blocking dependents are gone.
 /// </summary>
-public sealed class GarbageCollector(ServerState state)
+public sealed class GarbageCollector
 {
-    private readonly AsyncLocal<bool> _running = new();
+    /// <summary>A bound on one drain, so that a bug cannot spin a request forever.</summary>
+    private const int MaxExaminations = 1_000_000;
+
+    private readonly ServerState _state;
+    private readonly OwnershipGraph _graph = new();
+    private readonly Lock _drain = new();
+
+    public GarbageCollector(ServerState state)
+    {
+        _state = state;
+        state.Store.Observe(_graph.Apply);
+    }
 
     public WriteHandlers? Writer { get; set; }
 
+    /// <summary>Processes every queued object (including what its own writes queue) before returning.</summary>
     public void Collect()
     {
-        if (_running.Value || Writer is null)
+        if (Writer is null)
         {
             return;
         }
 
-        _running.Value = true;
-        try
+        lock (_drain)
         {
-            for (var round = 0; round < 100 && Pass(); round++)
+            for (var i = 0; i < MaxExaminations && _graph.TryTakeDirty(out var uid); i++)
             {
+                Examine(Writer, uid);
             }
-        }
-        finally
-        {
-            _running.Value = false;
         }
     }
 
-    /// <summary>One sweep; true if it changed anything.</summary>
-    private bool Pass()
+    private void Examine(WriteHandlers writer, string uid)
     {
-        var all = state.Store.All(state.Catalog.All.DistinctBy(r => r.StoreKey));
-        var byUid = all.Where(o => ObjectFields.Uid(o.Object) is not null).ToDictionary(o => ObjectFields.Uid(o.Object)!, o => o);
-        var changed = false;
-        var liveNamespaces = all.Where(o => o.Resource.Kind == "Namespace" && o.Resource.Group.Length == 0 && !ObjectFields.IsDeleting(o.Object))
-            .Select(o => ObjectFields.Name(o.Object))
-            .ToHashSet();
-        foreach (var (resource, obj) in all)
+        if (_graph.Snapshot(uid) is not var (node, dependents, namespaceLive, orphaned))
         {
-            // The namespace controller: content of a deleted namespace is deleted.
-            if (resource.Namespaced && !liveNamespaces.Contains(ObjectFields.Namespace(obj)) && !ObjectFields.IsDeleting(obj))
-            {
-                changed |= Writer!.MarkOrRemove(resource, obj, "Background") is not null;
-                continue;
-            }
-
-            var uid = ObjectFields.Uid(obj)!;
-            var finalizers = ObjectFields.Finalizers(obj);
-            var dependents = all.Where(d => Owners(d.Object).Any(o => ObjectFields.Text(o["uid"]) == uid)).ToList();
-            if (ObjectFields.IsDeleting(obj) && finalizers.Contains("orphan"))
-            {
-                foreach (var (dependentResource, dependent) in dependents)
-                {
-                    var released = (JsonObject)dependent.DeepClone();
-                    var remaining = new JsonArray([.. Owners(released).Where(o => ObjectFields.Text(o["uid"]) != uid).Select(o => o.DeepClone())]);
-                    SetOwners(released, remaining);
-                    changed |= Writer!.Commit(dependentResource, released, ObjectFields.ResourceVersion(dependent)) is not null;
-                }
-
-                changed |= RemoveFinalizer(resource, obj, "orphan");
-                continue;
-            }
-
-            if (ObjectFields.IsDeleting(obj) && finalizers.Contains("foregroundDeletion"))
-            {
-                foreach (var (dependentResource, dependent) in dependents.Where(d => !ObjectFields.IsDeleting(d.Object)))
-                {
-                    changed |= Writer!.MarkOrRemove(dependentResource, dependent, "Foreground") is not null;
-                }
-
-                var blocking = dependents.Any(d => Owners(d.Object).Any(o => ObjectFields.Text(o["uid"]) == uid && o["blockOwnerDeletion"] is JsonValue b && b.GetValue<bool>()));
-                if (!blocking)
-                {
-                    changed |= RemoveFinalizer(resource, obj, "foregroundDeletion");
-                }
-
-                continue;
-            }
-
-            var owners = Owners(obj).ToList();
-            if (owners.Count > 0 && !ObjectFields.IsDeleting(obj) && owners.All(o => !byUid.ContainsKey(ObjectFields.Text(o["uid"]) ?? "")))
-            {
-                changed |= Writer!.MarkOrRemove(resource, obj, "Background") is not null;
-            }
+            return;
         }
 
-        return changed;
+        // The namespace controller: content of a deleted namespace is deleted.
+        if (!namespaceLive && !node.Deleting)
+        {
+            if (Load(node) is { } obj)
+            {
+                writer.MarkOrRemove(node.Resource, obj, "Background");
+            }
+
+            return;
+        }
+
+        if (node.Deleting && node.Finalizers.Contains("orphan"))
+        {
+            foreach (var dependent in dependents)
+            {
+                if (Load(dependent) is not { } current)
+                {
+                    continue;
+                }
+
+                var released = (JsonObject)current.DeepClone();
+                var remaining = new JsonArray([.. Owners(released).Where(o => ObjectFields.Text(o["uid"]) != uid).Select(o => o.DeepClone())]);
+                SetOwners(released, remaining);
+                if (writer.Commit(dependent.Resource, released, ObjectFields.ResourceVersion(current)) is null)
+                {
+                    // The dependent changed meanwhile: release it on the next look, before the owner goes.
+                    _graph.Requeue(uid);
+                    return;
+                }
+            }
+
+            RemoveFinalizer(writer, node, "orphan");
+            return;
+        }
+
+        if (node.Deleting && node.Finalizers.Contains("foregroundDeletion"))
+        {
+            foreach (var dependent in dependents.Where(d => !d.Deleting))
+            {
+                if (Load(dependent) is { } current && writer.MarkOrRemove(dependent.Resource, current, "Foreground") is null)
+                {
+                    _graph.Requeue(uid);
+                }
+            }
+
+            var blocking = dependents.Any(d => d.Owners.Any(o => o.Uid == uid && o.BlockOwnerDeletion));
+            if (!blocking)
+            {
+                RemoveFinalizer(writer, node, "foregroundDeletion");
+            }
+
+            return;
+        }
+
+        if (orphaned && !node.Deleting && Load(node) is { } owned)
+        {
+            writer.MarkOrRemove(node.Resource, owned, "Background");
+        }
     }
 
-    private bool RemoveFinalizer(ApiResource resource, JsonObject obj, string finalizer)
+    /// <summary>The stored object the node describes, or null if it is gone or was replaced by a namesake.</summary>
+    private JsonObject? Load(GraphNode node) =>
+        _state.Store.Get(node.Resource, node.Namespace, node.Name) is { } obj && ObjectFields.Uid(obj) == node.Uid ? obj : null;
+
+    private void RemoveFinalizer(WriteHandlers writer, GraphNode node, string finalizer)
     {
+        if (Load(node) is not { } obj)
+        {
+            return;
+        }
+
         var updated = (JsonObject)obj.DeepClone();
         var remaining = ObjectFields.Finalizers(obj).Where(f => f != finalizer).Select(f => (JsonNode)f).ToArray();
         ObjectFields.Metadata(updated)["finalizers"] = new JsonArray(remaining);
@@ -106,7 +132,7 @@ public sealed class GarbageCollector(ServerState state)
             ObjectFields.Metadata(updated).Remove("finalizers");
         }
 
-        return Writer!.Commit(resource, updated, ObjectFields.ResourceVersion(obj)) is not null;
+        writer.Commit(node.Resource, updated, ObjectFields.ResourceVersion(obj));
     }
 
     private static IEnumerable<JsonObject> Owners(JsonObject obj) =>

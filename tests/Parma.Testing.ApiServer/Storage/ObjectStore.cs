@@ -11,8 +11,10 @@ public sealed class ObjectStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _objects = [];
+    private readonly Dictionary<string, ApiResource> _resources = [];
     private readonly List<StoredEvent> _history = [];
     private readonly List<Watcher> _watchers = [];
+    private readonly List<Action<StoredEvent>> _observers = [];
     private long _revision = 100;
     private long _compacted = 100;
 
@@ -179,6 +181,26 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="observer"/> with every stored object (as ADDED) and then, synchronously
+    /// and under the store's lock, with every change; it must be quick and must not call the store.
+    /// </summary>
+    public void Observe(Action<StoredEvent> observer)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, bucket) in _objects)
+            {
+                foreach (var obj in bucket.Values)
+                {
+                    observer(new StoredEvent(ObjectFields.ResourceVersion(obj), "ADDED", _resources[key], obj, null));
+                }
+            }
+
+            _observers.Add(observer);
+        }
+    }
+
     public void Unsubscribe(Watcher watcher)
     {
         lock (_gate)
@@ -199,6 +221,11 @@ public sealed class ObjectStore
             _history.RemoveRange(0, drop);
         }
 
+        foreach (var observer in _observers)
+        {
+            observer(change);
+        }
+
         foreach (var watcher in _watchers)
         {
             if (watcher.Translate(change) is { } seen)
@@ -214,6 +241,7 @@ public sealed class ObjectStore
         {
             bucket = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
             _objects[resource.StoreKey] = bucket;
+            _resources[resource.StoreKey] = resource;
         }
 
         return bucket;
