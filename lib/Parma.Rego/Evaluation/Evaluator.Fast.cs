@@ -25,6 +25,7 @@ internal sealed partial class Evaluator
             case RefTerm r:
             {
                 Value? current;
+                var start = 0;
                 if (r.Head is VarTerm { Slot: >= 0 } hv && _frame[hv.Slot] is { } headValue)
                 {
                     current = headValue;
@@ -33,14 +34,19 @@ internal sealed partial class Evaluator
                 {
                     current = _input;
                 }
+                else if (r.Head is VarTerm { Slot: < 0, Name: "data" } && RuleValueAt(r, out current, out var consumed))
+                {
+                    start = consumed;
+                }
                 else
                 {
                     value = null;
                     return false;
                 }
 
-                foreach (var seg in r.Path)
+                for (var i = start; i < r.Path.Length; i++)
                 {
+                    var seg = r.Path[i];
                     Value key;
                     if (seg is ScalarTerm ks)
                     {
@@ -49,6 +55,16 @@ internal sealed partial class Evaluator
                     else if (seg is VarTerm { Slot: >= 0 } sv && _frame[sv.Slot] is { } kv)
                     {
                         key = kv;
+                    }
+                    else if (seg is RefTerm && TryEvalSingle(seg, out var refKey))
+                    {
+                        if (refKey is null)
+                        {
+                            value = null;
+                            return true;
+                        }
+
+                        key = refKey;
                     }
                     else
                     {
@@ -97,5 +113,37 @@ internal sealed partial class Evaluator
                 value = null;
                 return false;
         }
+    }
+    /// <summary>
+    /// A reference whose constant prefix names a complete or partial rule (no rules below it, not a function):
+    /// the rule's memoised value, without walking the data tree. False when the general walk is needed
+    /// (base data, functions, subtrees, or a `with`/mount override on the way to the rule).
+    /// </summary>
+    private bool RuleValueAt(RefTerm r, out Value? value, out int consumed)
+    {
+        var target = r.RuleTarget ??= DataRuleTarget.Resolve(_program.Root, r.Path);
+        value = null;
+        consumed = 0;
+        if (target.Node is not { } node || OverrideOnPath(node.Path))
+        {
+            return false;
+        }
+
+        value = NodeValue(node);
+        consumed = target.Depth;
+        return true;
+    }
+
+    private bool OverrideOnPath(string[] path)
+    {
+        foreach (var (p, _) in _overrides)
+        {
+            if (p.Length <= path.Length && StartsWith(path, p))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

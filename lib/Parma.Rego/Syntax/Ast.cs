@@ -28,6 +28,9 @@ internal sealed class RefTerm(Term head, Term[] path) : Term
     public Term Head { get; set; } = head;
 
     public Term[] Path { get; } = path;
+
+    /// <summary>For references into data: the rule the constant prefix leads to, resolved on first evaluation.</summary>
+    public Evaluation.DataRuleTarget? RuleTarget { get; set; }
 }
 
 internal sealed class ArrayTerm(Term[] items) : Term
