@@ -101,7 +101,7 @@ public sealed class ReadHandlers(ServerState state)
         {
             // kube-apiserver answers 200 and sends one ERROR event carrying a 410 Expired Status.
             var error = ApiError.Gone($"too old resource version: {from} ({state.Store.CompactedRevision})").ToStatus();
-            await WriteEventAsync(response, "ERROR", error, context.RequestAborted).ConfigureAwait(false);
+            await WriteEventAsync(response, new WatchEvent("ERROR", error), context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -126,16 +126,19 @@ public sealed class ReadHandlers(ServerState state)
                     // Idle for a bookmark interval: every change up to revisionBeforeWait was already sent.
                     if (bookmarks)
                     {
-                        await WriteEventAsync(response, "BOOKMARK", Bookmark(target.Resource, revisionBeforeWait), stop.Token).ConfigureAwait(false);
+                        await WriteEventAsync(response, new WatchEvent("BOOKMARK", Bookmark(target.Resource, revisionBeforeWait)), stop.Token).ConfigureAwait(false);
                     }
 
                     continue;
                 }
 
+                // Everything queued goes out before one flush.
                 while (reader.TryRead(out var change))
                 {
-                    await WriteEventAsync(response, change.Type, change.Object, stop.Token).ConfigureAwait(false);
+                    await response.Body.WriteAsync(change.Utf8Line(), stop.Token).ConfigureAwait(false);
                 }
+
+                await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -161,10 +164,9 @@ public sealed class ReadHandlers(ServerState state)
         return new JsonObject { ["kind"] = resource.Kind, ["apiVersion"] = resource.ApiVersion, ["metadata"] = metadata };
     }
 
-    private static async Task WriteEventAsync(HttpResponse response, string type, JsonObject obj, CancellationToken cancellationToken)
+    private static async Task WriteEventAsync(HttpResponse response, WatchEvent change, CancellationToken cancellationToken)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString() + "\n";
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(change.Utf8Line(), cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -6,6 +6,8 @@ namespace Parma.Testing.ApiServer.Storage;
 /// <summary>
 /// The fixture's etcd: objects per resource, one global revision counter bumped by every write, a
 /// bounded history of changes for watches, and compaction (after which old revisions answer 410).
+/// Stored objects are never modified in place (writes replace them), so the history and watch events
+/// share them; everything handed out to callers is a copy.
 /// </summary>
 public sealed class ObjectStore
 {
@@ -86,8 +88,9 @@ public sealed class ObjectStore
             }
 
             ObjectFields.SetResourceVersion(obj, ++_revision);
-            bucket[key] = (JsonObject)obj.DeepClone();
-            Publish(new StoredEvent(_revision, "ADDED", resource, (JsonObject)obj.DeepClone(), null));
+            var stored = (JsonObject)obj.DeepClone();
+            bucket[key] = stored;
+            Publish(new StoredEvent(_revision, "ADDED", resource, stored, null));
             return true;
         }
     }
@@ -105,8 +108,9 @@ public sealed class ObjectStore
             }
 
             ObjectFields.SetResourceVersion(obj, ++_revision);
-            bucket[key] = (JsonObject)obj.DeepClone();
-            Publish(new StoredEvent(_revision, "MODIFIED", resource, (JsonObject)obj.DeepClone(), current));
+            var stored = (JsonObject)obj.DeepClone();
+            bucket[key] = stored;
+            Publish(new StoredEvent(_revision, "MODIFIED", resource, stored, current));
             return true;
         }
     }
@@ -156,7 +160,7 @@ public sealed class ObjectStore
                 {
                     if ((watcher.Namespace is null || ObjectFields.Namespace(obj) == watcher.Namespace) && watcher.Matches(obj))
                     {
-                        watcher.Events.Writer.TryWrite(("ADDED", (JsonObject)obj.DeepClone()));
+                        watcher.Events.Writer.TryWrite(new WatchEvent("ADDED", obj));
                     }
                 }
             }
@@ -171,7 +175,7 @@ public sealed class ObjectStore
                 {
                     if (watcher.Translate(change) is { } seen)
                     {
-                        watcher.Events.Writer.TryWrite((seen.Type, (JsonObject)seen.Object.DeepClone()));
+                        watcher.Events.Writer.TryWrite(new WatchEvent(seen.Type, seen.Object));
                     }
                 }
             }
@@ -226,11 +230,19 @@ public sealed class ObjectStore
             observer(change);
         }
 
+        // Watchers that see the change the same way (nearly always all of them) share one serialisation.
+        WatchEvent? added = null, modified = null, deleted = null;
         foreach (var watcher in _watchers)
         {
             if (watcher.Translate(change) is { } seen)
             {
-                watcher.Events.Writer.TryWrite((seen.Type, (JsonObject)seen.Object.DeepClone()));
+                var line = seen.Type switch
+                {
+                    "ADDED" => added ??= new WatchEvent("ADDED", seen.Object),
+                    "MODIFIED" => modified ??= new WatchEvent("MODIFIED", seen.Object),
+                    _ => deleted ??= new WatchEvent(seen.Type, seen.Object),
+                };
+                watcher.Events.Writer.TryWrite(line);
             }
         }
     }

@@ -13,7 +13,7 @@ public sealed class Watcher(ApiResource resource, string? ns, Func<JsonObject, b
 
     public Func<JsonObject, bool> Matches { get; } = matches;
 
-    public Channel<(string Type, JsonObject Object)> Events { get; } = Channel.CreateUnbounded<(string, JsonObject)>();
+    public Channel<WatchEvent> Events { get; } = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Turns a stored change into what this watcher sees: objects moving into or out of its selector become ADDED or DELETED.</summary>
     public (string Type, JsonObject Object)? Translate(StoredEvent change)
