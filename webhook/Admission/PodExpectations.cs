@@ -53,7 +53,7 @@ public sealed partial class PodExpectations(
         return new PodExpectation(
             "the policy generated from the pod's spec",
             stamp,
-            new PreflightSubject(template, "Pod", template.WorkloadName, null, generated.PolicyText, generated.HostDataHex));
+            () => new PreflightSubject(template, "Pod", template.WorkloadName, null, generated.PolicyText, generated.HostDataHex));
     }
 
     private async Task<PodExpectation> ForGroupAsync(JsonObject pod, string ns, PodClaim claim, CancellationToken cancellationToken)
@@ -92,7 +92,7 @@ public sealed partial class PodExpectations(
         return new PodExpectation(
             $"ConfidentialPodGroup {ns}/{name}",
             stamp,
-            new PreflightSubject(PodTemplate.Of(pod, ns), ParmaApi.Kind, name, policy.PolicySpecJson, policy.PolicyText, policy.HostData));
+            () => new PreflightSubject(PodTemplate.Of(pod, ns), ParmaApi.Kind, name, policy.PolicySpecJson, policy.PolicyText, policy.HostData));
     }
 
     [GeneratedRegex(Patterns.Dns1123Label)]

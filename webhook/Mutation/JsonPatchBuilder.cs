@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Parma.Webhook.Admission;
 
 namespace Parma.Webhook.Mutation;
 
@@ -18,7 +19,7 @@ public sealed class JsonPatchBuilder
     /// <summary>Sets <paramref name="value"/> at <paramref name="parent"/>[<paramref name="key"/>] unless it is already equal.</summary>
     public void Set(JsonObject parent, string parentPath, string key, JsonNode value)
     {
-        if (parent.TryGetPropertyValue(key, out var existing) && JsonNode.DeepEquals(existing, value))
+        if (parent.TryGetPropertyValue(key, out var existing) && Same(existing, value))
         {
             return;
         }
@@ -30,6 +31,12 @@ public sealed class JsonPatchBuilder
             ["value"] = value.DeepClone(),
         });
     }
+
+    // Policy annotations are long strings: compare them without reading the pod's copy into a .NET string.
+    private static bool Same(JsonNode? existing, JsonNode value) =>
+        value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String && v.TryGetValue<string>(out var text)
+            ? JsonText.EqualsString(existing, text)
+            : JsonNode.DeepEquals(existing, value);
 
     /// <summary>Sets string entries of a map at <paramref name="mapPath"/>, creating the map when it is missing or null.</summary>
     public void SetEntries(JsonObject owner, string ownerPath, string mapName, IEnumerable<KeyValuePair<string, string>> entries)

@@ -35,8 +35,9 @@ public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandle
 
             var claim = PodClaim.Of(request.Object);
             var annotations = expectation.Stamp.Annotations;
+            var carried = claim.AgentPolicyValue ?? claim.InitDataValue;
             var carriesAnother = (claim.HostData is not null && claim.HostData != annotations.HostDataHex)
-                || (claim.AgentPolicy ?? claim.InitData) is { } carried && (carried != annotations.Value || claim.AgentPolicy is not null && claim.InitData is not null);
+                || carried is not null && (!JsonText.EqualsString(carried, annotations.Value) || claim.AgentPolicyValue is not null && claim.InitDataValue is not null);
             return carriesAnother
                 ? AdmissionResult.Allow()
                 : AdmissionResult.AllowWithPatch(PodStamper.Patch(request.Object, expectation.Stamp));

@@ -64,7 +64,7 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
                 + "Policy annotations are set by the operator or the mutating webhook and must not be changed.");
         }
 
-        var denial = await preflight.RunAsync(expectation.Preflight, cancellationToken).ConfigureAwait(false);
+        var denial = await preflight.RunAsync(expectation.Preflight(), cancellationToken).ConfigureAwait(false);
         return denial is null
             ? AdmissionResult.Allow()
             : AdmissionResult.Deny(DenialReasons.Preflight, $"the pod's policy ({expectation.Source}) would refuse it: {denial}");
@@ -88,17 +88,17 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
             changed.Add($"metadata.annotations[{PolicyAnnotations.HostDataKey}]");
         }
 
-        if (old.AgentPolicy != updated.AgentPolicy)
+        if (!JsonText.SameString(old.AgentPolicyValue, updated.AgentPolicyValue))
         {
             changed.Add($"metadata.annotations[{PolicyAnnotations.AgentPolicyKey}]");
         }
 
-        if (old.InitData != updated.InitData)
+        if (!JsonText.SameString(old.InitDataValue, updated.InitDataValue))
         {
             changed.Add($"metadata.annotations[{PolicyAnnotations.InitDataKey}]");
         }
 
-        var confidential = old.GroupName is not null || old.HostData is not null || old.AgentPolicy is not null || old.InitData is not null;
+        var confidential = old.GroupName is not null || old.HostData is not null || old.AgentPolicyValue is not null || old.InitDataValue is not null;
         return changed.Count == 0 || !confidential
             ? AdmissionResult.Allow()
             : AdmissionResult.Deny(DenialReasons.ImmutablePolicy,
@@ -108,7 +108,7 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
     /// <summary>A pod Parma does not manage may still carry a policy (e.g. stamped by `parma policy generate --patch`): its host_data must match it.</summary>
     private static AdmissionResult ValidateUnmanaged(PodClaim claim)
     {
-        if (claim.AgentPolicy is null || claim.HostData is null)
+        if (claim.AgentPolicy is not { } policy || claim.HostData is null)
         {
             return AdmissionResult.Allow();
         }
@@ -116,7 +116,7 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
         string text;
         try
         {
-            text = new UTF8Encoding(false, true).GetString(Convert.FromBase64String(claim.AgentPolicy));
+            text = new UTF8Encoding(false, true).GetString(Convert.FromBase64String(policy));
         }
         catch (Exception e) when (e is FormatException or DecoderFallbackException)
         {

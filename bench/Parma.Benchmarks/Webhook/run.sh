@@ -78,7 +78,9 @@ env DOTNET_STARTUP_HOOKS="$work/probe/out/GcProbe.dll" PARMA_GC_PROBE_FILE="$pro
   --port "$port" --metrics-port -1 --settings "$work/settings.json" --group-file "$work/groups.yaml" \
   --layer-cache "$work/layers" >"$work/webhook.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do curl -skf "https://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+up=""
+for _ in $(seq 1 300); do curl -skf "https://127.0.0.1:$port/healthz" >/dev/null && up=1 && break; sleep 0.2; done
+[ -n "$up" ] || { echo "the webhook did not answer /healthz within 60 s:" >&2; cat "$work/webhook.log" >&2; exit 1; }
 
 # One wrk run ($1 connections, $2 ms pause or empty for a closed loop), then the GC deltas it caused.
 measure() {
