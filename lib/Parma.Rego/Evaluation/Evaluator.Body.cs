@@ -10,8 +10,26 @@ internal sealed partial class Evaluator
         while (index < exprs.Count)
         {
             var e = exprs[index];
+            if (e.With.Count == 0 && e.Negated && e.CaptureSlot < 0 && e.Kind == ExprKind.Term
+                && !(e.Left is CallTerm negatedCall && IsOutputCall(negatedCall)) && TryEvalSingle(e.Left!, out var negatedValue))
+            {
+                Step();
+                if (negatedValue is not (null or BooleanValue { BoolValue: false }))
+                {
+                    return true;
+                }
+
+                index++;
+                continue;
+            }
+
             if (e.With.Count == 0 && !e.Negated && e.CaptureSlot < 0)
             {
+                if (e.Kind == ExprKind.SomeIn && TryIterateInline(e, exprs, index + 1, k, out var iterated))
+                {
+                    return iterated;
+                }
+
                 if (e.Kind == ExprKind.Term && !(e.Left is CallTerm call && IsOutputCall(call)) && TryEvalSingle(e.Left!, out var value))
                 {
                     Step();
@@ -50,6 +68,114 @@ internal sealed partial class Evaluator
         }
 
         return k();
+    }
+
+    /// <summary>
+    /// `some k, v in coll` with a single-valued collection and fresh variables: binds each pair and continues
+    /// the body directly. False when the general path is needed.
+    /// </summary>
+    private bool TryIterateInline(Expr e, List<Expr> exprs, int next, Func<bool> k, out bool result)
+    {
+        result = true;
+        if (e.Right is not VarTerm { Slot: >= 0 } valueVar || _frame[valueVar.Slot] is not null)
+        {
+            return false;
+        }
+
+        VarTerm? keyVar = null;
+        if (e.Left is not null)
+        {
+            if (e.Left is not VarTerm { Slot: >= 0 } lv || _frame[lv.Slot] is not null || lv.Slot == valueVar.Slot)
+            {
+                return false;
+            }
+
+            keyVar = lv;
+        }
+
+        if (!TryEvalSingle(e.Collection!, out var collection))
+        {
+            return false;
+        }
+
+        Step();
+        if (collection is null)
+        {
+            return true;
+        }
+
+        var frame = _frame;
+        try
+        {
+            switch (collection)
+            {
+                case ArrayValue a:
+                    for (var i = 0; i < a.Items.Length; i++)
+                    {
+                        Step();
+                        if (keyVar is not null)
+                        {
+                            frame[keyVar.Slot] = Value.Number(i);
+                        }
+
+                        frame[valueVar.Slot] = a.Items[i];
+                        if (!EvalBody(exprs, next, k))
+                        {
+                            result = false;
+                            return true;
+                        }
+                    }
+
+                    break;
+                case ObjectValue o:
+                    for (var i = 0; i < o.KeyArray.Length; i++)
+                    {
+                        Step();
+                        if (keyVar is not null)
+                        {
+                            frame[keyVar.Slot] = o.KeyArray[i];
+                        }
+
+                        frame[valueVar.Slot] = o.ValueArray[i];
+                        if (!EvalBody(exprs, next, k))
+                        {
+                            result = false;
+                            return true;
+                        }
+                    }
+
+                    break;
+                case SetValue set:
+                    foreach (var item in set.Items)
+                    {
+                        Step();
+                        if (keyVar is not null)
+                        {
+                            frame[keyVar.Slot] = item;
+                        }
+
+                        frame[valueVar.Slot] = item;
+                        if (!EvalBody(exprs, next, k))
+                        {
+                            result = false;
+                            return true;
+                        }
+                    }
+
+                    break;
+            }
+        }
+        finally
+        {
+            if (keyVar is not null)
+            {
+                frame[keyVar.Slot] = null;
+            }
+
+            frame[valueVar.Slot] = null;
+        }
+
+        return true;
     }
 
     private bool EvalExpr(Expr e, Func<bool> k)

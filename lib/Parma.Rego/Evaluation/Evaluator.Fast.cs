@@ -109,6 +109,31 @@ internal sealed partial class Evaluator
                 return true;
             }
 
+            case CallTerm { Function: { } function } call when call.Args.Length == function.Arity:
+            {
+                var args = new Value[call.Args.Length];
+                for (var i = 0; i < args.Length; i++)
+                {
+                    if (!TryEvalSingle(call.Args[i], out var arg))
+                    {
+                        value = null;
+                        return false;
+                    }
+
+                    if (arg is null)
+                    {
+                        value = null;
+                        return true;
+                    }
+
+                    args[i] = arg;
+                }
+
+                Step();
+                value = CallFunction(function, args, call);
+                return true;
+            }
+
             default:
                 value = null;
                 return false;

@@ -429,28 +429,34 @@ internal sealed partial class Evaluator
     private Value? CallFunction(RuleNode node, Value[] args, CallTerm call)
     {
         var savedFrame = _frame;
+        var outer = _call;
         Enter();
         try
         {
-            Value? result = null;
+            _call = new CallState { Site = call, FirstOnly = node.FirstSuccessDecides };
             foreach (var rule in node.Rules)
             {
-                if (result is not null && node.FirstSuccessDecides)
+                if (_call.Result is not null && node.FirstSuccessDecides)
                 {
                     break;
                 }
 
-                EvalChain(rule, args, v =>
+                _call.Rule = rule;
+                var frame = new Value?[rule.SlotCount];
+                switch (BindArgs(rule.Args!, args, frame))
                 {
-                    if (result is not null && !result.Equals(v))
-                    {
-                        throw new RegoException(RegoException.Codes.ConflictError, "functions must not produce multiple outputs for same inputs", rule.File, call.Line, call.Column);
-                    }
-
-                    result = v;
-                }, node.FirstSuccessDecides);
+                    case ArgBinding.Mismatch:
+                        break;
+                    case ArgBinding.Bound:
+                        EvalBoundChain(rule, frame);
+                        break;
+                    default:
+                        EvalChain(rule, args, MergeCallResult, node.FirstSuccessDecides);
+                        break;
+                }
             }
 
+            var result = _call.Result;
             if (result is null && node.Default is { } def)
             {
                 _frame = new Value?[def.SlotCount];
@@ -463,6 +469,7 @@ internal sealed partial class Evaluator
         {
             _depth--;
             _frame = savedFrame;
+            _call = outer;
         }
     }
 }
