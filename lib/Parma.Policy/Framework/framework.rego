@@ -293,6 +293,8 @@ i_storages := as_array(object.get(input, "storages", []))
 
 i_root := as_object(object.get(i_oci, "Root", {}))
 
+i_env_set := as_set(object.get(i_process, "Env", []))
+
 # Only the policy container the request names is checked: the pause container for the sandbox,
 # otherwise the one whose name is the CRI container-name annotation.
 cc_considered contains idx if {
@@ -503,7 +505,7 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	some required in p.process.env
-	not required in as_set(object.get(i_process, "Env", []))
+	not required in i_env_set
 	f := container_failure(idx, "create.env", 33, sprintf("OCI.Process.Env[%v]", [env_name(required)]), "environment variable required by the policy is missing or changed")
 }
 
@@ -593,13 +595,16 @@ cc_failures contains f if {
 	f := container_failure(idx, "create.mounts", 43, "OCI.Mounts", sprintf("%d mounts, policy expects %d", [count(i_mounts), count(p.mounts)]))
 }
 
+# The destination is compared inline first, so only mounts at the same path reach mount_matches.
 mount_allowed(p, m) if {
 	some pm in p.mounts
+	pm.destination == m.destination
 	mount_matches(pm, m)
 }
 
 mount_present(pm) if {
 	some m in i_mounts
+	m.destination == pm.destination
 	mount_matches(pm, m)
 }
 

@@ -63,12 +63,15 @@ internal sealed partial class Evaluator
                 }
             }
 
-            var next = index + 1;
-            return EvalExpr(e, () => EvalBody(exprs, next, k));
+            return EvalExprThen(e, exprs, index + 1, k);
         }
 
         return k();
     }
+
+    // Separate from EvalBody so that the closure's captured variables are allocated only on this path.
+    private bool EvalExprThen(Expr e, List<Expr> exprs, int next, Func<bool> k) =>
+        EvalExpr(e, () => EvalBody(exprs, next, k));
 
     /// <summary>
     /// `some k, v in coll` with a single-valued collection and fresh variables: binds each pair and continues
@@ -202,45 +205,57 @@ internal sealed partial class Evaluator
 
     private bool EvalExprCore(Expr e, Func<bool> k)
     {
+        // Each case's closures live in their own method, so a call allocates only what its case uses.
         switch (e.Kind)
         {
             case ExprKind.Term:
                 if (e.Left is CallTerm call && IsOutputCall(call))
                 {
-                    return EvalCall(call, call.Args.Length - 1, v => UnifyValue(call.Args[^1], v, k));
+                    return EvalOutputCall(call, k);
                 }
 
                 if (e.CaptureSlot >= 0)
                 {
-                    return EvalTerm(e.Left!, v =>
-                    {
-                        _frame[e.CaptureSlot] = v;
-                        try
-                        {
-                            return k();
-                        }
-                        finally
-                        {
-                            _frame[e.CaptureSlot] = null;
-                        }
-                    });
+                    return EvalCaptured(e, k);
                 }
 
-                return EvalTerm(e.Left!, v => v is BooleanValue { BoolValue: false } || k());
+                return EvalTruthy(e.Left!, k);
             case ExprKind.Unify:
             case ExprKind.Assign:
                 return Unify(e.Left!, e.Right!, k);
             case ExprKind.Some:
                 return k();
             case ExprKind.SomeIn:
-                return EvalTerm(e.Collection!, coll => Iterate(coll, (key, val) =>
-                    e.Left is null ? UnifyValue(e.Right!, val, k) : UnifyValue(e.Left, key, () => UnifyValue(e.Right!, val, k))));
+                return EvalSomeIn(e, k);
             case ExprKind.Every:
                 return EvalEvery(e, k);
             default:
                 return true;
         }
     }
+
+    private bool EvalOutputCall(CallTerm call, Func<bool> k) =>
+        EvalCall(call, call.Args.Length - 1, v => UnifyValue(call.Args[^1], v, k));
+
+    private bool EvalCaptured(Expr e, Func<bool> k) =>
+        EvalTerm(e.Left!, v =>
+        {
+            _frame[e.CaptureSlot] = v;
+            try
+            {
+                return k();
+            }
+            finally
+            {
+                _frame[e.CaptureSlot] = null;
+            }
+        });
+
+    private bool EvalTruthy(Term t, Func<bool> k) => EvalTerm(t, v => v is BooleanValue { BoolValue: false } || k());
+
+    private bool EvalSomeIn(Expr e, Func<bool> k) =>
+        EvalTerm(e.Collection!, coll => Iterate(coll, (key, val) =>
+            e.Left is null ? UnifyValue(e.Right!, val, k) : UnifyValue(e.Left, key, () => UnifyValue(e.Right!, val, k))));
 
     private static bool IsOutputCall(CallTerm call) =>
         (call.Builtin is { Arity: >= 0 } b && call.Args.Length == b.Arity + 1) ||
@@ -558,9 +573,11 @@ internal sealed partial class Evaluator
                     throw Unsafe(pattern, Describe(pattern, pattern));
                 }
 
-                return EvalTerm(pattern, pv => !pv.Equals(v) || k());
+                return UnifyEvaluated(pattern, v, k);
         }
     }
+
+    private bool UnifyEvaluated(Term pattern, Value v, Func<bool> k) => EvalTerm(pattern, pv => !pv.Equals(v) || k());
 
     private bool UnifyArray(Term[] patterns, Value[] values, int i, Func<bool> k) =>
         i == patterns.Length ? k() : UnifyValue(patterns[i], values[i], () => UnifyArray(patterns, values, i + 1, k));

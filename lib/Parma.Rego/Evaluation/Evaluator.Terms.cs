@@ -22,9 +22,9 @@ internal sealed partial class Evaluator
 
                 return EvalRef(r, k);
             case ArrayTerm a:
-                return EvalItems(a.Items, 0, new Value[a.Items.Length], items => k(Value.Array(items)));
+                return EvalArray(a, k);
             case SetTerm s:
-                return EvalItems(s.Items, 0, new Value[s.Items.Length], items => k(Value.Set(items)));
+                return EvalSet(s, k);
             case ObjectTerm o:
                 return EvalObject(o, k);
             case ComprehensionTerm c:
@@ -40,6 +40,12 @@ internal sealed partial class Evaluator
                 return true;
         }
     }
+
+    private bool EvalArray(ArrayTerm a, Func<Value, bool> k) =>
+        EvalItems(a.Items, 0, new Value[a.Items.Length], items => k(Value.Array(items)));
+
+    private bool EvalSet(SetTerm s, Func<Value, bool> k) =>
+        EvalItems(s.Items, 0, new Value[s.Items.Length], items => k(Value.Set(items)));
 
     private bool EvalVar(VarTerm v, Func<Value, bool> k)
     {
@@ -161,8 +167,10 @@ internal sealed partial class Evaluator
             }
         }
 
-        return EvalTerm(r.Head, head => WalkValue(head, r.Path, 0, k));
+        return EvalHeadThenWalk(r, k);
     }
+
+    private bool EvalHeadThenWalk(RefTerm r, Func<Value, bool> k) => EvalTerm(r.Head, head => WalkValue(head, r.Path, 0, k));
 
     /// <summary>Follows reference segments into a value; unbound variable segments enumerate.</summary>
     private bool WalkValue(Value v, Term[] path, int i, Func<Value, bool> k)
@@ -188,31 +196,77 @@ internal sealed partial class Evaluator
             }
 
             case VarTerm { Slot: >= 0 } var:
-                return Iterate(v, (key, val) =>
-                {
-                    Step();
-                    _frame[var.Slot] = key;
-                    try
-                    {
-                        return WalkValue(val, path, i + 1, k);
-                    }
-                    finally
-                    {
-                        _frame[var.Slot] = null;
-                    }
-                });
+                return WalkEach(v, var, path, i, k);
             default:
-                if (CanEval(seg))
-                {
-                    return EvalTerm(seg, key =>
-                    {
-                        var child = v[key];
-                        return child is null || WalkValue(child, path, i + 1, k);
-                    });
-                }
-
-                return Iterate(v, (key, val) => UnifyValue(seg, key, () => WalkValue(val, path, i + 1, k)));
+                return WalkByTerm(v, seg, path, i, k);
         }
+    }
+
+    private bool WalkEach(Value v, VarTerm var, Term[] path, int i, Func<Value, bool> k)
+    {
+        var frame = _frame;
+        try
+        {
+            switch (v)
+            {
+                case ArrayValue a:
+                    for (var j = 0; j < a.Items.Length; j++)
+                    {
+                        Step();
+                        frame[var.Slot] = Value.Number(j);
+                        if (!WalkValue(a.Items[j], path, i + 1, k))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case ObjectValue o:
+                    for (var j = 0; j < o.KeyArray.Length; j++)
+                    {
+                        Step();
+                        frame[var.Slot] = o.KeyArray[j];
+                        if (!WalkValue(o.ValueArray[j], path, i + 1, k))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case SetValue s:
+                    foreach (var item in s.Items)
+                    {
+                        Step();
+                        frame[var.Slot] = item;
+                        if (!WalkValue(item, path, i + 1, k))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        finally
+        {
+            frame[var.Slot] = null;
+        }
+    }
+
+    private bool WalkByTerm(Value v, Term seg, Term[] path, int i, Func<Value, bool> k)
+    {
+        if (CanEval(seg))
+        {
+            return EvalTerm(seg, key =>
+            {
+                var child = v[key];
+                return child is null || WalkValue(child, path, i + 1, k);
+            });
+        }
+
+        return Iterate(v, (key, val) => UnifyValue(seg, key, () => WalkValue(val, path, i + 1, k)));
     }
 
     private bool EvalCall(CallTerm call, int argCount, Func<Value, bool> k)
