@@ -20,7 +20,7 @@ internal sealed record ControllerOptions
 }
 
 /// <summary>
-/// Watches groups, their pods and ConfigMaps, and feeds group keys ("namespace/name") to a work queue
+/// Watches groups, their pods, ConfigMaps and the Secrets groups reference, and feeds group keys ("namespace/name") to a work queue
 /// that workers drain through <see cref="GroupReconciler"/>. Runs while this replica leads.
 /// </summary>
 internal sealed class GroupController(
@@ -49,6 +49,7 @@ internal sealed class GroupController(
         var groups = new Informer<ConfidentialPodGroup>(client, options: new InformerOptions { ResyncPeriod = options.ResyncPeriod });
         var pods = new Informer<Pod>(client, options: new InformerOptions { LabelSelector = ParmaLabels.Group });
         var configMaps = new Informer<ConfigMap>(client);
+        var secrets = new Informer<Secret>(client);
         groups.OnAdd((g, _) => Enqueue(queue, g))
             .OnUpdate((old, g, _) => NeedsReconcile(old, g) ? Enqueue(queue, g) : Task.CompletedTask)
             .OnDelete((g, _) => Enqueue(queue, g));
@@ -58,9 +59,13 @@ internal sealed class GroupController(
         configMaps.OnAdd((c, _) => EnqueueReferencing(queue, groups.Store, c))
             .OnUpdate((_, c, _) => EnqueueReferencing(queue, groups.Store, c))
             .OnDelete((c, _) => EnqueueReferencing(queue, groups.Store, c));
+        secrets.OnAdd((s, _) => EnqueueReferencing(queue, groups.Store, s))
+            .OnUpdate((old, s, _) => SameData(old, s) ? Task.CompletedTask : EnqueueReferencing(queue, groups.Store, s))
+            .OnDelete((s, _) => EnqueueReferencing(queue, groups.Store, s));
         groups.Error += OnWatchError;
         pods.Error += OnWatchError;
         configMaps.Error += OnWatchError;
+        secrets.Error += OnWatchError;
 
         using var hardStop = new CancellationTokenSource();
         var workers = new List<Task>();
@@ -69,7 +74,10 @@ internal sealed class GroupController(
             groups.Start();
             pods.Start();
             configMaps.Start();
-            await Task.WhenAll(groups.WaitForSyncAsync(cancellationToken), pods.WaitForSyncAsync(cancellationToken), configMaps.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            secrets.Start();
+            await Task.WhenAll(
+                groups.WaitForSyncAsync(cancellationToken), pods.WaitForSyncAsync(cancellationToken),
+                configMaps.WaitForSyncAsync(cancellationToken), secrets.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
             _synced = true;
             logger.LogInformation("Caches synced: {Groups} groups, {Pods} pods; starting {Workers} workers", groups.Store.Count, pods.Store.Count, options.Workers);
             for (var i = 0; i < options.Workers; i++)
@@ -92,6 +100,7 @@ internal sealed class GroupController(
             await groups.DisposeAsync().ConfigureAwait(false);
             await pods.DisposeAsync().ConfigureAwait(false);
             await configMaps.DisposeAsync().ConfigureAwait(false);
+            await secrets.DisposeAsync().ConfigureAwait(false);
             metrics.ObserveQueue(() => 0);
             _queue = null;
             logger.LogInformation("Controller stopped");
@@ -180,6 +189,42 @@ internal sealed class GroupController(
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A Secret matters to the groups that resolve images with it (spec.policy.imagePullSecrets, the
+    /// template's imagePullSecrets) and to those whose environment reads it (its values are pinned in the policy).
+    /// </summary>
+    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, Secret secret)
+    {
+        var ns = secret.Metadata.Namespace ?? "default";
+        foreach (var group in groups.ByIndex(InformerStore<ConfidentialPodGroup>.NamespaceIndex, ns))
+        {
+            if (ReferencesSecret(group, secret.Metadata.Name!))
+            {
+                queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(ns, group.Metadata.Name!));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static bool SameData(Secret old, Secret current) =>
+        old.Type == current.Type
+        && (old.Data ?? []).Count == (current.Data ?? []).Count
+        && (old.Data ?? []).All(p => current.Data!.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
+
+    private static bool ReferencesSecret(ConfidentialPodGroup group, string secret)
+    {
+        var spec = group.Spec.Template.Spec;
+        if ((group.Spec.Policy?.ImagePullSecrets ?? []).Concat(spec?.ImagePullSecrets ?? []).Any(s => s.Name == secret))
+        {
+            return true;
+        }
+
+        return (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).Any(c =>
+            (c.Env ?? []).Any(e => e.ValueFrom?.SecretKeyRef?.Name == secret)
+            || (c.EnvFrom ?? []).Any(e => e.SecretRef?.Name == secret));
     }
 
     private static bool References(ConfidentialPodGroup group, string configMap)

@@ -26,6 +26,8 @@ internal sealed class GroupReconciler(
     ILogger<GroupReconciler> logger,
     TimeProvider? time = null)
 {
+    private const string AsExpectedMessage = "The policy is generated and pods are managed.";
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
@@ -134,7 +136,12 @@ internal sealed class GroupReconciler(
         var now = _time.GetUtcNow();
         ConditionList.Set(conditions, GroupConditions.PolicyReady, true, GroupConditions.Reasons.PolicyGenerated,
             $"Policy {status.PolicyRef.Name}/{PolicyConfigMap.PolicyKey} ({policy.Format}) has host_data {policy.HostData}.", generation, now);
-        ConditionList.Set(conditions, GroupConditions.Degraded, false, GroupConditions.Reasons.AsExpected, "The policy is generated and pods are managed.", generation, now);
+        if (!IsPodsFailing(conditions))
+        {
+            // Failing pods are judged after the pods are synced (WritePodStatusAsync), not here.
+            ConditionList.Set(conditions, GroupConditions.Degraded, false, GroupConditions.Reasons.AsExpected, AsExpectedMessage, generation, now);
+        }
+
         return await GroupStatusWriter.WriteAsync(client, group, status, cancellationToken).ConfigureAwait(false);
     }
 
@@ -158,6 +165,8 @@ internal sealed class GroupReconciler(
     private async Task SyncPodsAsync(ConfidentialPodGroup group, GroupPolicy policy, string runtimeClass, CancellationToken cancellationToken)
     {
         var pods = await ListPodsAsync(group, cancellationToken).ConfigureAwait(false);
+        // Read before finished pods are replaced below, so that a pod that failed is reported even though it is gone.
+        var failing = pods.Select(PodStates.Failure).OfType<string>().Order(StringComparer.Ordinal).ToList();
         var replicas = group.Spec.Replicas ?? 1;
         var maxUnavailable = RolloutPlanner.MaxUnavailable(group.Spec.UpdateStrategy?.RollingUpdate?.MaxUnavailable, replicas);
         var plan = RolloutPlanner.Plan(pods, policy.HostData, replicas, maxUnavailable);
@@ -206,11 +215,11 @@ internal sealed class GroupReconciler(
         }
 
         var remaining = pods.Where(p => !gone.Contains(p.Metadata.Name!)).Concat(created).ToList();
-        await WritePodStatusAsync(group, policy, remaining, replicas, maxUnavailable, cancellationToken).ConfigureAwait(false);
+        await WritePodStatusAsync(group, policy, remaining, failing, replicas, maxUnavailable, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WritePodStatusAsync(
-        ConfidentialPodGroup group, GroupPolicy policy, IReadOnlyList<Pod> pods, int replicas, int maxUnavailable, CancellationToken cancellationToken)
+        ConfidentialPodGroup group, GroupPolicy policy, IReadOnlyList<Pod> pods, IReadOnlyList<string> failing, int replicas, int maxUnavailable, CancellationToken cancellationToken)
     {
         var active = pods.Where(PodStates.IsActive).ToList();
         var ready = active.Count(PodStates.IsReady);
@@ -250,8 +259,28 @@ internal sealed class GroupReconciler(
                 $"{active.Count} pods exist ({ready} ready) of {replicas}.", generation, now);
         }
 
+        var wasFailing = IsPodsFailing(conditions);
+        if (failing.Count > 0)
+        {
+            var shown = failing.Count <= 5 ? string.Join("; ", failing) : string.Join("; ", failing.Take(5)) + $"; and {failing.Count - 5} more";
+            ConditionList.Set(conditions, GroupConditions.Degraded, true, GroupConditions.Reasons.PodsFailing,
+                $"{failing.Count} pod(s) failing: {shown}. Failed pods are replaced; for crash loops and pull errors see the pods' events and logs (kubectl describe pod).",
+                generation, now);
+        }
+        else if (wasFailing)
+        {
+            ConditionList.Set(conditions, GroupConditions.Degraded, false, GroupConditions.Reasons.AsExpected, AsExpectedMessage, generation, now);
+        }
+
         await GroupStatusWriter.WriteAsync(client, group, status, cancellationToken).ConfigureAwait(false);
+        if (failing.Count > 0 && !wasFailing)
+        {
+            await events.RecordAsync(group, EventRecorder.Warning, GroupConditions.Reasons.PodsFailing, string.Join("; ", failing), cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    private static bool IsPodsFailing(IEnumerable<Condition>? conditions) =>
+        ConditionList.Find(conditions, GroupConditions.Degraded) is { Status: "True", Reason: GroupConditions.Reasons.PodsFailing };
 
     private async Task<IReadOnlyList<Pod>> ListPodsAsync(ConfidentialPodGroup group, CancellationToken cancellationToken)
     {

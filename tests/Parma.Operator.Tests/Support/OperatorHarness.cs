@@ -38,7 +38,8 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public string KubeconfigPath => Path.Combine(_work, "kubeconfig");
 
-    public static async Task<OperatorHarness> StartAsync(ImageRegistryFixture images, TimeSpan? podStartup = null)
+    /// <param name="moreInsecureRegistries">Plain-HTTP registries besides the fixture's (e.g. a token-auth proxy in front of it).</param>
+    public static async Task<OperatorHarness> StartAsync(ImageRegistryFixture images, TimeSpan? podStartup = null, IEnumerable<string>? moreInsecureRegistries = null)
     {
         var server = await TestApiServer.StartAsync();
         await server.CreateManifestsAsync(File.ReadAllText(RepoPaths.InRepo("crds", ConfidentialPodGroupCrd.FileName)));
@@ -53,7 +54,7 @@ public sealed class OperatorHarness : IAsyncDisposable
               "allowedRuntimeClasses": ["kata-qemu-snp", "kata-clh-snp"],
               "nodeSelector": {},
               "tolerations": [],
-              "insecureRegistries": ["{{images.Registry.Host}}"]
+              "insecureRegistries": [{{string.Join(", ", new[] { images.Registry.Host }.Concat(moreInsecureRegistries ?? []).Select(h => $"\"{h}\""))}}]
             }
             """);
         return harness;

@@ -72,4 +72,48 @@ public sealed class ContainerStatus : KubeModel
     public int RestartCount { get; set; }
 
     public bool? Started { get; set; }
+
+    public ContainerState? State { get; set; }
+
+    public ContainerState? LastState { get; set; }
+}
+
+/// <summary>At most one of waiting, running and terminated is set.</summary>
+public sealed class ContainerState : KubeModel
+{
+    public ContainerStateWaiting? Waiting { get; set; }
+
+    public ContainerStateRunning? Running { get; set; }
+
+    public ContainerStateTerminated? Terminated { get; set; }
+}
+
+public sealed class ContainerStateWaiting : KubeModel
+{
+    /// <summary>Why the container is not running yet, e.g. ContainerCreating, CrashLoopBackOff, ImagePullBackOff.</summary>
+    public string? Reason { get; set; }
+
+    public string? Message { get; set; }
+}
+
+public sealed class ContainerStateRunning : KubeModel
+{
+    public string? StartedAt { get; set; }
+}
+
+public sealed class ContainerStateTerminated : KubeModel
+{
+    public int ExitCode { get; set; }
+
+    public int? Signal { get; set; }
+
+    public string? Reason { get; set; }
+
+    public string? Message { get; set; }
+
+    public string? StartedAt { get; set; }
+
+    public string? FinishedAt { get; set; }
+
+    public string? ContainerID { get; set; }
 }
