@@ -134,10 +134,96 @@ internal sealed partial class Evaluator
                 return true;
             }
 
+            case ComprehensionTerm c:
+                value = Comprehension(c);
+                return true;
+            case ArrayTerm a:
+            {
+                var items = new Value[a.Items.Length];
+                if (!TryEvalAll(a.Items, items, out var undefined))
+                {
+                    value = null;
+                    return false;
+                }
+
+                value = undefined ? null : Value.Array(items);
+                return true;
+            }
+
+            case SetTerm st:
+            {
+                var items = new Value[st.Items.Length];
+                if (!TryEvalAll(st.Items, items, out var undefined))
+                {
+                    value = null;
+                    return false;
+                }
+
+                value = undefined ? null : Value.Set(items);
+                return true;
+            }
+
+            case ObjectTerm o:
+            {
+                // Keys and values in the order the general evaluator visits them.
+                var pairs = new Term[o.Keys.Length * 2];
+                for (var i = 0; i < o.Keys.Length; i++)
+                {
+                    pairs[2 * i] = o.Keys[i];
+                    pairs[(2 * i) + 1] = o.Values[i];
+                }
+
+                var items = new Value[pairs.Length];
+                if (!TryEvalAll(pairs, items, out var undefined))
+                {
+                    value = null;
+                    return false;
+                }
+
+                if (undefined)
+                {
+                    value = null;
+                    return true;
+                }
+
+                var dict = new Dictionary<Value, Value>(o.Keys.Length);
+                for (var i = 0; i < items.Length; i += 2)
+                {
+                    dict[items[i]] = items[i + 1];
+                }
+
+                value = ObjectValue.FromDictionary(dict);
+                return true;
+            }
+
             default:
                 value = null;
                 return false;
         }
+    }
+
+    /// <summary>Evaluates single-valued terms into values; false when one needs the general evaluator.</summary>
+    private bool TryEvalAll(Term[] terms, Value[] values, out bool undefined)
+    {
+        undefined = false;
+        for (var i = 0; i < terms.Length; i++)
+        {
+            if (!TryEvalSingle(terms[i], out var v))
+            {
+                return false;
+            }
+
+            if (v is null)
+            {
+                // The whole composite is undefined, as in the general evaluator, which stops at the first undefined item.
+                undefined = true;
+                return true;
+            }
+
+            values[i] = v;
+        }
+
+        return true;
     }
     /// <summary>
     /// A reference whose constant prefix names a complete or partial rule (no rules below it, not a function):

@@ -108,7 +108,10 @@ internal sealed partial class Evaluator
         });
     }
 
-    private bool EvalComprehension(ComprehensionTerm c, Func<Value, bool> k)
+    private bool EvalComprehension(ComprehensionTerm c, Func<Value, bool> k) => k(Comprehension(c));
+
+    /// <summary>A comprehension always has exactly one value (possibly empty).</summary>
+    private Value Comprehension(ComprehensionTerm c)
     {
         switch (c.Kind)
         {
@@ -120,7 +123,7 @@ internal sealed partial class Evaluator
                     items.Add(v);
                     return true;
                 }));
-                return k(Value.Array(items));
+                return Value.Array(items);
             }
 
             case ComprehensionKind.Set:
@@ -131,7 +134,7 @@ internal sealed partial class Evaluator
                     items.Add(v);
                     return true;
                 }));
-                return k(Value.Set(items));
+                return Value.Set(items);
             }
 
             default:
@@ -147,7 +150,7 @@ internal sealed partial class Evaluator
                     dict[key] = v;
                     return true;
                 })));
-                return k(ObjectValue.FromDictionary(dict));
+                return ObjectValue.FromDictionary(dict);
             }
         }
     }
