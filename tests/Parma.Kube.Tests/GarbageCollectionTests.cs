@@ -56,6 +56,49 @@ public sealed class GarbageCollectionTests(ApiServerFixture fixture) : IClassFix
         (await fixture.Client.GetOrDefaultAsync<ConfigMap>("dependent", ns)).Should().BeNull();
         (await fixture.Client.GetOrDefaultAsync<Deployment>("owner", ns)).Should().BeNull();
     }
+
+    [Fact]
+    public async Task Background_deletion_cascades_through_a_chain_of_owners()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var (_, middle) = await OwnerAndDependentAsync(ns);
+        var leaf = TestObjects.ConfigMap(ns, "leaf");
+        leaf.Metadata.OwnerReferences = [new OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "dependent", Uid = middle.Metadata.Uid! }];
+        await fixture.Client.CreateAsync(leaf);
+        var bystander = await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "bystander"));
+
+        await fixture.Client.DeleteAsync<Deployment>("owner", ns);
+
+        (await fixture.Client.GetOrDefaultAsync<ConfigMap>("dependent", ns)).Should().BeNull();
+        (await fixture.Client.GetOrDefaultAsync<ConfigMap>("leaf", ns)).Should().BeNull("its owner went with the first owner");
+        (await fixture.Client.GetAsync<ConfigMap>("bystander", ns)).Metadata.ResourceVersion.Should().Be(bystander.Metadata.ResourceVersion, "objects without owners are not touched");
+    }
+
+    [Fact]
+    public async Task An_object_created_with_only_missing_owners_is_collected_and_one_with_a_live_owner_is_kept()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var owner = await fixture.Client.CreateAsync(TestObjects.Deployment(ns, "owner"));
+        var dangling = TestObjects.ConfigMap(ns, "dangling");
+        dangling.Metadata.OwnerReferences = [new OwnerReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = "gone", Uid = Guid.NewGuid().ToString() }];
+        await fixture.Client.CreateAsync(dangling);
+        var halfOwned = TestObjects.ConfigMap(ns, "half-owned");
+        halfOwned.Metadata.OwnerReferences =
+        [
+            new OwnerReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = "gone", Uid = Guid.NewGuid().ToString() },
+            new OwnerReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = "owner", Uid = owner.Metadata.Uid! },
+        ];
+        await fixture.Client.CreateAsync(halfOwned);
+
+        (await fixture.Client.GetOrDefaultAsync<ConfigMap>("dangling", ns)).Should().BeNull();
+        (await fixture.Client.GetOrDefaultAsync<ConfigMap>("half-owned", ns)).Should().NotBeNull("one of its owners exists");
+
+        // Dropping the live owner from the references leaves only the missing one: collected on that update.
+        var current = await fixture.Client.GetAsync<ConfigMap>("half-owned", ns);
+        current.Metadata.OwnerReferences = [current.Metadata.OwnerReferences![0]];
+        await fixture.Client.ReplaceAsync(current);
+        (await fixture.Client.GetOrDefaultAsync<ConfigMap>("half-owned", ns)).Should().BeNull();
+    }
 }
 
 public sealed class NamespaceDeletionTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
