@@ -9,7 +9,9 @@ namespace Parma.Rego.Evaluation;
 /// </summary>
 internal sealed partial class Evaluator
 {
+    private readonly List<CallState> _callStates = [];
     private CallState _call = new();
+    private int _callDepth;
     private Func<bool>? _emitCallValue;
 
     private enum ArgBinding
@@ -97,11 +99,32 @@ internal sealed partial class Evaluator
             return !call.FirstOnly;
         }
 
-        return EvalTerm(call.ValueTerm, v =>
+        return EmitEachCallValue(call);
+    }
+
+    private bool EmitEachCallValue(CallState call) =>
+        EvalTerm(call.ValueTerm, v =>
         {
             MergeCallResult(v);
             return !call.FirstOnly;
         });
+
+    /// <summary>The state of a new call at the next nesting level; states are reused across calls of one evaluation.</summary>
+    private CallState EnterCall(CallTerm site, bool firstOnly)
+    {
+        if (_callDepth == _callStates.Count)
+        {
+            _callStates.Add(new CallState());
+        }
+
+        var state = _callStates[_callDepth++];
+        state.Site = site;
+        state.Rule = null;
+        state.ValueTerm = TrueTerm;
+        state.Result = null;
+        state.FirstOnly = firstOnly;
+        state.Any = false;
+        return state;
     }
 
     private void MergeCallResult(Value v)

@@ -4,6 +4,9 @@ namespace Parma.Rego.Evaluation;
 
 internal sealed partial class Evaluator
 {
+    private readonly List<Value[]?[]> _builtinArgs = [];
+    private int _builtinDepth;
+
     /// <summary>
     /// Direct evaluation of terms that have at most one value (constants, bound variables, references
     /// with constant or bound segments into input or local values), avoiding continuation overhead.
@@ -85,29 +88,7 @@ internal sealed partial class Evaluator
             }
 
             case CallTerm { Builtin: { } builtin } call when builtin.Name != "print" && builtin.Arity == call.Args.Length:
-            {
-                var args = new Value[call.Args.Length];
-                for (var i = 0; i < args.Length; i++)
-                {
-                    if (!TryEvalSingle(call.Args[i], out var arg))
-                    {
-                        value = null;
-                        return false;
-                    }
-
-                    if (arg is null)
-                    {
-                        value = null;
-                        return true;
-                    }
-
-                    args[i] = arg;
-                }
-
-                Step();
-                value = CallBuiltin(call, args);
-                return true;
-            }
+                return TryCallBuiltin(call, out value);
 
             case CallTerm { Function: { } function } call when call.Args.Length == function.Arity:
             {
@@ -200,6 +181,60 @@ internal sealed partial class Evaluator
                 value = null;
                 return false;
         }
+    }
+
+    /// <summary>
+    /// A builtin call with single-valued arguments. The argument array comes from a pool per nesting level:
+    /// builtins return without calling back into the evaluator and keep no reference to it, so it is free
+    /// again as soon as the call returns.
+    /// </summary>
+    private bool TryCallBuiltin(CallTerm call, out Value? value)
+    {
+        var level = _builtinDepth;
+        if (level == _builtinArgs.Count)
+        {
+            _builtinArgs.Add(new Value[4][]);
+        }
+
+        var count = call.Args.Length;
+        var byArity = _builtinArgs[level];
+        var args = count < byArity.Length ? (byArity[count] ??= new Value[count]) : new Value[count];
+        _builtinDepth++;
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (!TryEvalSingle(call.Args[i], out var arg))
+                {
+                    value = null;
+                    return false;
+                }
+
+                if (arg is null)
+                {
+                    value = null;
+                    return true;
+                }
+
+                args[i] = arg;
+            }
+        }
+        finally
+        {
+            _builtinDepth--;
+        }
+
+        Step();
+        try
+        {
+            value = CallBuiltin(call, args);
+        }
+        finally
+        {
+            System.Array.Clear(args);
+        }
+
+        return true;
     }
 
     /// <summary>Evaluates single-valued terms into values; false when one needs the general evaluator.</summary>

@@ -433,7 +433,7 @@ internal sealed partial class Evaluator
         Enter();
         try
         {
-            _call = new CallState { Site = call, FirstOnly = node.FirstSuccessDecides };
+            _call = EnterCall(call, node.FirstSuccessDecides);
             foreach (var rule in node.Rules)
             {
                 if (_call.Result is not null && node.FirstSuccessDecides)
@@ -468,6 +468,7 @@ internal sealed partial class Evaluator
         finally
         {
             _depth--;
+            _callDepth--;
             _frame = savedFrame;
             _call = outer;
         }
