@@ -1,3 +1,5 @@
+using Parma.Agent.Runtime;
+
 namespace Parma.GuestAgent;
 
 /// <summary>The agent's command line: where to listen, the policy, the report provider and the backend.</summary>
@@ -17,14 +19,18 @@ internal sealed record AgentArguments
 
     public string? AuditPath { get; private init; }
 
+    public LayerMounts LayerMounts { get; private init; } = LayerMounts.Auto;
+
     public const string Usage = """
         usage: parma-guest-agent [--address vsock:1024|unix:PATH|PATH] [--policy FILE]
                                  [--report-provider auto|tsm|sev-guest|dev] [--backend linux|dev]
-                                 [--state-dir DIR] [--layer-root DIR] [--audit FILE]
+                                 [--state-dir DIR] [--layer-root DIR] [--layer-mounts auto|required|off] [--audit FILE]
           --policy           Rego text, initdata TOML or annotation value (e.g. the initdata device's file);
                              without it only a first SetPolicy is allowed
           --report-provider  where HOST_DATA comes from (dev: a local test key, for machines without SNP)
           --backend          linux (verify layers, bundle, runc) or dev (plain child processes, NO isolation)
+          --layer-mounts     linux backend: unpack verified layers and mount the overlay root file system
+                             (auto: when the process may mount; required: fail creates that cannot)
         """;
 
     public static AgentArguments Parse(string[] args)
@@ -42,10 +48,16 @@ internal sealed record AgentArguments
                 "--state-dir" => result with { StateDirectory = Value() },
                 "--layer-root" => result with { LayerRoot = Value() },
                 "--audit" => result with { AuditPath = Value() },
+                "--layer-mounts" => result with { LayerMounts = ParseLayerMounts(Value()) },
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),
             };
         }
 
         return result;
     }
+
+    public static LayerMounts ParseLayerMounts(string value) =>
+        Enum.TryParse<LayerMounts>(value, ignoreCase: true, out var mounts) && !int.TryParse(value, out _)
+            ? mounts
+            : throw new ArgumentException($"--layer-mounts {value}: use auto, required or off");
 }

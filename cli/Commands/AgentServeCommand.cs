@@ -20,9 +20,14 @@ internal static class AgentServeCommand
         backend.AcceptOnlyFromAmong("linux", "dev");
         var stateDir = new Option<string?>("--state-dir") { Description = "Where bundles are written (default: a directory under the temp directory)." };
         var layerRoot = new Option<string?>("--layer-root") { Description = "Look up layer files under this directory instead of the host paths in the requests." };
+        var layerMounts = new Option<LayerMounts>("--layer-mounts")
+        {
+            Description = "linux backend: unpack the verified layers and mount each container's overlay root file system (auto: when this process may mount; required: fail creates that cannot; off).",
+            DefaultValueFactory = _ => LayerMounts.Auto,
+        };
         var audit = new Option<string?>("--audit") { Description = "Append the audit log (JSON lines) to this file instead of standard error." };
         var command = new Command("serve", "Serve the Kata agent API, enforcing the policy on every request after binding it to HOST_DATA. Runs until interrupted.");
-        foreach (var option in new Option[] { socket, policy, provider, devHostData, backend, stateDir, layerRoot, audit })
+        foreach (var option in new Option[] { socket, policy, provider, devHostData, backend, stateDir, layerRoot, layerMounts, audit })
         {
             command.Options.Add(option);
         }
@@ -46,6 +51,7 @@ internal static class AgentServeCommand
             {
                 StateDirectory = parse.GetValue(stateDir) ?? Path.Combine(Path.GetTempPath(), $"parma-agent-{Environment.ProcessId}"),
                 LayerSourceRoot = parse.GetValue(layerRoot),
+                LayerMounts = parse.GetValue(layerMounts),
             };
             IRuntimeBackend runtimeBackend = parse.GetValue(backend) == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
             if (runtimeBackend is DevelopmentBackend)

@@ -107,4 +107,40 @@ public sealed class VsockAddressTests
         var bad = () => AgentAddress.EndPoint("vsock:x:y:z");
         bad.Should().Throw<ArgumentException>().WithMessage("*vsock:x:y:z*");
     }
+
+    [VsockFact]
+    public async Task The_vsock_listener_binds_listens_and_stops_waiting_when_cancelled()
+    {
+        var port = (uint)Random.Shared.Next(20_000, 60_000);
+        using var listener = (VsockAgentListener)AgentAddress.Listener($"vsock:{port}");
+        listener.Start();
+        listener.Address.Should().Be($"vsock:any:{port}");
+
+        using var second = new VsockAgentListener(port);
+        var clash = () => second.Start();
+        clash.Should().Throw<SocketException>("the first listener holds the port").Which.SocketErrorCode.Should().Be(SocketError.AddressAlreadyInUse);
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var accept = async () => await listener.AcceptAsync(cancel.Token);
+        await accept.Should().ThrowAsync<OperationCanceledException>("no host connects on this machine, and a cancelled wait must end");
+    }
+
+    [VsockFact]
+    public async Task Connecting_to_a_vsock_port_nobody_serves_fails_with_a_socket_error_not_a_crash()
+    {
+        var connect = () => AgentClient.ConnectAsync("vsock:2:1", new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        await connect.Should().ThrowAsync<Exception>().Where(e => e is SocketException || e is OperationCanceledException);
+    }
+}
+
+/// <summary>Runs where the kernel offers AF_VSOCK sockets (a VM with a vsock device, as a Kata UVM has).</summary>
+public sealed class VsockFactAttribute : FactAttribute
+{
+    public VsockFactAttribute()
+    {
+        if (!VsockAgentListener.IsSupported)
+        {
+            Skip = "this kernel makes no AF_VSOCK sockets";
+        }
+    }
 }

@@ -14,6 +14,9 @@ internal sealed class ContainerRecord(string id, string bundle, Spec spec, bool 
 
     public bool IsSandboxPause { get; } = isSandboxPause;
 
+    /// <summary>Where the container's overlay root file system is mounted, if it is.</summary>
+    public string? MountedRootfs { get; init; }
+
     public ConcurrentDictionary<string, ChildProcess> Processes { get; } = new(StringComparer.Ordinal);
 
     public string ExecKey(string execId) => execId.Length == 0 ? Id : execId;

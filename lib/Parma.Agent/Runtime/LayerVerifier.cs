@@ -14,9 +14,10 @@ public sealed class LayerVerifier(RuntimeOptions options)
 {
     public const string RootHashOption = "io.katacontainers.fs-opt.root-hash=";
 
-    public async Task<IReadOnlyList<VerifiedLayer>> VerifyAsync(CreateContainerRequest request, CancellationToken cancellationToken)
+    /// <summary>The request's layer storages with the root hash each names and where its file is on this machine.</summary>
+    public IReadOnlyList<LayerSource> Sources(CreateContainerRequest request)
     {
-        var verified = new List<VerifiedLayer>();
+        var sources = new List<LayerSource>();
         for (var i = 0; i < request.Storages.Count; i++)
         {
             var storage = request.Storages[i];
@@ -33,28 +34,51 @@ public sealed class LayerVerifier(RuntimeOptions options)
                 throw new RuntimeException(StatusCode.NotFound, $"storages[{i}]: layer file {path} does not exist");
             }
 
+            sources.Add(new LayerSource(i, storage.MountPoint, expected, path));
+        }
+
+        return sources;
+    }
+
+    public async Task<IReadOnlyList<VerifiedLayer>> VerifyAsync(CreateContainerRequest request, CancellationToken cancellationToken)
+    {
+        var verified = new List<VerifiedLayer>();
+        foreach (var source in Sources(request))
+        {
             VerityRootHash actual;
             try
             {
-                actual = await VerityHasher.HashFileAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+                actual = await VerityHasher.HashFileAsync(source.Path, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
-                throw new RuntimeException(StatusCode.FailedPrecondition, $"storages[{i}]: cannot read layer file {path}: {e.Message}");
+                throw Unreadable(source, e);
             }
 
-            if (!string.Equals(actual.Hex, expected, StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(actual.Hex, source.ExpectedRootHash, StringComparison.OrdinalIgnoreCase))
             {
-                throw new RuntimeException(
-                    StatusCode.PermissionDenied,
-                    $"storages[{i}]: layer file {path} has dm-verity root hash {actual.Hex}, not the {expected} the request names: the layer was tampered with");
+                throw Tampered(source, actual.Hex);
             }
 
-            verified.Add(new VerifiedLayer(storage.MountPoint, path, actual.Hex, actual.DataSize));
+            verified.Add(new VerifiedLayer(source.MountPoint, source.Path, actual.Hex, actual.DataSize));
         }
 
         return verified;
     }
+
+    internal static RuntimeException Tampered(LayerSource source, string actualRootHash) => new(
+        StatusCode.PermissionDenied,
+        $"storages[{source.Index}]: layer file {source.Path} has dm-verity root hash {actualRootHash}, not the {source.ExpectedRootHash} the request names: the layer was tampered with");
+
+    internal static RuntimeException Unreadable(LayerSource source, Exception e) =>
+        new(StatusCode.FailedPrecondition, $"storages[{source.Index}]: cannot read layer file {source.Path}: {e.Message}");
+}
+
+/// <summary>A layer storage of a request: its index, guest mount point, the root hash it names and its file here.</summary>
+public sealed record LayerSource(int Index, string MountPoint, string ExpectedRootHash, string Path)
+{
+    /// <summary>The tardev layer id: the last component of the guest mount point, as the overlay's lowerdir names it.</summary>
+    public string LayerId => MountPoint.TrimEnd('/').Split('/')[^1];
 }
 
 /// <summary>A layer file whose root hash was recomputed and matched.</summary>

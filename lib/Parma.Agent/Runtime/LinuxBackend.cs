@@ -11,11 +11,14 @@ namespace Parma.Agent.Runtime;
 /// OCI bundle, and runs containers and execs with runc. Without runc it still verifies and writes
 /// bundles, and answers Start/Exec with FAILED_PRECONDITION naming what is missing.
 /// </summary>
-public sealed class LinuxBackend(RuntimeOptions options, string? runcPath = null) : RuntimeBackendBase(options)
+public sealed class LinuxBackend(RuntimeOptions options, string? runcPath = null, MountSupport? mountSupport = null) : RuntimeBackendBase(options, mountSupport)
 {
-    private readonly string? _runc = runcPath ?? FindOnPath("runc");
+    private readonly string? _runc = runcPath ?? MountSupport.FindOnPath("runc");
 
-    public override string Name => _runc is null ? "linux (runc not found: containers cannot start)" : $"linux (runc at {_runc})";
+    public override string Name => (_runc is null ? "linux (runc not found: containers cannot start" : $"linux (runc at {_runc}") +
+        (MountsLayers ? $", layers mounted as overlays{(MountSupport.UsesDeviceMapper ? " through dm-verity devices" : string.Empty)})" : ", layers verified, not mounted)");
+
+    protected override bool RunsInRootfs => true;
 
     public bool CanRunContainers => _runc is not null;
 
@@ -49,9 +52,4 @@ public sealed class LinuxBackend(RuntimeOptions options, string? runcPath = null
     private string Runc(string containerId) => _runc ?? throw new RuntimeException(
         StatusCode.FailedPrecondition,
         $"container {containerId}: runc is not installed on this machine, so the Linux backend cannot run container processes (layers were verified and the bundle was written)");
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, name))
-            .FirstOrDefault(File.Exists);
 }

@@ -13,16 +13,31 @@ namespace Parma.Agent.Runtime;
 /// processes, signals, waits, standard I/O and removal. A backend supplies how a process is
 /// launched. Requests a backend cannot carry out answer UNIMPLEMENTED (and keep no policy state).
 /// </summary>
-public abstract class RuntimeBackendBase(RuntimeOptions options) : IRuntimeBackend
+public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? mountSupport = null) : IRuntimeBackend
 {
     private const string ContainerTypeAnnotation = "io.kubernetes.cri.container-type";
 
     private readonly ConcurrentDictionary<string, ContainerRecord> _containers = new(StringComparer.Ordinal);
     private readonly LayerVerifier _layers = new(options);
+    private LayerStore? _layerStore;
 
     public abstract string Name { get; }
 
     protected RuntimeOptions Options => options;
+
+    /// <summary>Whether containers run inside the bundle's root file system (runc) and so need their layers mounted there.</summary>
+    protected virtual bool RunsInRootfs => false;
+
+    /// <summary>What this machine allows when building root file systems (detected unless given).</summary>
+    protected MountSupport MountSupport { get; } = mountSupport ?? MountSupport.Detect();
+
+    /// <summary>Whether CreateContainer unpacks the verified layers and mounts the container's overlay root file system.</summary>
+    public bool MountsLayers => RunsInRootfs && options.VerifyLayers && options.LayerMounts switch
+    {
+        LayerMounts.Off => false,
+        LayerMounts.Required => true,
+        _ => MountSupport.MissingForLayerMounts is null,
+    };
 
     public IReadOnlyCollection<string> ContainerIds => [.. _containers.Keys];
 
@@ -69,6 +84,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options) : IRuntimeBacke
                     Remove(id);
                 }
 
+                _layerStore?.Clear();
                 return new Empty();
             default:
                 throw new RuntimeException(StatusCode.Unimplemented, $"the {Name} backend does not carry out {method.Name}");
@@ -87,17 +103,58 @@ public abstract class RuntimeBackendBase(RuntimeOptions options) : IRuntimeBacke
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
         }
 
-        if (options.VerifyLayers)
+        Dictionary<string, string>? unpacked = null;
+        if (MountsLayers)
+        {
+            unpacked = await UnpackLayersAsync(create, cancellationToken).ConfigureAwait(false);
+        }
+        else if (options.VerifyLayers)
         {
             await _layers.VerifyAsync(create, cancellationToken).ConfigureAwait(false);
         }
 
         var bundle = Path.Combine(options.StateDirectory, SafeName(create.ContainerId));
-        OciBundleWriter.Write(bundle, create.OCI, Path.Combine(bundle, "rootfs"));
+        var rootfs = Path.Combine(bundle, "rootfs");
+        OciBundleWriter.Write(bundle, create.OCI, rootfs);
+        var mounted = unpacked is not null && OverlayRootfs.Find(create) is { } overlay
+            ? MountRootfs(overlay, unpacked, rootfs, bundle)
+            : null;
         var pause = create.OCI.Annotations.TryGetValue(ContainerTypeAnnotation, out var type) && type == "sandbox";
-        if (!_containers.TryAdd(create.ContainerId, new ContainerRecord(create.ContainerId, bundle, create.OCI, pause)))
+        if (!_containers.TryAdd(create.ContainerId, new ContainerRecord(create.ContainerId, bundle, create.OCI, pause) { MountedRootfs = mounted }))
         {
+            DeleteBundle(bundle, mounted);
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
+        }
+    }
+
+    private async Task<Dictionary<string, string>> UnpackLayersAsync(CreateContainerRequest create, CancellationToken cancellationToken)
+    {
+        if (MountSupport.MissingForLayerMounts is { } missing)
+        {
+            throw new RuntimeException(StatusCode.FailedPrecondition, $"container {create.ContainerId}: layer mounts are required but this machine cannot make them: {missing}");
+        }
+
+        var store = LazyInitializer.EnsureInitialized(ref _layerStore, () => new LayerStore(options, MountSupport));
+        var unpacked = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in _layers.Sources(create))
+        {
+            unpacked[source.LayerId] = await store.UnpackAsync(source, cancellationToken).ConfigureAwait(false);
+        }
+
+        return unpacked;
+    }
+
+    private static string MountRootfs(Storage overlay, Dictionary<string, string> unpacked, string rootfs, string bundle)
+    {
+        try
+        {
+            OverlayRootfs.Mount(overlay, unpacked, rootfs, bundle);
+            return rootfs;
+        }
+        catch
+        {
+            DeleteBundle(bundle, mountedRootfs: null);
+            throw;
         }
     }
 
@@ -175,9 +232,19 @@ public abstract class RuntimeBackendBase(RuntimeOptions options) : IRuntimeBacke
             process.Dispose();
         }
 
+        DeleteBundle(container.Bundle, container.MountedRootfs);
+    }
+
+    private static void DeleteBundle(string bundle, string? mountedRootfs)
+    {
         try
         {
-            Directory.Delete(container.Bundle, recursive: true);
+            if (mountedRootfs is not null)
+            {
+                LinuxFileSystem.Unmount(mountedRootfs);
+            }
+
+            Directory.Delete(bundle, recursive: true);
         }
         catch (IOException)
         {
@@ -198,9 +265,9 @@ public abstract class RuntimeBackendBase(RuntimeOptions options) : IRuntimeBacke
     }
 
     private static string SafeName(string id) =>
-        id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && id is not "." and not ".."
+        id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && id[0] != '.'
             ? id
-            : throw new RuntimeException(StatusCode.InvalidArgument, $"container id '{id}' is not 1-128 letters, digits, '-', '_' or '.'");
+            : throw new RuntimeException(StatusCode.InvalidArgument, $"container id '{id}' is not 1-128 letters, digits, '-', '_' or '.' not starting with '.'");
 
     public virtual ValueTask DisposeAsync()
     {
@@ -214,6 +281,15 @@ public abstract class RuntimeBackendBase(RuntimeOptions options) : IRuntimeBacke
             {
                 // Removed concurrently.
             }
+        }
+
+        try
+        {
+            _layerStore?.Clear();
+        }
+        catch (IOException)
+        {
+            // Unpacked layers left behind are only files in the state directory.
         }
 
         GC.SuppressFinalize(this);

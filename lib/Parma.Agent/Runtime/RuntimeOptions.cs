@@ -15,6 +15,22 @@ public sealed record RuntimeOptions
     /// <summary>Recompute every layer file's dm-verity root hash and compare it with the storage's root-hash option.</summary>
     public bool VerifyLayers { get; init; } = true;
 
+    /// <summary>Whether a backend that runs containers in a root file system unpacks the verified layers and mounts their overlay.</summary>
+    public LayerMounts LayerMounts { get; init; } = LayerMounts.Auto;
+
     public string ResolveSource(string source) =>
         LayerSourceRoot is null ? source : Path.Combine(LayerSourceRoot, source.TrimStart('/'));
+}
+
+/// <summary>When the Linux backend builds the container's root file system from its verified layers.</summary>
+public enum LayerMounts
+{
+    /// <summary>When the process may mount overlays and make whiteouts (root in a real UVM); otherwise layers are only verified.</summary>
+    Auto,
+
+    /// <summary>Always; a machine that cannot fails the CreateContainer and says what is missing.</summary>
+    Required,
+
+    /// <summary>Never: layers are verified and the bundle's rootfs stays empty.</summary>
+    Off,
 }

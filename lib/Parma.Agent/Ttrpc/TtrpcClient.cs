@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Google.Protobuf;
+using Parma.Agent.Transport;
 using Parma.Agent.Ttrpc.Wire;
 
 namespace Parma.Agent.Ttrpc;
@@ -13,7 +14,7 @@ namespace Parma.Agent.Ttrpc;
 public sealed class TtrpcClient : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly SocketStream _stream;
     private readonly TtrpcFrameWriter _writer;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<Response>> _pending = new();
     private readonly CancellationTokenSource _closing = new();
@@ -24,13 +25,18 @@ public sealed class TtrpcClient : IAsyncDisposable
     private TtrpcClient(Socket socket, int maxPayload)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _stream = new SocketStream(socket, ownsSocket: false);
         _writer = new TtrpcFrameWriter(_stream, maxPayload);
         _readLoop = ReadLoopAsync(new TtrpcFrameReader(_stream, maxPayload));
     }
 
     public static async Task<TtrpcClient> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken = default, int maxPayload = TtrpcFrame.DefaultMaxPayload)
     {
+        if (endPoint is VsockEndPoint vsock)
+        {
+            return new TtrpcClient(await Task.Run(() => VsockSockets.Connect(vsock), cancellationToken).ConfigureAwait(false), maxPayload);
+        }
+
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Unspecified);
         try
         {

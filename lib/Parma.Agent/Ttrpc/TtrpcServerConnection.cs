@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Parma.Agent.Transport;
 using Parma.Agent.Ttrpc.Wire;
 
 namespace Parma.Agent.Ttrpc;
@@ -11,7 +12,7 @@ internal sealed class TtrpcServerConnection(Socket socket, ITtrpcHandler handler
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        await using var stream = new SocketStream(socket, ownsSocket: true);
         using var writer = new TtrpcFrameWriter(stream, maxPayload);
         var reader = new TtrpcFrameReader(stream, maxPayload);
         var inFlight = new List<Task>();

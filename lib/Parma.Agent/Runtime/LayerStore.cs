@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Parma.Agent.Ttrpc;
+using Parma.Oci.Verity;
+
+namespace Parma.Agent.Runtime;
+
+/// <summary>
+/// The sandbox's unpacked layers, one directory per root hash, shared by its containers (as Kata
+/// mounts each layer once under /run/kata-containers/sandbox/layers). A layer is copied out of the
+/// host's file into private storage while its root hash is recomputed over the copied bytes, so the
+/// host cannot change it between the check and the use; on a machine with device-mapper the copy is
+/// then read through a dm-verity device opened under the requested root hash.
+/// </summary>
+public sealed class LayerStore(RuntimeOptions options, MountSupport support)
+{
+    private const int BlockSize = 4096;
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _layers = new(StringComparer.Ordinal);
+
+    public string Root => Path.Combine(options.StateDirectory, ".layers");
+
+    /// <summary>The directory holding the layer's files, unpacking it first if no container of the sandbox has yet.</summary>
+    public async Task<string> UnpackAsync(LayerSource source, CancellationToken cancellationToken)
+    {
+        var key = source.ExpectedRootHash.ToLowerInvariant();
+        var unpacked = _layers.GetOrAdd(key, _ => new Lazy<Task<string>>(() => UnpackOnceAsync(source, key, cancellationToken)));
+        try
+        {
+            return await unpacked.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            _layers.TryRemove(KeyValuePair.Create(key, unpacked));
+            throw;
+        }
+    }
+
+    public void Clear()
+    {
+        _layers.Clear();
+        if (Directory.Exists(Root))
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+
+    private async Task<string> UnpackOnceAsync(LayerSource source, string rootHash, CancellationToken cancellationToken)
+    {
+        if (rootHash.Length != 64 || !rootHash.All(char.IsAsciiHexDigitLower))
+        {
+            throw new RuntimeException(StatusCode.InvalidArgument, $"storages[{source.Index}]: root hash '{source.ExpectedRootHash}' is not 64 hex digits");
+        }
+
+        Directory.CreateDirectory(Root);
+        var final = Path.Combine(Root, rootHash);
+        var scratch = Path.Combine(Root, $".{rootHash}-{Guid.NewGuid():N}");
+        var copy = scratch + ".layer";
+        try
+        {
+            await CopyVerifiedAsync(source, copy, cancellationToken).ConfigureAwait(false);
+            var staging = scratch + ".unpack";
+            try
+            {
+                await ExtractAsync(source, copy, rootHash, staging, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                throw new RuntimeException(StatusCode.FailedPrecondition, $"storages[{source.Index}]: cannot unpack layer {source.LayerId}: {e.Message}");
+            }
+
+            Directory.Move(staging, final);
+            return final;
+        }
+        finally
+        {
+            foreach (var leftover in new[] { copy, copy + ".verity" })
+            {
+                File.Delete(leftover);
+            }
+
+            if (Directory.Exists(scratch + ".unpack"))
+            {
+                Directory.Delete(scratch + ".unpack", recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Copies the host's layer file, zero-padded to whole blocks, and checks the root hash of exactly the bytes copied.</summary>
+    private static async Task CopyVerifiedAsync(LayerSource source, string copy, CancellationToken cancellationToken)
+    {
+        VerityRootHash actual;
+        try
+        {
+            using var tree = new VerityTreeBuilder();
+            await using (var input = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
+            await using (var output = new FileStream(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
+            {
+                var buffer = new byte[1 << 20];
+                int read;
+                while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    tree.Append(buffer.AsSpan(0, read));
+                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+
+                if (tree.Length == 0)
+                {
+                    throw new InvalidDataException("the layer file is empty");
+                }
+
+                var padding = (int)((BlockSize - (tree.Length % BlockSize)) % BlockSize);
+                await output.WriteAsync(new byte[padding], cancellationToken).ConfigureAwait(false);
+            }
+
+            actual = tree.Finish();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw LayerVerifier.Unreadable(source, e);
+        }
+
+        if (!string.Equals(actual.Hex, source.ExpectedRootHash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw LayerVerifier.Tampered(source, actual.Hex);
+        }
+    }
+
+    private async Task ExtractAsync(LayerSource source, string copy, string rootHash, string staging, CancellationToken cancellationToken)
+    {
+        if (support.UsesDeviceMapper)
+        {
+            await using var device = await VerityDevice.OpenAsync(support.Veritysetup!, copy, rootHash, cancellationToken).ConfigureAwait(false);
+            await using var verified = File.OpenRead(device.DevicePath);
+            LayerTarExtractor.Extract(verified, staging, source.LayerId, support);
+        }
+        else
+        {
+            await using var verified = File.OpenRead(copy);
+            LayerTarExtractor.Extract(verified, staging, source.LayerId, support);
+        }
+    }
+}

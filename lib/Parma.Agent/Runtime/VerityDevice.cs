@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Parma.Agent.Runtime;
+
+/// <summary>
+/// A layer file opened with <c>veritysetup open</c> under the root hash the request names, so that the
+/// kernel checks every block read from <see cref="DevicePath"/> against it. Used when the machine has
+/// the device-mapper driver; closed (<c>veritysetup close</c>) on dispose.
+/// </summary>
+internal sealed class VerityDevice : IAsyncDisposable
+{
+    private static readonly string[] Parameters =
+        ["--no-superblock", "--hash", "sha256", "--data-block-size", "4096", "--hash-block-size", "4096", "--salt", new string('0', 64)];
+
+    private readonly string _veritysetup;
+
+    private VerityDevice(string veritysetup, string name)
+    {
+        _veritysetup = veritysetup;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public string DevicePath => "/dev/mapper/" + Name;
+
+    /// <summary>Builds the hash tree of <paramref name="dataFile"/> (padded to 4096-byte blocks) beside it and opens the device.</summary>
+    public static async Task<VerityDevice> OpenAsync(string veritysetup, string dataFile, string rootHash, CancellationToken cancellationToken)
+    {
+        var hashFile = dataFile + ".verity";
+        await RunAsync(veritysetup, ["format", .. Parameters, dataFile, hashFile], cancellationToken).ConfigureAwait(false);
+        var name = "parma-" + rootHash[..Math.Min(16, rootHash.Length)] + "-" + Guid.NewGuid().ToString("N")[..8];
+        await RunAsync(veritysetup, ["open", .. Parameters, dataFile, name, hashFile, rootHash], cancellationToken).ConfigureAwait(false);
+        return new VerityDevice(veritysetup, name);
+    }
+
+    public async ValueTask DisposeAsync() => await RunAsync(_veritysetup, ["close", Name], CancellationToken.None).ConfigureAwait(false);
+
+    private static async Task RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(startInfo) ?? throw new IOException($"{tool} did not start");
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new IOException($"veritysetup {arguments[0]} failed with exit code {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()}");
+        }
+    }
+}
