@@ -5,7 +5,7 @@ using System.Globalization;
 
 /// <summary>
 /// Loaded into the webhook by run.sh through DOTNET_STARTUP_HOOKS: every 200 ms it writes the process's
-/// GC collection counts and total allocated bytes to the file named by PARMA_GC_PROBE_FILE, so that the
+/// GC collection counts, total allocated bytes and total GC pause time to the file named by PARMA_GC_PROBE_FILE, so that the
 /// load script can report gen0/gen1/gen2 collections and bytes allocated per request for each wrk run
 /// without changing the webhook itself.
 /// </summary>
@@ -28,7 +28,7 @@ internal static class StartupHook
         while (true)
         {
             var line = string.Create(CultureInfo.InvariantCulture,
-                $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalAllocatedBytes(precise: false)} {GC.GetGCMemoryInfo(GCKind.Any).PauseTimePercentage}\n");
+                $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalAllocatedBytes(precise: false)} {GC.GetTotalPauseDuration().TotalMilliseconds:0.0}\n");
             File.WriteAllText(temporary, line);
             File.Move(temporary, path, overwrite: true);
             Thread.Sleep(200);

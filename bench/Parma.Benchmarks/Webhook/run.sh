@@ -10,8 +10,8 @@
 # (GcProbe.StartupHook.cs; the webhook itself is unchanged), the gen0/gen1/gen2 collections during the
 # run and the bytes the process allocated per request.
 # Usage: bench/Parma.Benchmarks/Webhook/run.sh [DURATION_SECONDS=20]
-# Environment: CASES="stamp readmit", CONNECTIONS="1 2 4 8" (closed loop), PACED="10x10" (paced runs:
-# CONNECTIONSxDELAY_MS each, e.g. "10x10 20x20" for about 1,000 requests/s; empty for none),
+# Environment: CASES="stamp readmit", CONNECTIONS="1 2 4 8" (closed loop), PACED="10x8" (paced runs:
+# CONNECTIONSxDELAY_MS each; 10x8 gives about 1,000 requests/s, empty for none),
 # WEBHOOK_ENV="DOTNET_gcServer=1 ..." (extra environment for the webhook, for A/B runs).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -93,8 +93,8 @@ measure() {
   requests="$(echo "$out" | sed -n 's/.* \([0-9]*\) requests$/\1/p')"
   python3 - "$before" "$after" "$requests" <<'PY2'
 import sys
-b, a, n = [int(float(x)) for x in sys.argv[1].split()[:4]], [int(float(x)) for x in sys.argv[2].split()[:4]], int(sys.argv[3] or 0)
-print(f"GCs gen0 {a[0]-b[0]}, gen1 {a[1]-b[1]}, gen2 {a[2]-b[2]}; {(a[3]-b[3]) / max(n, 1):,.0f} bytes allocated per request")
+b, a, n = [float(x) for x in sys.argv[1].split()], [float(x) for x in sys.argv[2].split()], int(sys.argv[3] or 0)
+print(f"GCs gen0 {a[0]-b[0]:.0f}, gen1 {a[1]-b[1]:.0f}, gen2 {a[2]-b[2]:.0f}, paused {a[4]-b[4]:.0f} ms; {(a[3]-b[3]) / max(n, 1):,.0f} bytes allocated per request")
 PY2
 }
 
@@ -106,7 +106,7 @@ for name in ${CASES:-stamp readmit}; do
     echo "-- closed loop, $conns connection(s), ${duration}s"
     measure "$conns" ""
   done
-  for shape in ${PACED-10x10}; do
+  for shape in ${PACED-10x8}; do
     echo "-- paced, ${shape%x*} connections, ${shape#*x} ms pause after each answer, ${duration}s"
     measure "${shape%x*}" "${shape#*x}"
   done
