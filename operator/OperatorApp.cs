@@ -46,6 +46,7 @@ public static class OperatorApp
         builder.Services.AddSingleton(provider => new EventRecorder(
             provider.GetRequiredService<IKubernetesClient>(), options.Identity, provider.GetRequiredService<ILogger<EventRecorder>>()));
         builder.Services.AddSingleton(new ReconcilerOptions { Settings = settings, ImageRecheckInterval = options.ImageRecheckInterval });
+        builder.Services.AddSingleton<WatchCaches>();
         builder.Services.AddSingleton<GroupReconciler>();
         builder.Services.AddSingleton(new ControllerOptions { Workers = options.Workers });
         builder.Services.AddSingleton<GroupController>();

@@ -26,6 +26,7 @@ internal sealed record ControllerOptions
 internal sealed class GroupController(
     IKubernetesClient client,
     GroupReconciler reconciler,
+    WatchCaches caches,
     OperatorMetrics metrics,
     ControllerOptions options,
     ILogger<GroupController> logger)
@@ -78,6 +79,7 @@ internal sealed class GroupController(
             await Task.WhenAll(
                 groups.WaitForSyncAsync(cancellationToken), pods.WaitForSyncAsync(cancellationToken),
                 configMaps.WaitForSyncAsync(cancellationToken), secrets.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            caches.Attach(configMaps.Store);
             _synced = true;
             logger.LogInformation("Caches synced: {Groups} groups, {Pods} pods; starting {Workers} workers", groups.Store.Count, pods.Store.Count, options.Workers);
             for (var i = 0; i < options.Workers; i++)
@@ -94,6 +96,7 @@ internal sealed class GroupController(
         finally
         {
             _synced = false;
+            caches.Attach(null);
             queue.ShutDown();
             hardStop.CancelAfter(options.ShutdownGrace);
             await Task.WhenAll(workers).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using Parma.Api;
 using Parma.Kube.Client;
 using Parma.Kube.Errors;
 using Parma.Kube.Models;
+using Parma.Operator.Controller;
 using Parma.Operator.Events;
 using Parma.Operator.Observability;
 using Parma.Operator.Pods;
@@ -21,6 +22,7 @@ internal sealed class GroupReconciler(
     IKubernetesClient client,
     GroupPolicyBuilder policies,
     EventRecorder events,
+    WatchCaches caches,
     OperatorMetrics metrics,
     ReconcilerOptions options,
     ILogger<GroupReconciler> logger,
@@ -77,7 +79,8 @@ internal sealed class GroupReconciler(
             CheckSpec(group, runtimeClass);
             var referenced = await ReferencedObjects.ReadAsync(client, group, cancellationToken).ConfigureAwait(false);
             policy = await policies.BuildAsync(group, referenced, cancellationToken).ConfigureAwait(false);
-            await PolicyConfigMap.EnsureAsync(client, group, policy, cancellationToken).ConfigureAwait(false);
+            var cachedConfigMap = caches.ConfigMap(ns, PolicyConfigMap.NameOf(name));
+            await PolicyConfigMap.EnsureAsync(client, group, policy, cachedConfigMap, cancellationToken).ConfigureAwait(false);
         }
         catch (GroupPolicyException e)
         {

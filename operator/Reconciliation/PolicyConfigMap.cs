@@ -15,7 +15,12 @@ internal static class PolicyConfigMap
     public static string NameOf(string groupName) => $"{groupName}-policy";
 
     /// <summary>Creates or updates the ConfigMap; throws <see cref="GroupPolicyException"/> when a ConfigMap of that name belongs to someone else.</summary>
-    public static async Task EnsureAsync(IKubernetesClient client, ConfidentialPodGroup group, GroupPolicy policy, CancellationToken cancellationToken)
+    /// <param name="cached">
+    /// The ConfigMap as the watch last saw it. When it is the group's and already holds the policy, the
+    /// API server is not asked (the policy is ~70 KiB): a later change to it comes through the watch and
+    /// re-queues the group, so a stale answer is corrected by the next reconcile.
+    /// </param>
+    public static async Task EnsureAsync(IKubernetesClient client, ConfidentialPodGroup group, GroupPolicy policy, ConfigMap? cached, CancellationToken cancellationToken)
     {
         var ns = group.Metadata.Namespace;
         var name = NameOf(group.Metadata.Name!);
@@ -24,6 +29,11 @@ internal static class PolicyConfigMap
             [PolicyKey] = policy.PolicyText,
             [HostDataKey] = policy.HostData,
         };
+        if (cached is not null && PodBuilder.IsControlledBy(cached, group) && Holds(cached, data))
+        {
+            return;
+        }
+
         var existing = await client.GetOrDefaultAsync<ConfigMap>(name, ns, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
@@ -51,7 +61,7 @@ internal static class PolicyConfigMap
                 retry: false);
         }
 
-        if (existing.Data is { } current && current.Count == data.Count && data.All(p => current.GetValueOrDefault(p.Key) == p.Value))
+        if (Holds(existing, data))
         {
             return;
         }
@@ -59,4 +69,7 @@ internal static class PolicyConfigMap
         existing.Data = data;
         await client.ReplaceAsync(existing, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
+
+    private static bool Holds(ConfigMap configMap, Dictionary<string, string> data) =>
+        configMap.Data is { } current && current.Count == data.Count && data.All(p => current.GetValueOrDefault(p.Key) == p.Value);
 }
