@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -15,24 +16,40 @@ public static class PolicyValue
     public static Value From(IMessage request) =>
         request is CopyFileRequest ? Value.FromJson(PolicyInput.From(request).ToJsonString()) : Message(request);
 
-    private static Value Message(IMessage message)
+    private static readonly ConcurrentDictionary<MessageDescriptor, MessagePlan> Plans = new();
+
+    /// <summary>What a message type becomes: its non-synthetic oneofs, then its other fields in declaration order, with the object's keys sorted once.</summary>
+    private sealed class MessagePlan
     {
-        var pairs = new List<KeyValuePair<string, Value>>(message.Descriptor.Fields.InDeclarationOrder().Count);
-        foreach (var oneof in message.Descriptor.Oneofs.Where(o => !o.IsSynthetic))
+        public MessagePlan(MessageDescriptor descriptor)
         {
-            var set = oneof.Accessor.GetCaseFieldDescriptor(message);
-            pairs.Add(KeyValuePair.Create(oneof.Name, set is null
-                ? Value.Null
-                : Value.Object([KeyValuePair.Create(RustFieldNames.Of(set.Name), Scalar(set, set.Accessor.GetValue(message)))])));
+            Oneofs = descriptor.Oneofs.Where(o => !o.IsSynthetic).ToArray();
+            Fields = descriptor.Fields.InDeclarationOrder().Where(f => f.RealContainingOneof is null).ToArray();
+            Shape = new ObjectShape([.. Oneofs.Select(o => o.Name), .. Fields.Select(f => RustFieldNames.Of(f.Name))]);
         }
 
-        foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
-        {
-            if (field.RealContainingOneof is not null)
-            {
-                continue;
-            }
+        public OneofDescriptor[] Oneofs { get; }
 
+        public FieldDescriptor[] Fields { get; }
+
+        public ObjectShape Shape { get; }
+    }
+
+    private static Value Message(IMessage message)
+    {
+        var plan = Plans.GetOrAdd(message.Descriptor, d => new MessagePlan(d));
+        var values = new Value[plan.Shape.NameCount];
+        var n = 0;
+        foreach (var oneof in plan.Oneofs)
+        {
+            var set = oneof.Accessor.GetCaseFieldDescriptor(message);
+            values[n++] = set is null
+                ? Value.Null
+                : Value.Object([KeyValuePair.Create(RustFieldNames.Of(set.Name), Scalar(set, set.Accessor.GetValue(message)))]);
+        }
+
+        foreach (var field in plan.Fields)
+        {
             Value value;
             if (field.IsMap)
             {
@@ -65,10 +82,10 @@ public static class PolicyValue
                 value = Scalar(field, field.Accessor.GetValue(message));
             }
 
-            pairs.Add(KeyValuePair.Create(RustFieldNames.Of(field.Name), value));
+            values[n++] = value;
         }
 
-        return Value.Object(pairs);
+        return plan.Shape.Create(values);
     }
 
     private static Value Scalar(FieldDescriptor field, object? value) => field.FieldType switch

@@ -166,6 +166,13 @@ public sealed class ObjectValue : Value
         }
 
         var index = _index;
+        if (index is null && KeyArray.Length <= 64)
+        {
+            // Keys are sorted: a binary search spares short-lived objects (request inputs) a hash index.
+            var at = System.Array.BinarySearch(KeyArray, key);
+            return at >= 0 ? at : -1;
+        }
+
         if (index is null)
         {
             index = new Dictionary<Value, int>(KeyArray.Length);
