@@ -12,4 +12,9 @@ if (args is ["agent-latency", ..])
     Environment.Exit(await Parma.Benchmarks.Agent.AgentLatencyRunner.RunAsync());
 }
 
+if (args is ["agent-decision-loop", ..])
+{
+    Environment.Exit(await Parma.Benchmarks.Agent.AgentDecisionLoop.RunAsync(args[1..]));
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

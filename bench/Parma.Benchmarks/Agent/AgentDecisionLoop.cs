@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Parma.Agent.Protocol;
+using Parma.Policy.Generation;
+
+namespace Parma.Benchmarks.Agent;
+
+/// <summary>
+/// `dotnet run -c Release --project bench/Parma.Benchmarks -- agent-decision-loop [SECONDS] [socket]`: evaluates the
+/// CreateContainer decision in process (or, with `socket`, sends CreateContainer + RemoveContainer over the
+/// agent's socket) in a loop, for a profiler to attach to (dotnet-trace collect -p PID --profile
+/// dotnet-sampled-thread-time). Prints the rate and, in process, the bytes allocated per decision.
+/// </summary>
+public static class AgentDecisionLoop
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
+        await using var setup = await AgentBenchSetup.StartAsync(containers: 2);
+        await setup.StartPodAsync();
+        var sim = setup.Simulator;
+        var second = setup.Plan.Containers.Where(c => c.Role != ContainerRole.Pause).ElementAt(1);
+        var create = (CreateContainerRequest)PolicyInputReader.Read(sim.CreateContainer(second), CreateContainerRequest.Descriptor);
+        var session = setup.Host.Policy.Session;
+        if (args is [_, "socket", ..])
+        {
+            var remove = new RemoveContainerRequest { ContainerId = sim.ContainerId(second) };
+            Console.WriteLine($"pid {Environment.ProcessId}: CreateContainer + RemoveContainer over the socket for {seconds} s");
+            var rounds = 0L;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                await setup.Client.CallAsync("CreateContainer", create);
+                await setup.Client.CallAsync("RemoveContainer", remove);
+                rounds++;
+            }
+
+            Console.WriteLine($"{rounds / clock.Elapsed.TotalSeconds:F0} create+remove pairs/s");
+            return 0;
+        }
+
+        Console.WriteLine($"pid {Environment.ProcessId}: evaluating CreateContainerRequest for {seconds} s");
+        var stopwatch = Stopwatch.StartNew();
+        var count = 0L;
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        while (stopwatch.Elapsed.TotalSeconds < seconds)
+        {
+            var decision = session.Evaluate("CreateContainerRequest", PolicyValue.From(create));
+            if (!decision.Allowed)
+            {
+                Console.Error.WriteLine($"denied: {decision.Reason}");
+                return 1;
+            }
+
+            count++;
+        }
+
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Console.WriteLine($"{count / stopwatch.Elapsed.TotalSeconds:F0} decisions/s, {stopwatch.Elapsed.TotalMicroseconds / count:F0} µs and {allocated / count / 1024.0:F1} KB allocated per decision");
+        return 0;
+    }
+}
