@@ -12,7 +12,8 @@
 # Usage: bench/Parma.Benchmarks/Webhook/run.sh [DURATION_SECONDS=20]
 # Environment: CASES="stamp readmit", CONNECTIONS="1 2 4 8" (closed loop), PACED="10x8" (paced runs:
 # CONNECTIONSxDELAY_MS each; 10x8 gives about 1,000 requests/s, empty for none),
-# WEBHOOK_ENV="DOTNET_gcServer=1 ..." (extra environment for the webhook, for A/B runs).
+# WEBHOOK_ENV="DOTNET_gcServer=1 ..." (extra environment for the webhook, for A/B runs),
+# WEBHOOK_DLL=PATH (run another build of the webhook, e.g. an older commit's, instead of building this one).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 duration="${1:-20}"
@@ -21,7 +22,8 @@ pid=""
 cleanup() { [ -f "$work/webhook.log" ] && [ -n "${SHOW_LOG:-}" ] && cat "$work/webhook.log"; [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-dotnet build -c Release -v q -nologo webhook/Parma.Webhook.csproj >/dev/null
+webhook_dll="${WEBHOOK_DLL:-webhook/bin/Release/net10.0/Parma.Webhook.dll}"
+[ -n "${WEBHOOK_DLL:-}" ] || dotnet build -c Release -v q -nologo webhook/Parma.Webhook.csproj >/dev/null
 mkdir -p "$work/probe"
 cat >"$work/probe/GcProbe.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk">
@@ -74,7 +76,7 @@ port=18443
 probe="$work/gc-probe.txt"
 # shellcheck disable=SC2086
 env DOTNET_STARTUP_HOOKS="$work/probe/out/GcProbe.dll" PARMA_GC_PROBE_FILE="$probe" ${WEBHOOK_ENV:-} \
-  dotnet webhook/bin/Release/net10.0/Parma.Webhook.dll --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
+  dotnet "$webhook_dll" --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
   --port "$port" --metrics-port -1 --settings "$work/settings.json" --group-file "$work/groups.yaml" \
   --layer-cache "$work/layers" >"$work/webhook.log" 2>&1 &
 pid=$!
