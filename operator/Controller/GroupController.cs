@@ -31,6 +31,9 @@ internal sealed class GroupController(
     ControllerOptions options,
     ILogger<GroupController> logger)
 {
+    private const string ConfigMapIndex = "referenced-configmaps";
+    private const string SecretIndex = "referenced-secrets";
+
     private volatile bool _synced;
 
     /// <summary>True once the informers listed everything (for /readyz).</summary>
@@ -48,6 +51,8 @@ internal sealed class GroupController(
         _queue = queue;
         metrics.ObserveQueue(() => queue.Depth);
         var groups = new Informer<ConfidentialPodGroup>(client, options: new InformerOptions { ResyncPeriod = options.ResyncPeriod });
+        groups.Store.AddIndex(ConfigMapIndex, g => ReferencedConfigMaps(g).Select(n => $"{g.Metadata.Namespace}/{n}"));
+        groups.Store.AddIndex(SecretIndex, g => ReferencedSecrets(g).Select(n => $"{g.Metadata.Namespace}/{n}"));
         var pods = new Informer<Pod>(client, options: new InformerOptions { LabelSelector = ParmaLabels.Group });
         var configMaps = new Informer<ConfigMap>(client);
         var secrets = new Informer<Secret>(client);
@@ -182,15 +187,7 @@ internal sealed class GroupController(
     private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, ConfigMap configMap)
     {
         EnqueueOwner(queue, configMap);
-        var ns = configMap.Metadata.Namespace ?? "default";
-        foreach (var group in groups.ByIndex(InformerStore<ConfidentialPodGroup>.NamespaceIndex, ns))
-        {
-            if (References(group, configMap.Metadata.Name!))
-            {
-                queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(ns, group.Metadata.Name!));
-            }
-        }
-
+        EnqueueIndexed(queue, groups, ConfigMapIndex, configMap);
         return Task.CompletedTask;
     }
 
@@ -200,16 +197,17 @@ internal sealed class GroupController(
     /// </summary>
     private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, Secret secret)
     {
-        var ns = secret.Metadata.Namespace ?? "default";
-        foreach (var group in groups.ByIndex(InformerStore<ConfidentialPodGroup>.NamespaceIndex, ns))
-        {
-            if (ReferencesSecret(group, secret.Metadata.Name!))
-            {
-                queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(ns, group.Metadata.Name!));
-            }
-        }
-
+        EnqueueIndexed(queue, groups, SecretIndex, secret);
         return Task.CompletedTask;
+    }
+
+    private static void EnqueueIndexed(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, string index, KubeObject referenced)
+    {
+        var ns = referenced.Metadata.Namespace ?? "default";
+        foreach (var group in groups.ByIndex(index, $"{ns}/{referenced.Metadata.Name}"))
+        {
+            queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(ns, group.Metadata.Name!));
+        }
     }
 
     private static bool SameData(Secret old, Secret current) =>
@@ -217,29 +215,22 @@ internal sealed class GroupController(
         && (old.Data ?? []).Count == (current.Data ?? []).Count
         && (old.Data ?? []).All(p => current.Data!.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
 
-    private static bool ReferencesSecret(ConfidentialPodGroup group, string secret)
+    /// <summary>ConfigMaps the group's policy reads: its settings overrides and its containers' environment.</summary>
+    private static IEnumerable<string> ReferencedConfigMaps(ConfidentialPodGroup group)
     {
         var spec = group.Spec.Template.Spec;
-        if ((group.Spec.Policy?.ImagePullSecrets ?? []).Concat(spec?.ImagePullSecrets ?? []).Any(s => s.Name == secret))
-        {
-            return true;
-        }
-
-        return (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).Any(c =>
-            (c.Env ?? []).Any(e => e.ValueFrom?.SecretKeyRef?.Name == secret)
-            || (c.EnvFrom ?? []).Any(e => e.SecretRef?.Name == secret));
+        var fromEnvironment = (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).SelectMany(c =>
+            (c.Env ?? []).Select(e => e.ValueFrom?.ConfigMapKeyRef?.Name).Concat((c.EnvFrom ?? []).Select(e => e.ConfigMapRef?.Name)));
+        return fromEnvironment.Append(group.Spec.Policy?.SettingsRef?.Name).OfType<string>().Distinct(StringComparer.Ordinal);
     }
 
-    private static bool References(ConfidentialPodGroup group, string configMap)
+    /// <summary>Secrets the group's policy depends on: its pull secrets and its containers' environment.</summary>
+    private static IEnumerable<string> ReferencedSecrets(ConfidentialPodGroup group)
     {
-        if (group.Spec.Policy?.SettingsRef?.Name == configMap)
-        {
-            return true;
-        }
-
         var spec = group.Spec.Template.Spec;
-        return (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).Any(c =>
-            (c.Env ?? []).Any(e => e.ValueFrom?.ConfigMapKeyRef?.Name == configMap)
-            || (c.EnvFrom ?? []).Any(e => e.ConfigMapRef?.Name == configMap));
+        var pullSecrets = (group.Spec.Policy?.ImagePullSecrets ?? []).Concat(spec?.ImagePullSecrets ?? []).Select(s => s.Name);
+        var fromEnvironment = (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).SelectMany(c =>
+            (c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).Concat((c.EnvFrom ?? []).Select(e => e.SecretRef?.Name)));
+        return pullSecrets.Concat(fromEnvironment).OfType<string>().Distinct(StringComparer.Ordinal);
     }
 }
