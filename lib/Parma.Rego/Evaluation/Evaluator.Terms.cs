@@ -116,26 +116,9 @@ internal sealed partial class Evaluator
         switch (c.Kind)
         {
             case ComprehensionKind.Array:
-            {
-                var items = new List<Value>();
-                EvalBody(c.Body.Exprs, 0, () => EvalTerm(c.Value, v =>
-                {
-                    items.Add(v);
-                    return true;
-                }));
-                return Value.Array(items);
-            }
-
+                return Value.Array(CollectComprehension(c));
             case ComprehensionKind.Set:
-            {
-                var items = new HashSet<Value>();
-                EvalBody(c.Body.Exprs, 0, () => EvalTerm(c.Value, v =>
-                {
-                    items.Add(v);
-                    return true;
-                }));
-                return Value.Set(items);
-            }
+                return SetValue.FromList(CollectComprehension(c));
 
             default:
             {
@@ -153,6 +136,32 @@ internal sealed partial class Evaluator
                 return ObjectValue.FromDictionary(dict);
             }
         }
+    }
+
+    /// <summary>The values of an array or set comprehension's term over every solution of its body, in order, with repeats.</summary>
+    private List<Value> CollectComprehension(ComprehensionTerm c)
+    {
+        var items = new List<Value>();
+        Func<Value, bool> add = v =>
+        {
+            items.Add(v);
+            return true;
+        };
+        EvalBody(c.Body.Exprs, 0, () =>
+        {
+            if (TryEvalSingle(c.Value, out var single))
+            {
+                if (single is not null)
+                {
+                    items.Add(single);
+                }
+
+                return true;
+            }
+
+            return EvalTerm(c.Value, add);
+        });
+        return items;
     }
 
     private bool EvalRef(RefTerm r, Func<Value, bool> k)

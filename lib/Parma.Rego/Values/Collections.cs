@@ -282,6 +282,28 @@ public sealed class SetValue : Value
 
     public override ValueKind Kind => ValueKind.Set;
 
+    /// <summary>A set from items that may repeat, by sorting and dropping neighbours that compare equal (no hashing).</summary>
+    internal static SetValue FromList(List<Value> items)
+    {
+        if (items.Count == 0)
+        {
+            return (SetValue)EmptySet;
+        }
+
+        var arr = items.ToArray();
+        System.Array.Sort(arr);
+        var n = 1;
+        for (var i = 1; i < arr.Length; i++)
+        {
+            if (arr[i].CompareTo(arr[n - 1]) != 0)
+            {
+                arr[n++] = arr[i];
+            }
+        }
+
+        return new SetValue(n == arr.Length ? arr : arr[..n]);
+    }
+
     internal static SetValue Create(IEnumerable<Value> items)
     {
         var hs = items as HashSet<Value> ?? new HashSet<Value>(items);
