@@ -38,6 +38,27 @@ public static class AgentDecisionLoop
             return 0;
         }
 
+        if (args is [_, "dispatch", ..])
+        {
+            // The agent's whole request path without the socket: decode, policy input, decision, backend, commit, audit.
+            var createMethod = AgentMethods.ByName["CreateContainer"];
+            var removeMethod = AgentMethods.ByName["RemoveContainer"];
+            var removeRequest = new RemoveContainerRequest { ContainerId = sim.ContainerId(second) };
+            var times = new List<double>();
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await setup.Host.Dispatcher.DecideAndExecuteAsync(createMethod, create, PolicyValue.From(create), CancellationToken.None);
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                await setup.Host.Dispatcher.DecideAndExecuteAsync(removeMethod, removeRequest, PolicyValue.From(removeRequest), CancellationToken.None);
+            }
+
+            times.Sort();
+            Console.WriteLine($"CreateContainer through the dispatcher: n={times.Count} p50={times[times.Count / 2]:F0} µs");
+            return 0;
+        }
+
         Console.WriteLine($"pid {Environment.ProcessId}: evaluating CreateContainerRequest for {seconds} s");
         var stopwatch = Stopwatch.StartNew();
         var count = 0L;
