@@ -24,17 +24,27 @@ public static class AgentDecisionLoop
         if (args is [_, "socket", ..])
         {
             var remove = new RemoveContainerRequest { ContainerId = sim.ContainerId(second) };
-            Console.WriteLine($"pid {Environment.ProcessId}: CreateContainer + RemoveContainer over the socket for {seconds} s");
+            Console.WriteLine($"pid {Environment.ProcessId}: CreateContainer ({create.CalculateSize()} bytes) + RemoveContainer over the socket for {seconds} s");
             var rounds = 0L;
             var clock = Stopwatch.StartNew();
+            var createTimes = new List<double>();
+            var removeTimes = new List<double>();
             while (clock.Elapsed.TotalSeconds < seconds)
             {
+                var start = Stopwatch.GetTimestamp();
                 await setup.Client.CallAsync("CreateContainer", create);
+                createTimes.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                start = Stopwatch.GetTimestamp();
                 await setup.Client.CallAsync("RemoveContainer", remove);
+                removeTimes.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
                 rounds++;
             }
 
-            Console.WriteLine($"{rounds / clock.Elapsed.TotalSeconds:F0} create+remove pairs/s");
+            createTimes.Sort();
+            removeTimes.Sort();
+            Console.WriteLine($"CreateContainer p50 {createTimes[createTimes.Count / 2]:F0} µs, RemoveContainer p50 {removeTimes[removeTimes.Count / 2]:F0} µs");
+
+            Console.WriteLine($"{rounds / clock.Elapsed.TotalSeconds:F0} create+remove pairs/s; {GcSummary()}");
             return 0;
         }
 
@@ -55,7 +65,7 @@ public static class AgentDecisionLoop
             }
 
             times.Sort();
-            Console.WriteLine($"CreateContainer through the dispatcher: n={times.Count} p50={times[times.Count / 2]:F0} µs");
+            Console.WriteLine($"CreateContainer through the dispatcher: n={times.Count} p50={times[times.Count / 2]:F0} µs; {GcSummary()}");
             return 0;
         }
 
@@ -79,4 +89,7 @@ public static class AgentDecisionLoop
         Console.WriteLine($"{count / stopwatch.Elapsed.TotalSeconds:F0} decisions/s, {stopwatch.Elapsed.TotalMicroseconds / count:F0} µs and {allocated / count / 1024.0:F1} KB allocated per decision");
         return 0;
     }
+
+    private static string GcSummary() =>
+        $"GCs gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms";
 }
