@@ -3,6 +3,7 @@ using Parma.Kube.Client;
 using Parma.Kube.Informers;
 using Parma.Kube.Models;
 using Parma.Operator.Observability;
+using Parma.Operator.Policy;
 using Parma.Operator.Reconciliation;
 
 namespace Parma.Operator.Controller;
@@ -51,8 +52,8 @@ internal sealed class GroupController(
         _queue = queue;
         metrics.ObserveQueue(() => queue.Depth);
         var groups = new Informer<ConfidentialPodGroup>(client, options: new InformerOptions { ResyncPeriod = options.ResyncPeriod });
-        groups.Store.AddIndex(ConfigMapIndex, g => ReferencedConfigMaps(g).Select(n => $"{g.Metadata.Namespace}/{n}"));
-        groups.Store.AddIndex(SecretIndex, g => ReferencedSecrets(g).Select(n => $"{g.Metadata.Namespace}/{n}"));
+        groups.Store.AddIndex(ConfigMapIndex, g => GroupReferences.ConfigMaps(g).Select(n => $"{g.Metadata.Namespace}/{n}"));
+        groups.Store.AddIndex(SecretIndex, g => GroupReferences.Secrets(g).Select(n => $"{g.Metadata.Namespace}/{n}"));
         var pods = new Informer<Pod>(client, options: new InformerOptions { LabelSelector = ParmaLabels.Group });
         var configMaps = new Informer<ConfigMap>(client);
         var secrets = new Informer<Secret>(client);
@@ -214,23 +215,4 @@ internal sealed class GroupController(
         old.Type == current.Type
         && (old.Data ?? []).Count == (current.Data ?? []).Count
         && (old.Data ?? []).All(p => current.Data!.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
-
-    /// <summary>ConfigMaps the group's policy reads: its settings overrides and its containers' environment.</summary>
-    private static IEnumerable<string> ReferencedConfigMaps(ConfidentialPodGroup group)
-    {
-        var spec = group.Spec.Template.Spec;
-        var fromEnvironment = (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).SelectMany(c =>
-            (c.Env ?? []).Select(e => e.ValueFrom?.ConfigMapKeyRef?.Name).Concat((c.EnvFrom ?? []).Select(e => e.ConfigMapRef?.Name)));
-        return fromEnvironment.Append(group.Spec.Policy?.SettingsRef?.Name).OfType<string>().Distinct(StringComparer.Ordinal);
-    }
-
-    /// <summary>Secrets the group's policy depends on: its pull secrets and its containers' environment.</summary>
-    private static IEnumerable<string> ReferencedSecrets(ConfidentialPodGroup group)
-    {
-        var spec = group.Spec.Template.Spec;
-        var pullSecrets = (group.Spec.Policy?.ImagePullSecrets ?? []).Concat(spec?.ImagePullSecrets ?? []).Select(s => s.Name);
-        var fromEnvironment = (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).SelectMany(c =>
-            (c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).Concat((c.EnvFrom ?? []).Select(e => e.SecretRef?.Name)));
-        return pullSecrets.Concat(fromEnvironment).OfType<string>().Distinct(StringComparer.Ordinal);
-    }
 }

@@ -20,16 +20,8 @@ internal sealed record ReferencedObjects(
     public static async Task<ReferencedObjects> ReadAsync(IKubernetesClient client, ConfidentialPodGroup group, CancellationToken cancellationToken)
     {
         var ns = group.Metadata.Namespace ?? "default";
-        var spec = group.Spec.Template.Spec;
-        var containers = (spec?.InitContainers ?? []).Concat(spec?.Containers ?? []).ToList();
-        var configMapNames = containers
-            .SelectMany(c => (c.Env ?? []).Select(e => e.ValueFrom?.ConfigMapKeyRef?.Name)
-                .Concat((c.EnvFrom ?? []).Select(e => e.ConfigMapRef?.Name)))
-            .OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        var secretNames = containers
-            .SelectMany(c => (c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name)
-                .Concat((c.EnvFrom ?? []).Select(e => e.SecretRef?.Name)))
-            .OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var configMapNames = GroupReferences.EnvironmentConfigMaps(group).Order(StringComparer.Ordinal);
+        var secretNames = GroupReferences.EnvironmentSecrets(group).Order(StringComparer.Ordinal);
 
         var documents = new StringBuilder();
         foreach (var name in configMapNames)
@@ -67,10 +59,8 @@ internal sealed record ReferencedObjects(
                     retry: false);
         }
 
-        var pullSecrets = (group.Spec.Policy?.ImagePullSecrets ?? []).Concat(spec?.ImagePullSecrets ?? [])
-            .Select(s => s.Name).OfType<string>().Distinct(StringComparer.Ordinal);
         var payloads = new List<string>();
-        foreach (var name in pullSecrets)
+        foreach (var name in GroupReferences.PullSecrets(group))
         {
             // Like the kubelet, a missing pull secret is not an error: the registry may not need it.
             var secret = await client.GetOrDefaultAsync<Secret>(name, ns, cancellationToken).ConfigureAwait(false);
