@@ -29,17 +29,24 @@ public sealed class VsockEndPoint(uint cid, uint port) : EndPoint
     public override SocketAddress Serialize()
     {
         // .NET's SocketAddress constructor refuses families it does not know; the family is in the bytes anyway.
+        var bytes = ToSockaddr();
         var address = new SocketAddress(AddressFamily.Unix, SockAddrLength);
-        Span<byte> buffer = stackalloc byte[SockAddrLength];
-        BinaryPrimitives.WriteUInt16LittleEndian(buffer, (ushort)VsockFamily);
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer[4..], Port);
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer[8..], Cid);
         for (var i = 0; i < SockAddrLength; i++)
         {
-            address[i] = buffer[i];
+            address[i] = bytes[i];
         }
 
         return address;
+    }
+
+    /// <summary>The struct sockaddr_vm bytes, as bind(2) and connect(2) take them.</summary>
+    internal byte[] ToSockaddr()
+    {
+        var buffer = new byte[SockAddrLength];
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer, (ushort)VsockFamily);
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(4), Port);
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(8), Cid);
+        return buffer;
     }
 
     public override EndPoint Create(SocketAddress socketAddress)

@@ -52,7 +52,7 @@ internal static partial class VsockSockets
     public static Socket Listen(VsockEndPoint endPoint, int backlog)
     {
         var fd = Create(StreamType | CloseOnExec | NonBlocking);
-        Run(fd, BindNative(fd, Address(endPoint), 16), $"bind {endPoint}");
+        Run(fd, BindNative(fd, endPoint.ToSockaddr(), 16), $"bind {endPoint}");
         Run(fd, ListenNative(fd, backlog), $"listen on {endPoint}");
         return Wrap(fd);
     }
@@ -61,7 +61,7 @@ internal static partial class VsockSockets
     public static Socket Connect(VsockEndPoint endPoint)
     {
         var fd = Create(StreamType | CloseOnExec);
-        Run(fd, ConnectNative(fd, Address(endPoint), 16), $"connect to {endPoint}");
+        Run(fd, ConnectNative(fd, endPoint.ToSockaddr(), 16), $"connect to {endPoint}");
         return Wrap(fd);
     }
 
@@ -82,12 +82,6 @@ internal static partial class VsockSockets
     {
         var fd = SocketNative((int)VsockEndPoint.VsockFamily, type, 0);
         return fd >= 0 ? fd : throw Failure(Marshal.GetLastPInvokeError(), "socket(AF_VSOCK)");
-    }
-
-    private static byte[] Address(VsockEndPoint endPoint)
-    {
-        var address = endPoint.Serialize();
-        return [.. Enumerable.Range(0, address.Size).Select(i => address[i])];
     }
 
     private static void Run(int fd, int result, string what)
