@@ -115,6 +115,46 @@ public sealed class TtrpcProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_slow_request_does_not_hold_up_later_requests_on_the_same_connection()
+    {
+        await using var client = await ConnectAsync();
+        var slow = client.CallAsync("test.Service", "Slow", new byte[] { 1 });
+        (await client.CallAsync("test.Service", "Echo", new byte[] { 2 })).Should().Equal(2);
+        slow.IsCompleted.Should().BeFalse("the echo was answered while the slow request was still waiting");
+        (await slow).Should().Equal(1);
+    }
+
+    [Fact]
+    public async Task Code_after_an_awaited_call_can_make_the_next_call_on_the_same_client()
+    {
+        // Continuations run on the client's reader thread; a call made from there must still be answered.
+        await using var client = await ConnectAsync();
+        var answers = await client.CallAsync("test.Service", "Echo", new byte[] { 1 })
+            .ContinueWith(async first => (await first, await client.CallAsync("test.Service", "Echo", new byte[] { 2 })), TaskContinuationOptions.ExecuteSynchronously)
+            .Unwrap()
+            .WaitAsync(TimeSpan.FromSeconds(10));
+        answers.Item1.Should().Equal(1);
+        answers.Item2.Should().Equal(2);
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_ends_idle_connections_and_their_reader_threads()
+    {
+        var client = await ConnectAsync();
+        await using (client)
+        {
+            (await client.CallAsync("test.Service", "Echo", new byte[] { 1 })).Should().Equal(1);
+            await _server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            await client.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+            var after = async () => await client.CallAsync("test.Service", "Echo", new byte[] { 2 });
+            await after.Should().ThrowAsync<IOException>();
+        }
+
+        _server = new TtrpcServer(new UnixSocketAgentListener(SocketPath), _handler);
+        _server.Start();
+    }
+
+    [Fact]
     public async Task The_client_uses_odd_increasing_stream_ids()
     {
         var (socket, stream) = await RawAsync();

@@ -95,13 +95,17 @@ public static class AgentDecisionLoop
             return 0;
         }
 
-        Console.WriteLine($"pid {Environment.ProcessId}: evaluating CreateContainerRequest for {seconds} s");
+        // `parsed`: each decision on a freshly decoded copy of the request, as the agent gets it off the wire
+        // (no string instance shared with the previous decision).
+        var parsed = args is [_, "parsed", ..];
+        var wire = create.ToByteArray();
+        Console.WriteLine($"pid {Environment.ProcessId}: evaluating CreateContainerRequest for {seconds} s{(parsed ? ", decoding it each time" : "")}");
         var stopwatch = Stopwatch.StartNew();
         var count = 0L;
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         while (stopwatch.Elapsed.TotalSeconds < seconds)
         {
-            var decision = session.Evaluate("CreateContainerRequest", PolicyValue.From(create));
+            var decision = session.Evaluate("CreateContainerRequest", PolicyValue.From(parsed ? CreateContainerRequest.Parser.ParseFrom(wire) : create));
             if (!decision.Allowed)
             {
                 Console.Error.WriteLine($"denied: {decision.Reason}");

@@ -20,19 +20,21 @@ public sealed class SocketStream(Socket socket, bool ownsSocket) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => socket.Receive(buffer, offset, count, SocketFlags.None);
 
+    public override int Read(Span<byte> buffer) => socket.Receive(buffer, SocketFlags.None);
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count)
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
     {
-        while (count > 0)
+        while (!buffer.IsEmpty)
         {
-            var sent = socket.Send(buffer, offset, count, SocketFlags.None);
-            offset += sent;
-            count -= sent;
+            buffer = buffer[socket.Send(buffer, SocketFlags.None)..];
         }
     }
 

@@ -7,6 +7,19 @@ public sealed class TtrpcFrameReader(Stream stream, int maxPayload = TtrpcFrame.
 {
     private readonly byte[] _header = new byte[TtrpcFrame.HeaderLength];
 
+    /// <summary>The next frame, blocking the calling thread until it has arrived; null when the peer closed the connection between frames.</summary>
+    public TtrpcFrame? Read()
+    {
+        var got = ReadFully(_header);
+        if (got == 0)
+        {
+            return null;
+        }
+
+        var payload = PayloadBuffer(got);
+        return Frame(payload, ReadFully(payload));
+    }
+
     /// <summary>The next frame, or null when the peer closed the connection between frames.</summary>
     public async ValueTask<TtrpcFrame?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -16,13 +29,20 @@ public sealed class TtrpcFrameReader(Stream stream, int maxPayload = TtrpcFrame.
             return null;
         }
 
-        if (got < TtrpcFrame.HeaderLength)
+        var payload = PayloadBuffer(got);
+        return Frame(payload, await ReadFullyAsync(payload, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Checks the header just read and returns a buffer for the payload it announces.</summary>
+    private byte[] PayloadBuffer(int headerBytes)
+    {
+        if (headerBytes < TtrpcFrame.HeaderLength)
         {
-            throw new TtrpcProtocolException($"connection closed inside a frame header ({got} of {TtrpcFrame.HeaderLength} bytes)");
+            throw new TtrpcProtocolException($"connection closed inside a frame header ({headerBytes} of {TtrpcFrame.HeaderLength} bytes)");
         }
 
         var length = BinaryPrimitives.ReadUInt32BigEndian(_header);
-        var streamId = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(4));
+        var streamId = StreamId;
         var type = _header[8];
         if (length > (uint)maxPayload)
         {
@@ -34,14 +54,31 @@ public sealed class TtrpcFrameReader(Stream stream, int maxPayload = TtrpcFrame.
             throw new TtrpcProtocolException($"frame on stream {streamId} has unknown type {type}");
         }
 
-        var payload = length == 0 ? [] : new byte[length];
-        got = await ReadFullyAsync(payload, cancellationToken).ConfigureAwait(false);
-        if (got < payload.Length)
+        return length == 0 ? [] : new byte[length];
+    }
+
+    private TtrpcFrame Frame(byte[] payload, int payloadBytes) =>
+        payloadBytes < payload.Length
+            ? throw new TtrpcProtocolException($"connection closed inside the payload of stream {StreamId} ({payloadBytes} of {payload.Length} bytes)")
+            : new TtrpcFrame(StreamId, (TtrpcMessageType)_header[8], _header[9], payload);
+
+    private uint StreamId => BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(4));
+
+    private int ReadFully(Span<byte> buffer)
+    {
+        var total = 0;
+        while (total < buffer.Length)
         {
-            throw new TtrpcProtocolException($"connection closed inside the payload of stream {streamId} ({got} of {length} bytes)");
+            var read = stream.Read(buffer[total..]);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
         }
 
-        return new TtrpcFrame(streamId, (TtrpcMessageType)type, _header[9], payload);
+        return total;
     }
 
     private async ValueTask<int> ReadFullyAsync(Memory<byte> buffer, CancellationToken cancellationToken)

@@ -1,31 +1,46 @@
+using System.Buffers;
+
 namespace Parma.Agent.Ttrpc;
 
-/// <summary>Writes frames to a stream; concurrent writers are serialised so frames never interleave.</summary>
-public sealed class TtrpcFrameWriter(Stream stream, int maxPayload = TtrpcFrame.DefaultMaxPayload) : IDisposable
+/// <summary>
+/// Writes frames to a stream; concurrent writers are serialised so frames never interleave. Writes
+/// are synchronous: the agent's sockets stay in blocking mode (see <see cref="TtrpcServerConnection"/>),
+/// and a frame is written by whichever thread produced it, without a hand-off to another.
+/// </summary>
+public sealed class TtrpcFrameWriter(Stream stream, int maxPayload = TtrpcFrame.DefaultMaxPayload)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _gate = new();
 
-    public async ValueTask WriteAsync(uint streamId, TtrpcMessageType type, byte flags, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public void Write(uint streamId, TtrpcMessageType type, byte flags, ReadOnlySpan<byte> payload)
     {
         if (payload.Length > maxPayload)
         {
             throw new TtrpcProtocolException($"refusing to send {payload.Length} bytes on stream {streamId}: the maximum is {maxPayload}");
         }
 
-        var frame = new byte[TtrpcFrame.HeaderLength + payload.Length];
-        TtrpcFrame.WriteHeader(frame, payload.Length, streamId, type, flags);
-        payload.Span.CopyTo(frame.AsSpan(TtrpcFrame.HeaderLength));
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var length = TtrpcFrame.HeaderLength + payload.Length;
+        var frame = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            TtrpcFrame.WriteHeader(frame, payload.Length, streamId, type, flags);
+            payload.CopyTo(frame.AsSpan(TtrpcFrame.HeaderLength));
+            lock (_gate)
+            {
+                stream.Write(frame, 0, length);
+            }
         }
         finally
         {
-            _gate.Release();
+            ArrayPool<byte>.Shared.Return(frame);
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    /// <summary>Writes bytes as they are, between whole frames (for protocol tests that send malformed frames).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        lock (_gate)
+        {
+            stream.Write(bytes);
+        }
+    }
 }

@@ -6,51 +6,83 @@ using Parma.Agent.Ttrpc.Wire;
 
 namespace Parma.Agent.Ttrpc;
 
-/// <summary>One client connection: reads request frames and answers each on its own task.</summary>
+/// <summary>
+/// One client connection: a reader thread reads request frames and starts each request at once on
+/// that thread; a request that completes without waiting (most policy decisions) is answered from
+/// there too, and one that waits (a process to exit, a runtime call) finishes on the thread pool
+/// while the reader goes on. The socket stays in blocking mode throughout.
+/// </summary>
 internal sealed class TtrpcServerConnection(Socket socket, ITtrpcHandler handler, ILogger logger, int maxPayload)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using var stream = new SocketStream(socket, ownsSocket: true);
-        using var writer = new TtrpcFrameWriter(stream, maxPayload);
-        var reader = new TtrpcFrameReader(stream, maxPayload);
+        var writer = new TtrpcFrameWriter(stream, maxPayload);
         var inFlight = new List<Task>();
+        using (closing.Token.Register(ShutDownSocket))
+        {
+            await ReaderThread.Start("ttrpc-conn", () => ReadLoop(new TtrpcFrameReader(stream, maxPayload), writer, inFlight, closing.Token)).ConfigureAwait(false);
+            await closing.CancelAsync().ConfigureAwait(false);
+        }
+
+        Task[] pending;
+        lock (inFlight)
+        {
+            pending = [.. inFlight];
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+    }
+
+    private void ReadLoop(TtrpcFrameReader reader, TtrpcFrameWriter writer, List<Task> inFlight, CancellationToken cancellationToken)
+    {
         try
         {
-            while (true)
+            while (reader.Read() is { } frame)
             {
-                var frame = await reader.ReadAsync(closing.Token).ConfigureAwait(false);
-                if (frame is not { } f)
+                if (frame.Type != TtrpcMessageType.Request)
                 {
-                    break;
+                    throw new TtrpcProtocolException($"unexpected {frame.Type} frame on stream {frame.StreamId}: this server accepts only unary requests");
                 }
 
-                if (f.Type != TtrpcMessageType.Request)
+                if (frame.StreamId % 2 == 0)
                 {
-                    throw new TtrpcProtocolException($"unexpected {f.Type} frame on stream {f.StreamId}: this server accepts only unary requests");
+                    throw new TtrpcProtocolException($"request on even stream id {frame.StreamId}: client streams are odd");
                 }
 
-                if (f.StreamId % 2 == 0)
+                var serving = ServeAsync(frame, writer, cancellationToken);
+                if (!serving.IsCompleted)
                 {
-                    throw new TtrpcProtocolException($"request on even stream id {f.StreamId}: client streams are odd");
+                    lock (inFlight)
+                    {
+                        inFlight.RemoveAll(t => t.IsCompleted);
+                        inFlight.Add(serving);
+                    }
                 }
-
-                inFlight.RemoveAll(t => t.IsCompleted);
-                inFlight.Add(ServeAsync(f, writer, closing.Token));
             }
         }
         catch (TtrpcProtocolException e)
         {
             logger.LogWarning("closing ttrpc connection: {Error}", e.Message);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            // The peer went away or the server is stopping.
+            // The peer went away or the server is stopping (which shuts the socket down under the read).
         }
+    }
 
-        await closing.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(inFlight).ConfigureAwait(false);
+    /// <summary>Wakes a read blocked in the kernel when the server stops or the connection ends.</summary>
+    private void ShutDownSocket()
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
     }
 
     private async Task ServeAsync(TtrpcFrame frame, TtrpcFrameWriter writer, CancellationToken cancellationToken)
@@ -108,12 +140,12 @@ internal sealed class TtrpcServerConnection(Socket socket, ITtrpcHandler handler
 
         try
         {
-            await writer.WriteAsync(frame.StreamId, TtrpcMessageType.Response, 0, response.ToByteArray(), cancellationToken).ConfigureAwait(false);
+            writer.Write(frame.StreamId, TtrpcMessageType.Response, 0, response.ToByteArray());
         }
         catch (TtrpcProtocolException e)
         {
             var tooLarge = new Response { Status = new Status { Code = (int)StatusCode.ResourceExhausted, Message = e.Message } };
-            await writer.WriteAsync(frame.StreamId, TtrpcMessageType.Response, 0, tooLarge.ToByteArray(), cancellationToken).ConfigureAwait(false);
+            writer.Write(frame.StreamId, TtrpcMessageType.Response, 0, tooLarge.ToByteArray());
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
