@@ -165,6 +165,73 @@ public abstract class AttackTests(ExamplePolicies examples, PodPlan plan, Genera
     }
 
     [Fact]
+    public void A_dropped_mount_is_denied_as_missing()
+    {
+        var decision = CreateAppWith(r => r["OCI"]!["Mounts"]!.AsArray().RemoveAt(Mounts(r).FindIndex(m => Destination(m) == "/proc")));
+
+        decision.Allowed.Should().BeFalse();
+        decision.Reason.Should().Be("create.mounts: OCI.Mounts: mount at /proc required by the policy is missing");
+    }
+
+    [Fact]
+    public void A_mount_with_changed_options_is_denied_at_its_index()
+    {
+        var decision = CreateAppWith(r =>
+        {
+            var index = Mounts(r).FindIndex(m => Destination(m) == "/sys");
+            r["OCI"]!["Mounts"]![index]!["options"] = new JsonArray("nosuid", "nodev", "rw");
+        });
+
+        decision.Allowed.Should().BeFalse();
+        decision.Reason.Should().MatchRegex(@"^create\.mounts: OCI\.Mounts\[\d+\]: mount at /sys is not allowed by the policy$");
+    }
+
+    [Fact]
+    public void A_mount_with_a_changed_source_or_type_is_denied()
+    {
+        foreach (var (field, value) in new[] { ("source", "/"), ("type_", "bind") })
+        {
+            var decision = CreateAppWith(r =>
+            {
+                var index = Mounts(r).FindIndex(m => Destination(m) == "/dev/mqueue");
+                r["OCI"]!["Mounts"]![index]![field] = value;
+            });
+
+            decision.Allowed.Should().BeFalse(field);
+            decision.Reason.Should().MatchRegex(@"^create\.mounts: OCI\.Mounts\[\d+\]: mount at /dev/mqueue is not allowed by the policy$", field);
+        }
+    }
+
+    [Fact]
+    public void A_duplicated_allowed_mount_is_denied_by_the_count()
+    {
+        var decision = CreateAppWith(r =>
+        {
+            var mounts = r["OCI"]!["Mounts"]!.AsArray();
+            mounts.Add(mounts[0]!.DeepClone());
+        });
+
+        decision.Allowed.Should().BeFalse();
+        decision.Reason.Should().MatchRegex(@"^create\.mounts: OCI\.Mounts: (\d+) mounts, policy expects \d+$");
+    }
+
+    [Fact]
+    public void Reordered_mounts_are_allowed()
+    {
+        CreateAppWith(r =>
+        {
+            var mounts = r["OCI"]!["Mounts"]!.AsArray();
+            var first = mounts[0]!;
+            mounts.RemoveAt(0);
+            mounts.Add(first);
+        }).Allowed.Should().BeTrue();
+    }
+
+    private static List<JsonNode> Mounts(JsonObject request) => request["OCI"]!["Mounts"]!.AsArray().Select(m => m!).ToList();
+
+    private static string Destination(JsonNode mount) => mount["destination"]!.GetValue<string>();
+
+    [Fact]
     public void A_privileged_container_is_denied()
     {
         var decision = CreateAppWith(r =>

@@ -574,18 +574,50 @@ cc_failures contains f if {
 
 cc_failures contains f if {
 	some idx in cc_considered
-	p := policy_data.containers[idx]
 	some i, m in i_mounts
-	not mount_allowed(p, m)
+	not i in cc_matched_request_mounts[idx]
 	f := container_failure(idx, "create.mounts", 41, sprintf("OCI.Mounts[%d]", [i]), sprintf("mount at %v is not allowed by the policy", [object.get(m, "destination", "")]))
 }
 
 cc_failures contains f if {
 	some idx in cc_considered
-	p := policy_data.containers[idx]
-	some pm in p.mounts
-	not mount_present(pm)
+	some j, pm in policy_data.containers[idx].mounts
+	not j in cc_matched_policy_mounts[idx]
 	f := container_failure(idx, "create.mounts", 42, "OCI.Mounts", sprintf("mount at %v required by the policy is missing", [pm.destination]))
+}
+
+# Pairs [i, j]: request mount i matches policy mount j. Only mounts at the same destination are
+# compared, found through policy_mounts_at instead of trying every pair.
+cc_mount_pairs[idx] := {[i, j] |
+	some i, m in i_mounts
+	some j in policy_mounts_at[idx][m.destination]
+	mount_matches(policy_data.containers[idx].mounts[j], policy_mount_options[idx][j], m)
+} if {
+	some idx in cc_considered
+}
+
+cc_matched_request_mounts[idx] := {i | some [i, _] in pairs} if {
+	some idx, pairs in cc_mount_pairs
+}
+
+cc_matched_policy_mounts[idx] := {j | some [_, j] in pairs} if {
+	some idx, pairs in cc_mount_pairs
+}
+
+mount_matches(pm, pm_options, m) if {
+	pm.type == object.get(m, "type_", object.get(m, "type", ""))
+	regex.match(pm.source, m.source)
+	as_set(m.options) == pm_options
+}
+
+# Derived from policy_data alone (no input, no state), so computed once per policy: each policy
+# container's mount indexes by destination, and each mount's options as a set.
+policy_mounts_at[idx] := {d: [j | some j, pm in p.mounts; pm.destination == d] | some q in p.mounts; d := q.destination} if {
+	some idx, p in policy_data.containers
+}
+
+policy_mount_options[idx] := [as_set(pm.options) | some pm in p.mounts] if {
+	some idx, p in policy_data.containers
 }
 
 cc_failures contains f if {
@@ -593,26 +625,6 @@ cc_failures contains f if {
 	p := policy_data.containers[idx]
 	count(i_mounts) != count(p.mounts)
 	f := container_failure(idx, "create.mounts", 43, "OCI.Mounts", sprintf("%d mounts, policy expects %d", [count(i_mounts), count(p.mounts)]))
-}
-
-# The destination is compared inline first, so only mounts at the same path reach mount_matches.
-mount_allowed(p, m) if {
-	some pm in p.mounts
-	pm.destination == m.destination
-	mount_matches(pm, m)
-}
-
-mount_present(pm) if {
-	some m in i_mounts
-	m.destination == pm.destination
-	mount_matches(pm, m)
-}
-
-mount_matches(pm, m) if {
-	pm.destination == m.destination
-	pm.type == object.get(m, "type_", object.get(m, "type", ""))
-	regex.match(pm.source, m.source)
-	as_set(m.options) == as_set(pm.options)
 }
 
 cc_failures contains f if {

@@ -222,7 +222,8 @@ internal sealed partial class Evaluator
     /// <summary>The (memoised) value of the rules at a node.</summary>
     private Value? NodeValue(RuleNode node)
     {
-        var cached = _cache[node.Index];
+        var cache = node.IsConstant && SharesConstants() ? _program.ConstantValues : _cache;
+        var cached = cache[node.Index];
         if (cached is not null)
         {
             return ReferenceEquals(cached, UndefinedMarker) ? null : cached;
@@ -237,7 +238,7 @@ internal sealed partial class Evaluator
         try
         {
             var value = ComputeNode(node);
-            _cache[node.Index] = value ?? UndefinedMarker;
+            cache[node.Index] = value ?? UndefinedMarker;
             return value;
         }
         finally
@@ -245,6 +246,21 @@ internal sealed partial class Evaluator
             _depth--;
             _inProgress.Remove(node.Index);
         }
+    }
+
+    /// <summary>
+    /// Constant rules read only other rules, so their shared values hold unless a mount or `with` replaces part
+    /// of the rule tree (data.pstate, for one, does not).
+    /// </summary>
+    private bool SharesConstants()
+    {
+        if (!ReferenceEquals(_constantsCheckedFor, _overrides))
+        {
+            _constantsCheckedFor = _overrides;
+            _constantsShared = _overrides.TrueForAll(o => o.Path.Length > 0 && !_program.Root.Children.ContainsKey(o.Path[0]));
+        }
+
+        return _constantsShared;
     }
 
     private Value? ComputeNode(RuleNode node)

@@ -15,6 +15,8 @@ internal sealed partial class Evaluator
     private Value? _input;
     private List<(string[] Path, Value Value)> _overrides;
     private Value?[] _cache;
+    private List<(string[] Path, Value Value)>? _constantsCheckedFor;
+    private bool _constantsShared;
 
     /// <summary>Rule nodes with rules below them: merged subtree documents and raw partial-object key trees (allocated on first use).</summary>
     private MergeState? _merge;

@@ -11,6 +11,7 @@ internal sealed class PolicyProgram
         Data = data;
         NodeCount = nodeCount;
         Builtins = builtins;
+        ConstantValues = new Value?[nodeCount];
     }
 
     public RuleNode Root { get; }
@@ -20,6 +21,13 @@ internal sealed class PolicyProgram
     public int NodeCount { get; }
 
     public IReadOnlyDictionary<string, BuiltinFunction> Builtins { get; }
+
+    /// <summary>
+    /// Values of constant rules (<see cref="RuleNode.IsConstant"/>), by node index, filled by the first evaluation
+    /// that needs them and shared by all later ones. Entries are written once with immutable values, so a race
+    /// only computes the same value twice.
+    /// </summary>
+    public Value?[] ConstantValues { get; }
 
     public static PolicyProgram Build(IEnumerable<(string FileName, string Text)> sources, Value? data, RegoOptions options)
     {
@@ -120,6 +128,7 @@ internal sealed class PolicyProgram
         }
 
         MarkFirstSuccess(root);
+        ConstantRules.Mark(root);
         return new PolicyProgram(root, data ?? Value.EmptyObject, count, builtins);
     }
 

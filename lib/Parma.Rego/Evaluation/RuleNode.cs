@@ -22,6 +22,9 @@ internal sealed class RuleNode(string[] path, int index)
     /// <summary>Every rule here yields `true` (no value term), so the first success decides: no conflict is possible.</summary>
     public bool FirstSuccessDecides { get; set; }
 
+    /// <summary>The value depends only on the policy text (see <see cref="ConstantRules"/>); for a function, only on its arguments.</summary>
+    public bool IsConstant { get; set; }
+
     public bool HasRules => Rules.Count > 0 || Default is not null;
 
     public string DottedPath => "data." + string.Join('.', Path);
