@@ -51,7 +51,7 @@ internal sealed partial class Evaluator
                         return true;
                     }
 
-                    _frame[target.Slot] = assigned;
+                    ValueArrays.Set(_frame, target.Slot, assigned);
                     try
                     {
                         return EvalBody(exprs, index + 1, k);
@@ -118,10 +118,10 @@ internal sealed partial class Evaluator
                         Step();
                         if (keyVar is not null)
                         {
-                            frame[keyVar.Slot] = Value.Number(i);
+                            ValueArrays.Set(frame, keyVar.Slot, Value.Number(i));
                         }
 
-                        frame[valueVar.Slot] = a.Items[i];
+                        ValueArrays.Set(frame, valueVar.Slot, a.Items[i]);
                         if (!EvalBody(exprs, next, k))
                         {
                             result = false;
@@ -136,10 +136,10 @@ internal sealed partial class Evaluator
                         Step();
                         if (keyVar is not null)
                         {
-                            frame[keyVar.Slot] = o.KeyArray[i];
+                            ValueArrays.Set(frame, keyVar.Slot, o.KeyArray[i]);
                         }
 
-                        frame[valueVar.Slot] = o.ValueArray[i];
+                        ValueArrays.Set(frame, valueVar.Slot, o.ValueArray[i]);
                         if (!EvalBody(exprs, next, k))
                         {
                             result = false;
@@ -154,10 +154,10 @@ internal sealed partial class Evaluator
                         Step();
                         if (keyVar is not null)
                         {
-                            frame[keyVar.Slot] = item;
+                            ValueArrays.Set(frame, keyVar.Slot, item);
                         }
 
-                        frame[valueVar.Slot] = item;
+                        ValueArrays.Set(frame, valueVar.Slot, item);
                         if (!EvalBody(exprs, next, k))
                         {
                             result = false;
@@ -240,7 +240,7 @@ internal sealed partial class Evaluator
     private bool EvalCaptured(Expr e, Func<bool> k) =>
         EvalTerm(e.Left!, v =>
         {
-            _frame[e.CaptureSlot] = v;
+            ValueArrays.Set(_frame, e.CaptureSlot, v);
             try
             {
                 return k();
@@ -351,7 +351,7 @@ internal sealed partial class Evaluator
                 return true;
             }
 
-            values[i] = v;
+            ValueArrays.Set(values, i, v);
         }
 
         var outer = (_input, _overrides, _cache, _inProgress, _merge);
@@ -531,7 +531,7 @@ internal sealed partial class Evaluator
                     return !bound.Equals(v) || k();
                 }
 
-                _frame[var.Slot] = v;
+                ValueArrays.Set(_frame, var.Slot, v);
                 try
                 {
                     return k();
@@ -561,7 +561,7 @@ internal sealed partial class Evaluator
                         return true;
                     }
 
-                    values[i] = found;
+                    ValueArrays.Set(values, i, found);
                 }
 
                 return UnifyArray(o.Values, values, 0, k);

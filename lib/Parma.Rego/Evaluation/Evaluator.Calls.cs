@@ -48,7 +48,7 @@ internal sealed partial class Evaluator
                     }
                     else
                     {
-                        frame[v.Slot] = args[i];
+                        ValueArrays.Set(frame, v.Slot, args[i]);
                     }
 
                     break;

@@ -107,7 +107,7 @@ internal sealed partial class Evaluator
                         return true;
                     }
 
-                    args[i] = arg;
+                    ValueArrays.Set(args, i, arg);
                 }
 
                 Step();
@@ -216,7 +216,7 @@ internal sealed partial class Evaluator
                     return true;
                 }
 
-                args[i] = arg;
+                ValueArrays.Set(args, i, arg);
             }
         }
         finally
@@ -255,7 +255,7 @@ internal sealed partial class Evaluator
                 return true;
             }
 
-            values[i] = v;
+            ValueArrays.Set(values, i, v);
         }
 
         return true;

@@ -225,7 +225,7 @@ internal sealed partial class Evaluator
                     for (var j = 0; j < a.Items.Length; j++)
                     {
                         Step();
-                        frame[var.Slot] = Value.Number(j);
+                        ValueArrays.Set(frame, var.Slot, Value.Number(j));
                         if (!WalkValue(a.Items[j], path, i + 1, k))
                         {
                             return false;
@@ -237,7 +237,7 @@ internal sealed partial class Evaluator
                     for (var j = 0; j < o.KeyArray.Length; j++)
                     {
                         Step();
-                        frame[var.Slot] = o.KeyArray[j];
+                        ValueArrays.Set(frame, var.Slot, o.KeyArray[j]);
                         if (!WalkValue(o.ValueArray[j], path, i + 1, k))
                         {
                             return false;
@@ -249,7 +249,7 @@ internal sealed partial class Evaluator
                     foreach (var item in s.Items)
                     {
                         Step();
-                        frame[var.Slot] = item;
+                        ValueArrays.Set(frame, var.Slot, item);
                         if (!WalkValue(item, path, i + 1, k))
                         {
                             return false;
