@@ -13,10 +13,12 @@ namespace Parma.Benchmarks.Agent;
 internal sealed class AgentBenchSetup : IAsyncDisposable
 {
     private readonly string _work;
+    private readonly TextWriter _audit;
 
-    private AgentBenchSetup(string work, PolicySettings settings, PodPlan plan, string policyText, AgentHost host, AgentClient client)
+    private AgentBenchSetup(string work, PolicySettings settings, PodPlan plan, string policyText, AgentHost host, AgentClient client, TextWriter audit)
     {
         _work = work;
+        _audit = audit;
         Settings = settings;
         Plan = plan;
         PolicyText = policyText;
@@ -45,17 +47,19 @@ internal sealed class AgentBenchSetup : IAsyncDisposable
         var policyPath = Path.Combine(work, "policy.rego");
         await File.WriteAllTextAsync(policyPath, policyText);
         var socket = Path.Combine(work, "agent.sock");
-        var host = await StartAgentAsync(socket, policyPath, policyText);
-        return new AgentBenchSetup(work, settings, plan, policyText, host, await AgentClient.ConnectAsync(socket));
+        var audit = new StreamWriter(Path.Combine(work, "audit.jsonl"));
+        var host = await StartAgentAsync(socket, policyPath, policyText, audit);
+        return new AgentBenchSetup(work, settings, plan, policyText, host, await AgentClient.ConnectAsync(socket), audit);
     }
 
-    public static Task<AgentHost> StartAgentAsync(string socket, string policyPath, string policyText) => AgentHost.StartAsync(new AgentHostOptions
+    /// <summary>An agent as `parma agent serve --audit FILE` runs it (every decision's audit line is written and flushed), with a backend that carries nothing out.</summary>
+    public static Task<AgentHost> StartAgentAsync(string socket, string policyPath, string policyText, TextWriter? audit = null) => AgentHost.StartAsync(new AgentHostOptions
     {
         Address = socket,
         PolicyPath = policyPath,
         ReportProvider = ReportProviderChoice.Create("dev", Parma.Policy.Output.HostData.OfPolicy(policyText)),
         Backend = new DecisionOnlyBackend(),
-        AuditWriter = TextWriter.Null,
+        AuditWriter = audit ?? TextWriter.Null,
     });
 
     /// <summary>The plan and policy of a Deployment with <paramref name="containers"/> app containers from the example images.</summary>
@@ -110,6 +114,7 @@ internal sealed class AgentBenchSetup : IAsyncDisposable
     {
         await Client.DisposeAsync();
         await Host.DisposeAsync();
+        await _audit.DisposeAsync();
         Directory.Delete(_work, recursive: true);
     }
 }
