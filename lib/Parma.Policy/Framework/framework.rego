@@ -124,6 +124,8 @@ LAYER_OPTION := "io.katacontainers.fs-opt.layer="
 
 LAYER_SRC_PREFIX_OPTION := "io.katacontainers.fs-opt.layer-src-prefix="
 
+CAPABILITY_SETS := ["Ambient", "Bounding", "Effective", "Inheritable", "Permitted"]
+
 LAYER_FLAGS := "tar,ro,io.katacontainers.fs-opt.block_device=file,io.katacontainers.fs-opt.is-layer"
 
 # The policy state. kata-agent and the Parma agent both start it as {}.
@@ -539,7 +541,7 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	got := as_set(object.get(i_user, "AdditionalGids", []))
-	want := as_set(p.process.user.additional_gids)
+	want := policy_additional_gids[idx]
 	got != want
 	f := container_failure(idx, "create.user", 36, "OCI.Process.User.AdditionalGids", sprintf("additional groups %v, policy expects %v", [sort(got), sort(want)]))
 }
@@ -548,9 +550,9 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	caps := as_object(object.get(i_process, "Capabilities", {}))
-	some set_name in ["Ambient", "Bounding", "Effective", "Inheritable", "Permitted"]
+	some set_name in CAPABILITY_SETS
 	got := as_set(object.get(caps, set_name, []))
-	want := as_set(object.get(p.process.capabilities, set_name, []))
+	want := policy_capabilities[idx][set_name]
 	got != want
 	f := container_failure(idx, "create.capabilities", 37, sprintf("OCI.Process.Capabilities.%v", [set_name]), sprintf("capabilities %v, policy expects %v", [sort(got), sort(want)]))
 }
@@ -610,16 +612,6 @@ mount_matches(pm, pm_options, m) if {
 	as_set(m.options) == pm_options
 }
 
-# Derived from policy_data alone (no input, no state), so computed once per policy: each policy
-# container's mount indexes by destination, and each mount's options as a set.
-policy_mounts_at[idx] := {d: [j | some j, pm in p.mounts; pm.destination == d] | some q in p.mounts; d := q.destination} if {
-	some idx, p in policy_data.containers
-}
-
-policy_mount_options[idx] := [as_set(pm.options) | some pm in p.mounts] if {
-	some idx, p in policy_data.containers
-}
-
 cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
@@ -632,7 +624,7 @@ cc_failures contains f if {
 	p := policy_data.containers[idx]
 	namespaces := as_array(object.get(i_linux, "Namespaces", []))
 	got := {n.Type | some n in namespaces}
-	want := as_set(p.namespaces)
+	want := policy_namespaces[idx]
 	not [got, count(namespaces)] == [want, count(p.namespaces)]
 	f := container_failure(idx, "create.namespaces", 43, "OCI.Linux.Namespaces", sprintf("namespaces %v, policy expects %v", [sort(got), sort(want)]))
 }
@@ -641,7 +633,7 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	got := as_array(object.get(i_linux, "MaskedPaths", []))
-	not [as_set(got), count(got)] == [as_set(p.masked_paths), count(p.masked_paths)]
+	not [as_set(got), count(got)] == [policy_masked_paths[idx], count(p.masked_paths)]
 	f := container_failure(idx, "create.masked_paths", 44, "OCI.Linux.MaskedPaths", sprintf("masked paths %v, policy expects %v", [got, p.masked_paths]))
 }
 
@@ -649,7 +641,7 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	got := as_array(object.get(i_linux, "ReadonlyPaths", []))
-	not [as_set(got), count(got)] == [as_set(p.readonly_paths), count(p.readonly_paths)]
+	not [as_set(got), count(got)] == [policy_readonly_paths[idx], count(p.readonly_paths)]
 	f := container_failure(idx, "create.readonly_paths", 45, "OCI.Linux.ReadonlyPaths", sprintf("read-only paths %v, policy expects %v", [got, p.readonly_paths]))
 }
 
@@ -685,15 +677,13 @@ cc_failures contains f if {
 	p.verify_layers
 	some i, s in i_storages
 	s.fstype == "tar"
-	not layer_storage_allowed(p, s)
+	not layer_storage_allowed(idx, s)
 	f := container_failure(idx, "create.layers", 51, sprintf("storages[%d]", [i]), sprintf("layer with root hash %v is not in the policy", [layer_hash_of(s)]))
 }
 
-layer_storage_allowed(p, s) if {
+layer_storage_allowed(idx, s) if {
 	s.driver == "blk"
-	some layer in p.layers
-	s.options == ["ro", "io.katacontainers.fs-opt.block_device=file", "io.katacontainers.fs-opt.is-layer", concat("", [LAYER_HASH_OPTION, layer.root_hash])]
-	s.mount_point == concat("/", [policy_data.common.layers_path, layer.id])
+	[s.options, s.mount_point] in policy_layer_storages[idx]
 }
 
 cc_failures contains f if {
@@ -718,7 +708,7 @@ cc_failures contains f if {
 	p := policy_data.containers[idx]
 	p.verify_layers
 	some s in overlay_storages
-	s.options != overlay_options(p)
+	s.options != policy_overlay_options[idx]
 	f := container_failure(idx, "create.overlay", 53, "storages[overlay].options", "the overlay does not list exactly the policy's layers in the policy's order")
 }
 
@@ -787,6 +777,51 @@ volume_storage_allowed(p, s) if {
 	regex.match(ps.source, s.source)
 	regex.match(ps.mount_point, s.mount_point)
 	as_set(s.options) == as_set(ps.options)
+}
+
+# --- Facts derived from policy_data alone -----------------------------------------------------
+# They read no input and no state, so the engine computes them once per policy instead of once per
+# request: each policy container's mount indexes by destination, option and path lists as sets,
+# the exact layer storages and overlay options its layers require.
+policy_mounts_at[idx] := {d: [j | some j, pm in p.mounts; pm.destination == d] | some q in p.mounts; d := q.destination} if {
+	some idx, p in policy_data.containers
+}
+
+policy_mount_options[idx] := [as_set(pm.options) | some pm in p.mounts] if {
+	some idx, p in policy_data.containers
+}
+
+policy_additional_gids[idx] := as_set(p.process.user.additional_gids) if {
+	some idx, p in policy_data.containers
+}
+
+policy_capabilities[idx] := {name: as_set(object.get(p.process.capabilities, name, [])) | some name in CAPABILITY_SETS} if {
+	some idx, p in policy_data.containers
+}
+
+policy_namespaces[idx] := as_set(p.namespaces) if {
+	some idx, p in policy_data.containers
+}
+
+policy_masked_paths[idx] := as_set(p.masked_paths) if {
+	some idx, p in policy_data.containers
+}
+
+policy_readonly_paths[idx] := as_set(p.readonly_paths) if {
+	some idx, p in policy_data.containers
+}
+
+# Each layer's block-device storage: [options, mount point] exactly as Kata sends them.
+policy_layer_storages[idx] := {[options, mount_point] |
+	some layer in p.layers
+	options := ["ro", "io.katacontainers.fs-opt.block_device=file", "io.katacontainers.fs-opt.is-layer", concat("", [LAYER_HASH_OPTION, layer.root_hash])]
+	mount_point := concat("/", [policy_data.common.layers_path, layer.id])
+} if {
+	some idx, p in policy_data.containers
+}
+
+policy_overlay_options[idx] := overlay_options(p) if {
+	some idx, p in policy_data.containers
 }
 
 # --- Why a CreateContainerRequest was denied ------------------------------------------------------

@@ -169,8 +169,7 @@ public sealed class ObjectValue : Value
         if (index is null && KeyArray.Length <= 64)
         {
             // Keys are sorted: a binary search spares short-lived objects (request inputs) a hash index.
-            var at = System.Array.BinarySearch(KeyArray, key);
-            return at >= 0 ? at : -1;
+            return BinarySearch(key);
         }
 
         if (index is null)
@@ -185,6 +184,35 @@ public sealed class ObjectValue : Value
         }
 
         return index.TryGetValue(key, out var found) ? found : -1;
+    }
+
+    /// <summary>Binary search over the sorted keys; string keys (the usual case) compare without a virtual call.</summary>
+    private int BinarySearch(Value key)
+    {
+        var keys = KeyArray;
+        var text = (key as StringValue)?.Text;
+        int lo = 0, hi = keys.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (int)((uint)(lo + hi) >> 1);
+            var candidate = keys[mid];
+            var c = text is not null && candidate is StringValue s ? string.CompareOrdinal(s.Text, text) : candidate.CompareTo(key);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
     }
 
     public Dictionary<Value, Value> ToDictionary()
