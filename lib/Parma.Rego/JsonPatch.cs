@@ -119,18 +119,10 @@ public static class JsonPatch
         {
             case ObjectValue o:
             {
-                var dict = o.ToDictionary();
                 var k = Value.String(key);
-                if (path.Length == 1)
-                {
-                    dict[k] = value;
-                }
-                else
-                {
-                    dict[k] = Add(o[k] ?? throw Fail($"operation {index}: path segment \"{key}\" does not exist"), path[1..], value, index);
-                }
-
-                return Value.Object(dict);
+                return path.Length == 1
+                    ? o.With(k, value)
+                    : o.With(k, Add(o[k] ?? throw Fail($"operation {index}: path segment \"{key}\" does not exist"), path[1..], value, index));
             }
 
             case ArrayValue a:
@@ -169,18 +161,13 @@ public static class JsonPatch
             {
                 var k = Value.String(key);
                 var child = o[k] ?? throw Fail($"operation {index}: path segment \"{key}\" does not exist");
-                var dict = o.ToDictionary();
                 if (path.Length == 1)
                 {
                     removed = child;
-                    dict.Remove(k);
-                }
-                else
-                {
-                    dict[k] = Remove(child, path[1..], index, out removed);
+                    return o.Without(k);
                 }
 
-                return Value.Object(dict);
+                return o.With(k, Remove(child, path[1..], index, out removed));
             }
 
             case ArrayValue a:

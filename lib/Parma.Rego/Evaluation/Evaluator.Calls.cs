@@ -10,6 +10,7 @@ namespace Parma.Rego.Evaluation;
 internal sealed partial class Evaluator
 {
     private readonly List<CallState> _callStates = [];
+    private readonly List<Value?[]> _callFrames = [];
     private CallState _call = new();
     private int _callDepth;
     private Func<bool>? _emitCallValue;

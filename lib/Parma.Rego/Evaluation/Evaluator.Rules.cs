@@ -458,7 +458,7 @@ internal sealed partial class Evaluator
                 }
 
                 _call.Rule = rule;
-                var frame = new Value?[rule.SlotCount];
+                var frame = CallFrame(rule.SlotCount);
                 switch (BindArgs(rule.Args!, args, frame))
                 {
                     case ArgBinding.Mismatch:
@@ -488,5 +488,30 @@ internal sealed partial class Evaluator
             _frame = savedFrame;
             _call = outer;
         }
+    }
+
+    /// <summary>
+    /// The frame for a function body at the current call depth, reused by every call at that depth: a call's
+    /// frame is dead once it returns (results are collected, never streamed to the caller). Cleared before use.
+    /// </summary>
+    private Value?[] CallFrame(int slots)
+    {
+        while (_callFrames.Count <= _callDepth)
+        {
+            _callFrames.Add([]);
+        }
+
+        var frame = _callFrames[_callDepth];
+        if (frame.Length < slots)
+        {
+            frame = new Value?[Math.Max(slots, 8)];
+            _callFrames[_callDepth] = frame;
+        }
+        else
+        {
+            System.Array.Clear(frame, 0, slots);
+        }
+
+        return frame;
     }
 }

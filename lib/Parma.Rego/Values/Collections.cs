@@ -186,6 +186,57 @@ public sealed class ObjectValue : Value
         return index.TryGetValue(key, out var found) ? found : -1;
     }
 
+    /// <summary>A copy with <paramref name="key"/> set to <paramref name="value"/> (keys stay sorted, no re-sort).</summary>
+    internal ObjectValue With(Value key, Value value)
+    {
+        var at = IndexOf(key);
+        if (at >= 0)
+        {
+            var values = (Value[])ValueArray.Clone();
+            values[at] = value;
+            return new ObjectValue(KeyArray, values);
+        }
+
+        var insert = 0;
+        while (insert < KeyArray.Length && KeyArray[insert].CompareTo(key) < 0)
+        {
+            insert++;
+        }
+
+        var keys = new Value[KeyArray.Length + 1];
+        var vals = new Value[keys.Length];
+        System.Array.Copy(KeyArray, keys, insert);
+        System.Array.Copy(ValueArray, vals, insert);
+        keys[insert] = key;
+        vals[insert] = value;
+        System.Array.Copy(KeyArray, insert, keys, insert + 1, KeyArray.Length - insert);
+        System.Array.Copy(ValueArray, insert, vals, insert + 1, ValueArray.Length - insert);
+        return new ObjectValue(keys, vals);
+    }
+
+    /// <summary>A copy without <paramref name="key"/> (the same object when the key is absent).</summary>
+    internal ObjectValue Without(Value key)
+    {
+        var at = IndexOf(key);
+        if (at < 0)
+        {
+            return this;
+        }
+
+        if (KeyArray.Length == 1)
+        {
+            return (ObjectValue)EmptyObject;
+        }
+
+        var keys = new Value[KeyArray.Length - 1];
+        var vals = new Value[keys.Length];
+        System.Array.Copy(KeyArray, keys, at);
+        System.Array.Copy(ValueArray, vals, at);
+        System.Array.Copy(KeyArray, at + 1, keys, at, keys.Length - at);
+        System.Array.Copy(ValueArray, at + 1, vals, at, vals.Length - at);
+        return new ObjectValue(keys, vals);
+    }
+
     /// <summary>Binary search over the sorted keys; string keys (the usual case) compare without a virtual call.</summary>
     private int BinarySearch(Value key)
     {
