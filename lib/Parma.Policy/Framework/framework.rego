@@ -300,18 +300,12 @@ i_env_set := as_set(object.get(i_process, "Env", []))
 # Only the policy container the request names is checked: the pause container for the sandbox,
 # otherwise the one whose name is the CRI container-name annotation.
 cc_considered contains idx if {
-	some idx, p in policy_data.containers
-	names_policy_container(p)
-}
-
-names_policy_container(p) if {
-	p.role == "pause"
 	i_annotations[C_TYPE_KEY] == "sandbox"
+	some idx in policy_pause_containers
 }
 
-names_policy_container(p) if {
-	p.role != "pause"
-	p.name == i_annotations[C_NAME_KEY]
+cc_considered contains idx if {
+	some idx in policy_containers_named[i_annotations[C_NAME_KEY]]
 }
 
 cc_candidates contains idx if {
@@ -783,6 +777,18 @@ volume_storage_allowed(p, s) if {
 # They read no input and no state, so the engine computes them once per policy instead of once per
 # request: each policy container's mount indexes by destination, option and path lists as sets,
 # the exact layer storages and overlay options its layers require.
+policy_pause_containers contains idx if {
+	some idx, p in policy_data.containers
+	p.role == "pause"
+}
+
+# Indexes of the non-pause policy containers by name.
+policy_containers_named := {name: {idx | some idx, p in policy_data.containers; p.role != "pause"; p.name == name} |
+	some q in policy_data.containers
+	q.role != "pause"
+	name := q.name
+}
+
 policy_mounts_at[idx] := {d: [j | some j, pm in p.mounts; pm.destination == d] | some q in p.mounts; d := q.destination} if {
 	some idx, p in policy_data.containers
 }

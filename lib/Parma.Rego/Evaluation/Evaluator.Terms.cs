@@ -113,6 +113,11 @@ internal sealed partial class Evaluator
     /// <summary>A comprehension always has exactly one value (possibly empty).</summary>
     private Value Comprehension(ComprehensionTerm c)
     {
+        if (c.Kind != ComprehensionKind.Object && TryMembersOf(c, out var members))
+        {
+            return c.Kind == ComprehensionKind.Array ? members : members as SetValue ?? SetValue.FromItems(Members(members));
+        }
+
         switch (c.Kind)
         {
             case ComprehensionKind.Array:
@@ -137,6 +142,47 @@ internal sealed partial class Evaluator
             }
         }
     }
+
+    /// <summary>
+    /// `[x | some x in coll]` and `{x | some x in coll}` over a single-valued collection: the collection's members
+    /// (an array of them for an array comprehension, as <paramref name="members"/> is then an ArrayValue), without
+    /// running the body once per member. False when the comprehension has any other shape.
+    /// </summary>
+    private bool TryMembersOf(ComprehensionTerm c, out Value members)
+    {
+        members = Value.EmptyArray;
+        if (c.Body.Exprs is not [{ Kind: ExprKind.SomeIn, Left: null, Negated: false, CaptureSlot: < 0, With.Count: 0 } e]
+            || e.Right is not VarTerm { Slot: >= 0 } item
+            || c.Value is not VarTerm { Slot: >= 0 } result
+            || result.Slot != item.Slot
+            || _frame[item.Slot] is not null
+            || !TryEvalSingle(e.Collection!, out var collection))
+        {
+            return false;
+        }
+
+        Step();
+        members = collection switch
+        {
+            ArrayValue a => a,
+            SetValue s => c.Kind == ComprehensionKind.Set ? s : Value.Array(s.Items),
+            ObjectValue o => Value.Array(o.ValueArray),
+            _ => c.Kind == ComprehensionKind.Set ? Value.EmptySet : Value.EmptyArray,
+        };
+        for (var i = 0; i < Members(members).Length; i++)
+        {
+            Step();
+        }
+
+        return true;
+    }
+
+    private static Value[] Members(Value collection) => collection switch
+    {
+        ArrayValue a => a.Items,
+        SetValue s => s.Items,
+        _ => [],
+    };
 
     /// <summary>The values of an array or set comprehension's term over every solution of its body, in order, with repeats.</summary>
     private List<Value> CollectComprehension(ComprehensionTerm c)

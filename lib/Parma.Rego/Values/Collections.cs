@@ -362,14 +362,13 @@ public sealed class SetValue : Value
     public override ValueKind Kind => ValueKind.Set;
 
     /// <summary>A set from items that may repeat, by sorting and dropping neighbours that compare equal (no hashing).</summary>
-    internal static SetValue FromList(List<Value> items)
-    {
-        if (items.Count == 0)
-        {
-            return (SetValue)EmptySet;
-        }
+    internal static SetValue FromList(List<Value> items) => items.Count == 0 ? (SetValue)EmptySet : SortedDistinct(items.ToArray());
 
-        var arr = items.ToArray();
+    /// <summary>The set of the given items (the array is copied, not kept).</summary>
+    internal static SetValue FromItems(Value[] items) => items.Length == 0 ? (SetValue)EmptySet : SortedDistinct((Value[])items.Clone());
+
+    private static SetValue SortedDistinct(Value[] arr)
+    {
         System.Array.Sort(arr);
         var n = 1;
         for (var i = 1; i < arr.Length; i++)
