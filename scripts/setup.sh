@@ -16,6 +16,7 @@ declare -A DEBIAN=(
   [wrk]=wrk
   [etcd]=etcd-server
   [unzip]=unzip
+  [runc]=runc
 )
 missing=()
 for program in "${!DEBIAN[@]}"; do
@@ -23,6 +24,11 @@ for program in "${!DEBIAN[@]}"; do
     missing+=("${DEBIAN[$program]}")
   fi
 done
+# The agent's runc tests put a static busybox into their containers (a dynamic one would need its libraries there).
+busybox_kind="$(ldd /bin/busybox 2>&1 || true)"
+if [[ "$busybox_kind" != *"not a dynamic executable"* ]]; then
+  missing+=(busybox-static)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   SUDO=""

@@ -8,11 +8,13 @@ namespace Parma.Agent.Runtime;
 internal sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly string? _pidFile;
     private readonly Task _pumps;
 
-    private ChildProcess(Process process)
+    private ChildProcess(Process process, string? pidFile)
     {
         _process = process;
+        _pidFile = pidFile;
         _pumps = Task.WhenAll(Stdout.PumpAsync(process.StandardOutput.BaseStream), Stderr.PumpAsync(process.StandardError.BaseStream));
     }
 
@@ -24,7 +26,12 @@ internal sealed class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ChildProcess Start(ProcessStartInfo startInfo, string what)
+    /// <summary>
+    /// Starts a process. <paramref name="pidFile"/>: where the started program (a container runtime)
+    /// writes the pid of the process it runs for us, so that signals go to that process; until the
+    /// file exists they go to the started program itself.
+    /// </summary>
+    public static ChildProcess Start(ProcessStartInfo startInfo, string what, string? pidFile = null)
     {
         startInfo.RedirectStandardInput = true;
         startInfo.RedirectStandardOutput = true;
@@ -33,7 +40,7 @@ internal sealed class ChildProcess : IDisposable
         try
         {
             var process = Process.Start(startInfo) ?? throw new RuntimeException(StatusCode.Internal, $"{what}: the process did not start");
-            return new ChildProcess(process);
+            return new ChildProcess(process, pidFile);
         }
         catch (Win32Exception e)
         {
@@ -60,7 +67,19 @@ internal sealed class ChildProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            Signals.Send(_process.Id, signal);
+            Signals.Send(PidFromFile() ?? _process.Id, signal);
+        }
+    }
+
+    private int? PidFromFile()
+    {
+        try
+        {
+            return _pidFile is not null && int.TryParse(File.ReadAllText(_pidFile).Trim(), out var pid) && pid > 0 ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

@@ -24,26 +24,53 @@ public sealed class LinuxBackend(RuntimeOptions options, string? runcPath = null
 
     private string RuncRoot => Path.Combine(Options.StateDirectory, ".runc");
 
-    private protected override ProcessStartInfo InitProcess(ContainerRecord container)
-    {
-        var startInfo = new ProcessStartInfo(Runc(container.Id));
-        foreach (var arg in new[] { "--root", RuncRoot, "run", "--bundle", container.Bundle, container.Id })
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
-        return startInfo;
-    }
+    private protected override ProcessStartInfo InitProcess(ContainerRecord container) =>
+        RuncCommand(container.Id, "run", "--bundle", container.Bundle, "--pid-file", PidFile(container, container.Id), container.Id);
 
     private protected override ProcessStartInfo ExecProcess(ContainerRecord container, string execId, Process process)
     {
-        var runc = Runc(container.Id);
-        var processFile = Path.Combine(container.Bundle, $"exec-{execId}.json");
+        var processFile = Path.Combine(container.Bundle, $"exec-{SafeName(execId)}.json");
         File.WriteAllText(processFile, OciBundleWriter.Process(process).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        var startInfo = new ProcessStartInfo(runc);
-        foreach (var arg in new[] { "--root", RuncRoot, "exec", "--process", processFile, container.Id })
+        return RuncCommand(container.Id, "exec", "--process", processFile, "--pid-file", PidFile(container, execId), container.Id);
+    }
+
+    /// <summary>`runc run` and `runc exec` write the host pid of the container's process here; signals go to it (runc cannot forward SIGKILL).</summary>
+    private protected override string PidFile(ContainerRecord container, string key) =>
+        Path.Combine(container.Bundle, key == container.Id ? "init.pid" : $"exec-{SafeName(key)}.pid");
+
+    /// <summary>`runc delete --force`: stops what still runs in the container and removes runc's state and cgroups, so that the id can be used again.</summary>
+    private protected override void Removing(ContainerRecord container)
+    {
+        if (_runc is null || !Directory.Exists(Path.Combine(RuncRoot, container.Id)))
         {
-            startInfo.ArgumentList.Add(arg);
+            return;
+        }
+
+        var delete = RuncCommand(container.Id, "delete", "--force", container.Id);
+        delete.RedirectStandardError = true;
+        delete.RedirectStandardOutput = true;
+        using var runc = System.Diagnostics.Process.Start(delete)!;
+        var error = runc.StandardError.ReadToEndAsync();
+        if (!runc.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            runc.Kill();
+            throw new RuntimeException(StatusCode.Internal, $"container {container.Id}: runc delete did not finish in 10 s");
+        }
+
+        if (runc.ExitCode != 0)
+        {
+            throw new RuntimeException(StatusCode.Internal, $"container {container.Id}: runc delete failed: {error.Result.Trim()}");
+        }
+    }
+
+    private ProcessStartInfo RuncCommand(string containerId, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo(Runc(containerId));
+        startInfo.ArgumentList.Add("--root");
+        startInfo.ArgumentList.Add(RuncRoot);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
         }
 
         return startInfo;

@@ -46,6 +46,18 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
     private protected abstract ProcessStartInfo ExecProcess(ContainerRecord container, string execId, Process process);
 
+    /// <summary>
+    /// Where the runtime writes the pid of the container's process <paramref name="key"/> (the container
+    /// id for its init process, else the exec id), so that signals reach that process and not the
+    /// runtime; null when the started process is the container's process.
+    /// </summary>
+    private protected virtual string? PidFile(ContainerRecord container, string key) => null;
+
+    /// <summary>Called when a container is removed, before its processes are stopped and its bundle deleted.</summary>
+    private protected virtual void Removing(ContainerRecord container)
+    {
+    }
+
     public async Task<IMessage> ExecuteAsync(AgentMethod method, IMessage request, CancellationToken cancellationToken)
     {
         switch (request)
@@ -166,7 +178,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             return;
         }
 
-        var process = ChildProcess.Start(startInfo, $"start container {container.Id}");
+        var process = ChildProcess.Start(startInfo, $"start container {container.Id}", PidFile(container, container.Id));
         if (!container.Processes.TryAdd(container.Id, process))
         {
             process.Dispose();
@@ -183,7 +195,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         }
 
         var key = container.ExecKey(exec.ExecId);
-        var process = ChildProcess.Start(ExecProcess(container, key, exec.Process), $"exec {key} in {container.Id}");
+        var process = ChildProcess.Start(ExecProcess(container, key, exec.Process), $"exec {key} in {container.Id}", PidFile(container, key));
         if (!container.Processes.TryAdd(key, process))
         {
             process.Dispose();
@@ -222,6 +234,8 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
     private void Remove(string id)
     {
+        // The runtime lets go of the container first: if it cannot, the container stays, as the policy state does.
+        Removing(Find(id));
         if (!_containers.TryRemove(id, out var container))
         {
             throw new RuntimeException(StatusCode.NotFound, $"container {id} does not exist");
@@ -264,7 +278,8 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             : throw new RuntimeException(StatusCode.NotFound, $"no process {key} in container {containerId}");
     }
 
-    private static string SafeName(string id) =>
+    /// <summary>The id itself when it can name a file: 1-128 letters, digits, '-', '_' or '.', not starting with '.'.</summary>
+    private protected static string SafeName(string id) =>
         id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && id[0] != '.'
             ? id
             : throw new RuntimeException(StatusCode.InvalidArgument, $"container id '{id}' is not 1-128 letters, digits, '-', '_' or '.' not starting with '.'");
