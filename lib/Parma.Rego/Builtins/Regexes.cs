@@ -8,8 +8,8 @@ internal static class Regexes
 {
     public static void Register(Registrar add)
     {
-        add("regex.match", 2, a => Guarded("regex.match", () => Value.Bool(Re2.Get("regex.match", Args.Str("regex.match", a, 0)).Regex.IsMatch(Args.Str("regex.match", a, 1)))));
-        add("re_match", 2, a => Guarded("re_match", () => Value.Bool(Re2.Get("re_match", Args.Str("re_match", a, 0)).Regex.IsMatch(Args.Str("re_match", a, 1)))));
+        add("regex.match", 2, a => Match("regex.match", a));
+        add("re_match", 2, a => Match("re_match", a));
         add("regex.is_valid", 1, a =>
         {
             if (a[0] is not StringValue s)
@@ -74,6 +74,19 @@ internal static class Regexes
             var regex = Re2.Get("regex.replace", Args.Str("regex.replace", a, 1));
             return Value.String(ReplaceAll(regex, Args.Str("regex.replace", a, 0), Args.Str("regex.replace", a, 2)));
         }));
+    }
+
+    /// <summary>regex.match without a closure per call (it runs for most strings a policy checks).</summary>
+    private static Value Match(string name, Value[] a)
+    {
+        try
+        {
+            return Value.Bool(Re2.Get(name, Args.Str(name, a, 0)).Regex.IsMatch(Args.Str(name, a, 1)));
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw Args.Error(name, $"regular expression match exceeded {Re2.BacktrackingTimeout.TotalSeconds:0} s");
+        }
     }
 
     private static Value Guarded(string name, Func<Value> action)

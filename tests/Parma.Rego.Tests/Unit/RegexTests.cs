@@ -16,6 +16,18 @@ public sealed class RegexTests
     }
 
     [Fact]
+    public void Caret_is_the_start_of_text_unless_multiline()
+    {
+        Eval("""regex.match("^abc", "xabc")""").Should().Be(Value.False);
+        Eval("""regex.match("^abc", "x\nabc")""").Should().Be(Value.False);
+        Eval("""regex.match("(?m)^abc", "x\nabc")""").Should().Be(Value.True);
+        Eval("""regex.match("(?m:^b)|^a", "ab")""").Should().Be(Value.True);
+        Eval("""regex.match("x|^b", "ab")""").Should().Be(Value.False);
+        Eval("""regex.match("[^a]^?b", "cb")""").Should().Be(Value.True);
+        Eval("""regex.match("\\^a", "^a")""").Should().Be(Value.True);
+    }
+
+    [Fact]
     public void Digit_class_is_ascii_only()
     {
         Eval("""regex.match("^\\d+$", "١٢٣")""").Should().Be(Value.False);
