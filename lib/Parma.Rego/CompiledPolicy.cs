@@ -11,7 +11,10 @@ public sealed class CompiledPolicy
 {
     private readonly PolicyProgram _program;
     private readonly RegoOptions _options;
+    private const int MaxCachedRulePaths = 1024;
     private readonly ConcurrentDictionary<string, ResolvedQuery> _queries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Syntax.Term[]> _rulePaths = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string[]> _mountPaths = new(StringComparer.Ordinal);
 
     private CompiledPolicy(PolicyProgram program, RegoOptions options)
     {
@@ -56,8 +59,25 @@ public sealed class CompiledPolicy
     /// </summary>
     public Value? EvaluateRule(string dataRef, Value? input = null, IEnumerable<DataMount>? mounts = null)
     {
-        var path = DataPath(dataRef);
+        var path = RulePath(dataRef);
         return Guard(() => new Evaluator(_program, _options, input, Mounts(mounts)).EvalDataPath(path));
+    }
+
+    /// <summary>A data reference's segments as terms, parsed once per reference (callers ask for a few fixed rules).</summary>
+    private Syntax.Term[] RulePath(string dataRef)
+    {
+        if (_rulePaths.TryGetValue(dataRef, out var cached))
+        {
+            return cached;
+        }
+
+        var terms = DataPath(dataRef).Select(p => (Syntax.Term)new Syntax.ScalarTerm(Value.String(p))).ToArray();
+        if (_rulePaths.Count < MaxCachedRulePaths)
+        {
+            _rulePaths.TryAdd(dataRef, terms);
+        }
+
+        return terms;
     }
 
     private static string[] DataPath(string dataRef)
@@ -71,8 +91,32 @@ public sealed class CompiledPolicy
         return parts[1..];
     }
 
-    private static List<(string[] Path, Value Value)> Mounts(IEnumerable<DataMount>? mounts) =>
-        mounts?.Select(m => (DataPath(m.Path), m.Document)).ToList() ?? [];
+    private List<(string[] Path, Value Value)> Mounts(IEnumerable<DataMount>? mounts)
+    {
+        var list = new List<(string[] Path, Value Value)>();
+        foreach (var m in mounts ?? [])
+        {
+            list.Add((MountPath(m.Path), m.Document));
+        }
+
+        return list;
+    }
+
+    private string[] MountPath(string dataRef)
+    {
+        if (_mountPaths.TryGetValue(dataRef, out var cached))
+        {
+            return cached;
+        }
+
+        var path = DataPath(dataRef);
+        if (_mountPaths.Count < MaxCachedRulePaths)
+        {
+            _mountPaths.TryAdd(dataRef, path);
+        }
+
+        return path;
+    }
 
     internal static T Guard<T>(Func<T> action)
     {

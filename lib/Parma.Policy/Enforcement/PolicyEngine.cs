@@ -11,6 +11,8 @@ public sealed class PolicyEngine
 {
     public const string Package = "agent_policy";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _rulePaths = new(StringComparer.Ordinal);
+
     private PolicyEngine(CompiledPolicy compiled, string text)
     {
         Compiled = compiled;
@@ -47,5 +49,22 @@ public sealed class PolicyEngine
     public PolicySession NewSession(Value state) => new(this, state);
 
     internal Value? Rule(string name, Value input, Value state) =>
-        Compiled.EvaluateRule($"data.{Package}.{name}", input, [new DataMount("data.pstate", state)]);
+        Compiled.EvaluateRule(RulePath(name), input, [new DataMount("data.pstate", state)]);
+
+    /// <summary>"data.agent_policy.&lt;name&gt;", built once per rule name (request kinds are a fixed set; the cache is bounded anyway).</summary>
+    private string RulePath(string name)
+    {
+        if (_rulePaths.TryGetValue(name, out var path))
+        {
+            return path;
+        }
+
+        path = $"data.{Package}.{name}";
+        if (_rulePaths.Count < 256)
+        {
+            _rulePaths.TryAdd(name, path);
+        }
+
+        return path;
+    }
 }

@@ -354,7 +354,7 @@ internal sealed partial class Evaluator
             ValueArrays.Set(values, i, v);
         }
 
-        var outer = (_input, _overrides, _cache, _inProgress, _merge);
+        var outer = (_input, _overrides, _cache, _merge);
         var input = _input;
         var overrides = new List<(string[] Path, Value Value)>(_overrides);
         for (var i = 0; i < e.With.Count; i++)
@@ -371,8 +371,8 @@ internal sealed partial class Evaluator
             }
         }
 
-        var inner = (input, overrides, new Value?[_program.NodeCount], new HashSet<int>(), (MergeState?)null);
-        (_input, _overrides, _cache, _inProgress, _merge) = inner;
+        var inner = (input, overrides, new Value?[_program.NodeCount], (MergeState?)null);
+        (_input, _overrides, _cache, _merge) = inner;
         var stripped = new Expr
         {
             Kind = e.Kind, Negated = e.Negated, Left = e.Left, Right = e.Right, Collection = e.Collection,
@@ -382,20 +382,20 @@ internal sealed partial class Evaluator
         {
             return EvalExpr(stripped, () =>
             {
-                (_input, _overrides, _cache, _inProgress, _merge) = outer;
+                (_input, _overrides, _cache, _merge) = outer;
                 try
                 {
                     return k();
                 }
                 finally
                 {
-                    (_input, _overrides, _cache, _inProgress, _merge) = inner;
+                    (_input, _overrides, _cache, _merge) = inner;
                 }
             });
         }
         finally
         {
-            (_input, _overrides, _cache, _inProgress, _merge) = outer;
+            (_input, _overrides, _cache, _merge) = outer;
         }
     }
 

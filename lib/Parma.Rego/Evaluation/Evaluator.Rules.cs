@@ -224,16 +224,19 @@ internal sealed partial class Evaluator
     {
         var cache = node.IsConstant && SharesConstants() ? _program.ConstantValues : _cache;
         var cached = cache[node.Index];
-        if (cached is not null)
+        if (cached is not null && !ReferenceEquals(cached, InProgressMarker))
         {
             return ReferenceEquals(cached, UndefinedMarker) ? null : cached;
         }
 
-        if (!_inProgress.Add(node.Index))
+        // A node being computed is marked in this evaluation's own cache (never in the shared one).
+        var local = _cache;
+        if (ReferenceEquals(local[node.Index], InProgressMarker))
         {
             throw new RegoException(RegoException.Codes.RecursionError, $"rule {node.DottedPath} is recursive");
         }
 
+        local[node.Index] = InProgressMarker;
         Enter();
         try
         {
@@ -244,7 +247,10 @@ internal sealed partial class Evaluator
         finally
         {
             _depth--;
-            _inProgress.Remove(node.Index);
+            if (ReferenceEquals(local[node.Index], InProgressMarker))
+            {
+                local[node.Index] = null;
+            }
         }
     }
 

@@ -9,6 +9,7 @@ namespace Parma.Rego.Evaluation;
 internal sealed partial class Evaluator
 {
     private static readonly Value UndefinedMarker = Value.String("\u0000undefined");
+    private static readonly Value InProgressMarker = Value.String("\u0000in progress");
 
     private readonly PolicyProgram _program;
     private readonly RegoOptions _options;
@@ -20,7 +21,6 @@ internal sealed partial class Evaluator
 
     /// <summary>Rule nodes with rules below them: merged subtree documents and raw partial-object key trees (allocated on first use).</summary>
     private MergeState? _merge;
-    private HashSet<int> _inProgress = [];
     private Value?[] _frame = [];
     private long _steps;
     private int _depth;
@@ -65,11 +65,10 @@ internal sealed partial class Evaluator
         EvalBody(body.Exprs, 0, () => onResult(frame));
     }
 
-    /// <summary>Value of the document at data.path, or null when undefined.</summary>
-    public Value? EvalDataPath(string[] path)
+    /// <summary>Value of the document at data.path (constant segments), or null when undefined.</summary>
+    public Value? EvalDataPath(Term[] terms)
     {
         Value? result = null;
-        var terms = path.Select(p => (Term)new ScalarTerm(Value.String(p))).ToArray();
         WalkData(terms, 0, _program.Root, _program.Data, [], v =>
         {
             result = v;
