@@ -17,6 +17,8 @@ internal sealed record AgentArguments
 
     public string? LayerRoot { get; private init; }
 
+    public string CopyRoot { get; private init; } = "/";
+
     public string? AuditPath { get; private init; }
 
     public LayerMounts LayerMounts { get; private init; } = LayerMounts.Auto;
@@ -24,13 +26,14 @@ internal sealed record AgentArguments
     public const string Usage = """
         usage: parma-guest-agent [--address vsock:1024|unix:PATH|PATH] [--policy FILE]
                                  [--report-provider auto|tsm|sev-guest|dev] [--backend linux|dev]
-                                 [--state-dir DIR] [--layer-root DIR] [--layer-mounts auto|required|off] [--audit FILE]
+                                 [--state-dir DIR] [--layer-root DIR] [--layer-mounts auto|required|off] [--copy-root DIR] [--audit FILE]
           --policy           Rego text, initdata TOML or annotation value (e.g. the initdata device's file);
                              without it only a first SetPolicy is allowed
           --report-provider  where HOST_DATA comes from (dev: a local test key, for machines without SNP)
           --backend          linux (verify layers, bundle, runc) or dev (plain child processes, NO isolation)
           --layer-mounts     linux backend: unpack verified layers and mount the overlay root file system
                              (auto: when the process may mount; required: fail creates that cannot)
+          --copy-root        where files the host sends with CopyFile are written (default /, as in a UVM)
         """;
 
     public static AgentArguments Parse(string[] args)
@@ -47,6 +50,7 @@ internal sealed record AgentArguments
                 "--backend" => result with { Backend = Value() is var b && b is "linux" or "dev" ? b : throw new ArgumentException($"--backend {b}: use linux or dev") },
                 "--state-dir" => result with { StateDirectory = Value() },
                 "--layer-root" => result with { LayerRoot = Value() },
+                "--copy-root" => result with { CopyRoot = Value() },
                 "--audit" => result with { AuditPath = Value() },
                 "--layer-mounts" => result with { LayerMounts = ParseLayerMounts(Value()) },
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),

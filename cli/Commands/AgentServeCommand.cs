@@ -25,9 +25,10 @@ internal static class AgentServeCommand
             Description = "linux backend: unpack the verified layers and mount each container's overlay root file system (auto: when this process may mount; required: fail creates that cannot; off).",
             DefaultValueFactory = _ => LayerMounts.Auto,
         };
+        var copyRoot = new Option<string>("--copy-root") { Description = "Write the files the host sends with CopyFile under this directory (default /, as in a UVM).", DefaultValueFactory = _ => "/" };
         var audit = new Option<string?>("--audit") { Description = "Append the audit log (JSON lines) to this file instead of standard error." };
         var command = new Command("serve", "Serve the Kata agent API, enforcing the policy on every request after binding it to HOST_DATA. Runs until interrupted.");
-        foreach (var option in new Option[] { socket, policy, provider, devHostData, backend, stateDir, layerRoot, layerMounts, audit })
+        foreach (var option in new Option[] { socket, policy, provider, devHostData, backend, stateDir, layerRoot, layerMounts, copyRoot, audit })
         {
             command.Options.Add(option);
         }
@@ -52,6 +53,7 @@ internal static class AgentServeCommand
                 StateDirectory = parse.GetValue(stateDir) ?? Path.Combine(Path.GetTempPath(), $"parma-agent-{Environment.ProcessId}"),
                 LayerSourceRoot = parse.GetValue(layerRoot),
                 LayerMounts = parse.GetValue(layerMounts),
+                CopyFileRoot = parse.GetValue(copyRoot)!,
             };
             IRuntimeBackend runtimeBackend = parse.GetValue(backend) == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
             if (runtimeBackend is DevelopmentBackend)

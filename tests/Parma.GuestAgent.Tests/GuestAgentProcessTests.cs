@@ -43,7 +43,7 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
         var directory = group.NewDirectory("exe");
         var socket = Path.Combine(directory, "agent.sock");
         using var agent = Start("--address", $"unix:{socket}", "--policy", group.PolicyPath, "--report-provider", "dev", "--backend", "dev",
-            "--state-dir", Path.Combine(directory, "state"), "--layer-root", group.LayerRoot, "--audit", Path.Combine(directory, "audit.jsonl"));
+            "--state-dir", Path.Combine(directory, "state"), "--layer-root", group.LayerRoot, "--copy-root", Path.Combine(directory, "guest"), "--audit", Path.Combine(directory, "audit.jsonl"));
         try
         {
             var banner = await BannerAsync(agent);
@@ -53,6 +53,11 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
             await client.SendAsync("CreateSandboxRequest", host.CreateSandbox());
             var setPolicy = async () => await client.CallAsync("SetPolicy", new SetPolicyRequest { Policy = "package agent_policy" });
             (await setPolicy.Should().ThrowAsync<TtrpcException>()).Which.Code.Should().Be(StatusCode.PermissionDenied);
+            await client.CallAsync("CopyFile", new CopyFileRequest
+            {
+                Path = "/run/kata-containers/shared/containers/hostname", FileSize = 6, FileMode = 0x81A4, Data = Google.Protobuf.ByteString.CopyFromUtf8("probe\n"),
+            });
+            (await File.ReadAllTextAsync(Path.Combine(directory, "guest", "run", "kata-containers", "shared", "containers", "hostname"))).Should().Be("probe\n");
         }
         finally
         {
@@ -60,7 +65,7 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
             await agent.WaitForExitAsync();
         }
 
-        (await File.ReadAllLinesAsync(Path.Combine(directory, "audit.jsonl"))).Should().HaveCount(2);
+        (await File.ReadAllLinesAsync(Path.Combine(directory, "audit.jsonl"))).Should().HaveCount(3);
     }
 
     [Fact]

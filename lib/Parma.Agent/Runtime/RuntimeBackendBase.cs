@@ -90,6 +90,9 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             case CloseStdinRequest close:
                 ProcessOf(close.ContainerId, close.ExecId)!.CloseStdin();
                 return new Empty();
+            case CopyFileRequest copy:
+                CopiedFiles.Apply(copy, options.CopyFileRoot);
+                return new Empty();
             case DestroySandboxRequest:
                 foreach (var id in _containers.Keys)
                 {

@@ -12,6 +12,12 @@ public sealed record RuntimeOptions
     /// </summary>
     public string? LayerSourceRoot { get; init; }
 
+    /// <summary>
+    /// Files the host copies in with CopyFile are written at their path under this directory: "/" in a
+    /// UVM, where containers bind-mount them from /run/kata-containers/shared/containers.
+    /// </summary>
+    public string CopyFileRoot { get; init; } = "/";
+
     /// <summary>Recompute every layer file's dm-verity root hash and compare it with the storage's root-hash option.</summary>
     public bool VerifyLayers { get; init; } = true;
 
