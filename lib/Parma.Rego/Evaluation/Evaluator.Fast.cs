@@ -146,16 +146,9 @@ internal sealed partial class Evaluator
 
             case ObjectTerm o:
             {
-                // Keys and values in the order the general evaluator visits them.
-                var pairs = new Term[o.Keys.Length * 2];
-                for (var i = 0; i < o.Keys.Length; i++)
-                {
-                    pairs[2 * i] = o.Keys[i];
-                    pairs[(2 * i) + 1] = o.Values[i];
-                }
-
-                var items = new Value[pairs.Length];
-                if (!TryEvalAll(pairs, items, out var undefined))
+                var plan = o.Plan ??= ObjectLiteralPlan.For(o);
+                var items = new Value[plan.Pairs.Length];
+                if (!TryEvalAll(plan.Pairs, items, out var undefined))
                 {
                     value = null;
                     return false;
@@ -164,6 +157,18 @@ internal sealed partial class Evaluator
                 if (undefined)
                 {
                     value = null;
+                    return true;
+                }
+
+                if (plan.SortedKeys is { } sortedKeys)
+                {
+                    var values = new Value[sortedKeys.Length];
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        ValueArrays.Set(values, i, items[plan.ValueAt![i]]);
+                    }
+
+                    value = new ObjectValue(sortedKeys, values);
                     return true;
                 }
 

@@ -48,6 +48,9 @@ internal sealed class ObjectTerm(Term[] keys, Term[] values) : Term
     public Term[] Keys { get; } = keys;
 
     public Term[] Values { get; } = values;
+
+    /// <summary>How to build the object, worked out on first evaluation (shared by every evaluation).</summary>
+    public Evaluation.ObjectLiteralPlan? Plan { get; set; }
 }
 
 internal enum ComprehensionKind
