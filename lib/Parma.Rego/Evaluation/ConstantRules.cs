@@ -23,7 +23,14 @@ internal static class ConstantRules
     {
         if (node.HasRules)
         {
-            IsConstant(root, node, state);
+            try
+            {
+                IsConstant(root, node, state);
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                // A reference chain too deep to follow: the rules still being decided stay non-constant.
+            }
         }
 
         foreach (var child in node.Children.Values)
@@ -84,6 +91,7 @@ internal static class ConstantRules
 
     private static bool TermOk(RuleNode root, Term? t, Dictionary<RuleNode, bool?> state)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (t)
         {
             case null:

@@ -93,4 +93,13 @@ public sealed class ConstantRuleTests
             }
         }
     }
+
+    [Fact]
+    public void A_long_chain_of_constant_rules_compiles_and_evaluates()
+    {
+        var rules = string.Join('\n', Enumerable.Range(0, 200).Select(i => $"r{i} := r{i + 1} + 1"));
+        var policy = CompiledPolicy.Compile("chain.rego", $"package c\n{rules}\nr200 := 0\n");
+        policy.EvaluateRule("data.c.r0").Should().Be(Value.Number(200));
+        policy.EvaluateRule("data.c.r0").Should().Be(Value.Number(200));
+    }
 }
