@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace Parma.Agent.Transport;
@@ -20,7 +21,42 @@ public sealed class SocketStream(Socket socket, bool ownsSocket) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => socket.Receive(buffer, offset, count, SocketFlags.None);
 
-    public override int Read(Span<byte> buffer) => socket.Receive(buffer, SocketFlags.None);
+    /// <summary>
+    /// How long a read polls for data before it blocks. A blocked thread's vCPU halts, and on a VM waking
+    /// it again can cost more than a policy decision; a peer that answers or asks again within this time
+    /// is served without that wake-up.
+    /// </summary>
+    public TimeSpan PollBeforeBlocking { get; init; }
+
+    private bool _cannotPoll;
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (PollBeforeBlocking > TimeSpan.Zero && !_cannotPoll)
+        {
+            PollForData();
+        }
+
+        return socket.Receive(buffer, SocketFlags.None);
+    }
+
+    private void PollForData()
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(PollBeforeBlocking.TotalSeconds * Stopwatch.Frequency);
+        var spinner = default(SpinWait);
+        try
+        {
+            while (socket.Available == 0 && Stopwatch.GetTimestamp() < deadline)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        catch (SocketException)
+        {
+            // No FIONREAD on this socket: block straight away, now and later.
+            _cannotPoll = true;
+        }
+    }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);

@@ -16,6 +16,9 @@ namespace Parma.Agent.Ttrpc;
 /// </summary>
 public sealed class TtrpcClient : IAsyncDisposable
 {
+    /// <summary>How long the reader polls for an answer before its thread blocks (see <see cref="SocketStream.PollBeforeBlocking"/>).</summary>
+    private static readonly TimeSpan PollForAnswers = TimeSpan.FromMilliseconds(1);
+
     private readonly Socket _socket;
     private readonly SocketStream _stream;
     private readonly TtrpcFrameWriter _writer;
@@ -27,7 +30,7 @@ public sealed class TtrpcClient : IAsyncDisposable
     private TtrpcClient(Socket socket, int maxPayload)
     {
         _socket = socket;
-        _stream = new SocketStream(socket, ownsSocket: false);
+        _stream = new SocketStream(socket, ownsSocket: false) { PollBeforeBlocking = PollForAnswers };
         _writer = new TtrpcFrameWriter(_stream, maxPayload);
         var reader = new TtrpcFrameReader(_stream, maxPayload);
         _readLoop = ReaderThread.Start("ttrpc-client", () => ReadLoop(reader));
