@@ -18,7 +18,8 @@ internal static class CopiedFiles
     private const uint DirectoryType = 0x4000;
     private const string PartialSuffix = ".parma-partial";
 
-    public static void Apply(CopyFileRequest request, string root)
+    /// <summary>Writes one CopyFile request; <paramref name="canChown"/>: whether this process may give files the request's owner.</summary>
+    public static void Apply(CopyFileRequest request, string root, bool canChown)
     {
         var target = Target(request.Path, root);
         var type = request.FileMode & TypeMask;
@@ -33,11 +34,11 @@ internal static class CopiedFiles
             if (type == DirectoryType)
             {
                 Directory.CreateDirectory(target);
-                Finish(target, request);
+                Finish(target, request, canChown);
                 return;
             }
 
-            WriteChunk(target, request);
+            WriteChunk(target, request, canChown);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -81,12 +82,12 @@ internal static class CopiedFiles
             Directory.CreateDirectory(directory);
             if (request.DirMode != 0)
             {
-                SetMode(directory, request.DirMode);
+                LinuxFileSystem.SetMode(directory, PermissionBits(request.DirMode));
             }
         }
     }
 
-    private static void WriteChunk(string target, CopyFileRequest request)
+    private static void WriteChunk(string target, CopyFileRequest request, bool canChown)
     {
         if (request.Offset < 0 || request.FileSize < 0 || request.Offset + request.Data.Length > request.FileSize)
         {
@@ -102,26 +103,20 @@ internal static class CopiedFiles
 
         if (request.Offset + request.Data.Length == request.FileSize)
         {
-            Finish(partial, request);
+            Finish(partial, request, canChown);
             File.Move(partial, target, overwrite: true);
         }
     }
 
-    private static void Finish(string path, CopyFileRequest request)
+    private static void Finish(string path, CopyFileRequest request, bool canChown)
     {
-        SetMode(path, request.FileMode);
-        if (Environment.UserName == "root")
+        LinuxFileSystem.SetMode(path, PermissionBits(request.FileMode));
+        if (canChown)
         {
             LinuxFileSystem.Chown(path, request.Uid, request.Gid);
         }
     }
 
     /// <summary>The permission bits of a mode (type bits dropped).</summary>
-    private static void SetMode(string path, uint mode)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            File.SetUnixFileMode(path, (UnixFileMode)(mode & 0xFFF));
-        }
-    }
+    private static UnixFileMode PermissionBits(uint mode) => (UnixFileMode)(mode & 0xFFF);
 }

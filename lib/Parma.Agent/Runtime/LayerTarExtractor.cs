@@ -73,7 +73,7 @@ internal sealed class LayerTarExtractor(string destination, string layerName, Mo
                     Directory.CreateDirectory(path);
                 }
 
-                SetMode(path, mode);
+                LinuxFileSystem.SetMode(path, mode);
                 break;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 RemoveExisting(path);
@@ -82,7 +82,7 @@ internal sealed class LayerTarExtractor(string destination, string layerName, Mo
                     entry.DataStream?.CopyTo(file);
                 }
 
-                SetMode(path, mode);
+                LinuxFileSystem.SetMode(path, mode);
                 break;
             case TarEntryType.SymbolicLink:
                 RemoveExisting(path);
@@ -152,14 +152,6 @@ internal sealed class LayerTarExtractor(string destination, string layerName, Mo
         }
 
         return current;
-    }
-
-    private static void SetMode(string path, UnixFileMode mode)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            File.SetUnixFileMode(path, mode);
-        }
     }
 
     private static bool IsRealDirectory(string path)

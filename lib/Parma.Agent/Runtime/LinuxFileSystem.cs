@@ -62,6 +62,15 @@ internal static partial class LinuxFileSystem
 
     public static void Chown(string path, int uid, int gid) => Check(LchownNative(path, uid, gid), "lchown", path);
 
+    /// <summary>Sets permission bits (a no-op off Linux, where the agent's files carry no Unix modes).</summary>
+    public static void SetMode(string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+
     public static void HardLink(string existing, string created) => Check(LinkNative(existing, created), $"link {existing} to", created);
 
     /// <summary>Linux's makedev(3) encoding of a device number.</summary>

@@ -91,7 +91,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
                 ProcessOf(close.ContainerId, close.ExecId)!.CloseStdin();
                 return new Empty();
             case CopyFileRequest copy:
-                CopiedFiles.Apply(copy, options.CopyFileRoot);
+                CopiedFiles.Apply(copy, options.CopyFileRoot, MountSupport.CanChown);
                 return new Empty();
             case DestroySandboxRequest:
                 foreach (var id in _containers.Keys)
