@@ -5,7 +5,9 @@ namespace Parma.Agent.Transport;
 
 /// <summary>
 /// A connected stream socket as a Stream. Unlike NetworkStream it does not ask the Socket whether it
-/// is connected, which a Socket wrapped around a vsock handle cannot tell.
+/// is connected, which a Socket wrapped around a vsock handle cannot tell. Reads and writes are
+/// blocking (the ttrpc readers have threads of their own); the asynchronous methods are Stream's
+/// own, so nothing switches the socket to the runtime's non-blocking mode.
 /// </summary>
 public sealed class SocketStream(Socket socket, bool ownsSocket) : Stream
 {
@@ -19,7 +21,7 @@ public sealed class SocketStream(Socket socket, bool ownsSocket) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => socket.Receive(buffer, offset, count, SocketFlags.None);
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <summary>
     /// How long a read polls for data before it blocks. A blocked thread's vCPU halts, and on a VM waking
@@ -58,12 +60,6 @@ public sealed class SocketStream(Socket socket, bool ownsSocket) : Stream
         }
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -73,18 +69,6 @@ public sealed class SocketStream(Socket socket, bool ownsSocket) : Stream
             buffer = buffer[socket.Send(buffer, SocketFlags.None)..];
         }
     }
-
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var sent = await socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            buffer = buffer[sent..];
-        }
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Flush()
     {
