@@ -32,13 +32,8 @@ internal sealed class TtrpcServerConnection(Socket socket, ITtrpcHandler handler
             await closing.CancelAsync().ConfigureAwait(false);
         }
 
-        Task[] pending;
-        lock (inFlight)
-        {
-            pending = [.. inFlight];
-        }
-
-        await Task.WhenAll(pending).ConfigureAwait(false);
+        // Only the reader thread touches the list, and it has ended.
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
 
     private void ReadLoop(TtrpcFrameReader reader, TtrpcFrameWriter writer, List<Task> inFlight, CancellationToken cancellationToken)
@@ -60,11 +55,8 @@ internal sealed class TtrpcServerConnection(Socket socket, ITtrpcHandler handler
                 var serving = ServeAsync(frame, writer, cancellationToken);
                 if (!serving.IsCompleted)
                 {
-                    lock (inFlight)
-                    {
-                        inFlight.RemoveAll(t => t.IsCompleted);
-                        inFlight.Add(serving);
-                    }
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                    inFlight.Add(serving);
                 }
             }
         }
