@@ -154,8 +154,7 @@ public sealed class RuncFactAttribute : FactAttribute
 
     public RuncFactAttribute()
     {
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/sbin").Append("/sbin");
-        if (!path.Any(directory => directory.Length > 0 && File.Exists(Path.Combine(directory, "runc"))))
+        if (ProcessRunner.Find("runc") is null)
         {
             Skip = "runc is not installed (scripts/setup.sh installs it)";
         }
