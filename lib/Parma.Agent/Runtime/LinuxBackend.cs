@@ -39,42 +39,42 @@ public sealed class LinuxBackend(RuntimeOptions options, string? runcPath = null
         Path.Combine(container.Bundle, key == container.Id ? "init.pid" : $"exec-{SafeName(key)}.pid");
 
     /// <summary>`runc delete --force`: stops what still runs in the container and removes runc's state and cgroups, so that the id can be used again.</summary>
-    private protected override void Removing(ContainerRecord container)
+    private protected override async Task RemovingAsync(ContainerRecord container, CancellationToken cancellationToken)
     {
         if (_runc is null || !Directory.Exists(Path.Combine(RuncRoot, container.Id)))
         {
             return;
         }
 
-        var delete = RuncCommand(container.Id, "delete", "--force", container.Id);
-        delete.RedirectStandardError = true;
-        delete.RedirectStandardOutput = true;
-        using var runc = System.Diagnostics.Process.Start(delete)!;
-        var error = runc.StandardError.ReadToEndAsync();
-        if (!runc.WaitForExit(TimeSpan.FromSeconds(10)))
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(TimeSpan.FromSeconds(10));
+        try
         {
-            runc.Kill();
+            await ExternalTool.RunAsync(_runc, RuncArguments("delete", "--force", container.Id), "runc delete", patience.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
             throw new RuntimeException(StatusCode.Internal, $"container {container.Id}: runc delete did not finish in 10 s");
         }
-
-        if (runc.ExitCode != 0)
+        catch (IOException e)
         {
-            throw new RuntimeException(StatusCode.Internal, $"container {container.Id}: runc delete failed: {error.Result.Trim()}");
+            throw new RuntimeException(StatusCode.Internal, $"container {container.Id}: {e.Message}");
         }
     }
 
     private ProcessStartInfo RuncCommand(string containerId, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo(Runc(containerId));
-        startInfo.ArgumentList.Add("--root");
-        startInfo.ArgumentList.Add(RuncRoot);
-        foreach (var argument in arguments)
+        foreach (var argument in RuncArguments(arguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
 
         return startInfo;
     }
+
+    /// <summary>A runc command line over this backend's own state directory.</summary>
+    private string[] RuncArguments(params string[] arguments) => ["--root", RuncRoot, .. arguments];
 
     private string Runc(string containerId) => _runc ?? throw new RuntimeException(
         StatusCode.FailedPrecondition,

@@ -54,9 +54,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     private protected virtual string? PidFile(ContainerRecord container, string key) => null;
 
     /// <summary>Called when a container is removed, before its processes are stopped and its bundle deleted.</summary>
-    private protected virtual void Removing(ContainerRecord container)
-    {
-    }
+    private protected virtual Task RemovingAsync(ContainerRecord container, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task<IMessage> ExecuteAsync(AgentMethod method, IMessage request, CancellationToken cancellationToken)
     {
@@ -80,7 +78,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             case WaitProcessRequest wait:
                 return await WaitAsync(wait, cancellationToken).ConfigureAwait(false);
             case RemoveContainerRequest remove:
-                Remove(remove.ContainerId);
+                await RemoveAsync(remove.ContainerId, cancellationToken).ConfigureAwait(false);
                 return new Empty();
             case ReadStreamRequest read:
                 return await ReadAsync(method, read, cancellationToken).ConfigureAwait(false);
@@ -96,7 +94,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             case DestroySandboxRequest:
                 foreach (var id in _containers.Keys)
                 {
-                    Remove(id);
+                    await RemoveAsync(id, cancellationToken).ConfigureAwait(false);
                 }
 
                 _layerStore?.Clear();
@@ -235,10 +233,10 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         return new ReadStreamResponse { Data = ByteString.CopyFrom(data) };
     }
 
-    private void Remove(string id)
+    private async Task RemoveAsync(string id, CancellationToken cancellationToken)
     {
         // The runtime lets go of the container first: if it cannot, the container stays, as the policy state does.
-        Removing(Find(id));
+        await RemovingAsync(Find(id), cancellationToken).ConfigureAwait(false);
         if (!_containers.TryRemove(id, out var container))
         {
             throw new RuntimeException(StatusCode.NotFound, $"container {id} does not exist");
@@ -287,13 +285,13 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             ? id
             : throw new RuntimeException(StatusCode.InvalidArgument, $"container id '{id}' is not 1-128 letters, digits, '-', '_' or '.' not starting with '.'");
 
-    public virtual ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         foreach (var id in _containers.Keys)
         {
             try
             {
-                Remove(id);
+                await RemoveAsync(id, CancellationToken.None).ConfigureAwait(false);
             }
             catch (RuntimeException)
             {
@@ -311,6 +309,5 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         }
 
         GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
     }
 }

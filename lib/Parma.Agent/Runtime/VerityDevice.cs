@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Parma.Agent.Runtime;
 
 /// <summary>
@@ -36,21 +34,6 @@ internal sealed class VerityDevice : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await RunAsync(_veritysetup, ["close", Name], CancellationToken.None).ConfigureAwait(false);
 
-    private static async Task RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo) ?? throw new IOException($"{tool} did not start");
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new IOException($"veritysetup {arguments[0]} failed with exit code {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()}");
-        }
-    }
+    private static Task RunAsync(string veritysetup, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        ExternalTool.RunAsync(veritysetup, arguments, $"veritysetup {arguments[0]}", cancellationToken);
 }

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace Parma.Agent.Runtime;
+
+/// <summary>Runs one of the machine's command-line tools (veritysetup, runc) to its end.</summary>
+internal static class ExternalTool
+{
+    /// <summary>
+    /// Runs <paramref name="tool"/>; a non-zero exit is an IOException naming <paramref name="what"/>
+    /// (e.g. "veritysetup format") and what the tool wrote to standard error. A cancelled run kills the tool.
+    /// </summary>
+    public static async Task RunAsync(string tool, IReadOnlyList<string> arguments, string what, CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(startInfo) ?? throw new IOException($"{tool} did not start");
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new IOException($"{what} failed with exit code {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()}");
+        }
+    }
+}
