@@ -23,32 +23,13 @@ public static class AgentDecisionLoop
         var second = setup.Plan.Containers.Where(c => c.Role != ContainerRole.Pause).ElementAt(1);
         var create = (CreateContainerRequest)PolicyInputReader.Read(sim.CreateContainer(second), CreateContainerRequest.Descriptor);
         var session = setup.Host.Policy.Session;
+        var removeRequest = new RemoveContainerRequest { ContainerId = sim.ContainerId(second) };
         if (args is [_, "socket", ..])
         {
-            var remove = new RemoveContainerRequest { ContainerId = sim.ContainerId(second) };
             Console.WriteLine($"pid {Environment.ProcessId}: CreateContainer ({create.CalculateSize()} bytes) + RemoveContainer over the socket for {seconds} s");
-            var rounds = 0L;
-            var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            var createTimes = new List<double>();
-            var removeTimes = new List<double>();
-            while (clock.Elapsed.TotalSeconds < seconds)
-            {
-                var start = Stopwatch.GetTimestamp();
-                await setup.Client.CallAsync("CreateContainer", create);
-                createTimes.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-                start = Stopwatch.GetTimestamp();
-                await setup.Client.CallAsync("RemoveContainer", remove);
-                removeTimes.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-                rounds++;
-            }
-
-            createTimes.Sort();
-            removeTimes.Sort();
-            Console.WriteLine($"CreateContainer p50 {createTimes[createTimes.Count / 2]:F0} µs, RemoveContainer p50 {removeTimes[removeTimes.Count / 2]:F0} µs");
-
-            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            Console.WriteLine($"{rounds / clock.Elapsed.TotalSeconds:F0} create+remove pairs/s, process CPU {cpu.TotalMicroseconds / rounds:F0} µs per pair; {GcSummary()}");
+            var pairs = await TimePairsAsync(seconds, () => setup.Client.CallAsync("CreateContainer", create), () => setup.Client.CallAsync("RemoveContainer", removeRequest));
+            Console.WriteLine($"CreateContainer p50 {pairs.Create[pairs.Count / 2]:F0} µs, RemoveContainer p50 {pairs.Remove[pairs.Count / 2]:F0} µs");
+            Console.WriteLine($"{pairs.Count / pairs.Wall.TotalSeconds:F0} create+remove pairs/s, process CPU {pairs.Cpu.TotalMicroseconds / pairs.Count:F0} µs per pair; {GcSummary()}");
             return 0;
         }
 
@@ -56,19 +37,12 @@ public static class AgentDecisionLoop
         {
             // The server side of a call without the socket: ttrpc payload → protobuf → policy input → decision → response bytes.
             var payload = create.ToByteArray();
-            var removePayload = new RemoveContainerRequest { ContainerId = sim.ContainerId(second) }.ToByteArray();
-            var handleTimes = new List<double>();
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < seconds)
-            {
-                var start = Stopwatch.GetTimestamp();
-                await setup.Host.Dispatcher.HandleAsync(new TtrpcCall(1, AgentMethods.Service, "CreateContainer", payload, null, new Dictionary<string, string>()), CancellationToken.None);
-                handleTimes.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-                await setup.Host.Dispatcher.HandleAsync(new TtrpcCall(3, AgentMethods.Service, "RemoveContainer", removePayload, null, new Dictionary<string, string>()), CancellationToken.None);
-            }
-
-            handleTimes.Sort();
-            Console.WriteLine($"CreateContainer through HandleAsync: n={handleTimes.Count} p50={handleTimes[handleTimes.Count / 2]:F0} µs; {GcSummary()}");
+            var removePayload = removeRequest.ToByteArray();
+            var pairs = await TimePairsAsync(
+                seconds,
+                () => setup.Host.Dispatcher.HandleAsync(new TtrpcCall(1, AgentMethods.Service, "CreateContainer", payload, null, new Dictionary<string, string>()), CancellationToken.None),
+                () => setup.Host.Dispatcher.HandleAsync(new TtrpcCall(3, AgentMethods.Service, "RemoveContainer", removePayload, null, new Dictionary<string, string>()), CancellationToken.None));
+            Console.WriteLine($"CreateContainer through HandleAsync: n={pairs.Count} p50={pairs.Create[pairs.Count / 2]:F0} µs; {GcSummary()}");
             return 0;
         }
 
@@ -77,21 +51,12 @@ public static class AgentDecisionLoop
             // The agent's whole request path without the socket: decode, policy input, decision, backend, commit, audit.
             var createMethod = AgentMethods.ByName["CreateContainer"];
             var removeMethod = AgentMethods.ByName["RemoveContainer"];
-            var removeRequest = new RemoveContainerRequest { ContainerId = sim.ContainerId(second) };
-            var times = new List<double>();
-            var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < seconds)
-            {
-                var start = Stopwatch.GetTimestamp();
-                await setup.Host.Dispatcher.DecideAndExecuteAsync(createMethod, create, PolicyValue.From(create), CancellationToken.None);
-                times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-                await setup.Host.Dispatcher.DecideAndExecuteAsync(removeMethod, removeRequest, PolicyValue.From(removeRequest), CancellationToken.None);
-            }
-
-            times.Sort();
-            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            Console.WriteLine($"CreateContainer through the dispatcher: n={times.Count} p50={times[times.Count / 2]:F0} µs, process CPU {cpu.TotalMicroseconds / times.Count:F0} µs per pair, wall {clock.Elapsed.TotalMicroseconds / times.Count:F0} µs per pair; {GcSummary()}");
+            var pairs = await TimePairsAsync(
+                seconds,
+                () => setup.Host.Dispatcher.DecideAndExecuteAsync(createMethod, create, PolicyValue.From(create), CancellationToken.None),
+                () => setup.Host.Dispatcher.DecideAndExecuteAsync(removeMethod, removeRequest, PolicyValue.From(removeRequest), CancellationToken.None));
+            Console.WriteLine($"CreateContainer through the dispatcher: n={pairs.Count} p50={pairs.Create[pairs.Count / 2]:F0} µs, process CPU {pairs.Cpu.TotalMicroseconds / pairs.Count:F0} µs per pair, "
+                + $"wall {pairs.Wall.TotalMicroseconds / pairs.Count:F0} µs per pair; {GcSummary()}");
             return 0;
         }
 
@@ -127,6 +92,30 @@ public static class AgentDecisionLoop
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         Console.WriteLine($"{count / stopwatch.Elapsed.TotalSeconds:F0} decisions/s, {stopwatch.Elapsed.TotalMicroseconds / count:F0} µs and {allocated / count / 1024.0:F1} KB allocated per decision");
         return 0;
+    }
+
+    /// <summary>Create/remove pairs for about <paramref name="seconds"/> s: each step's times (sorted, µs), the process CPU and the wall time.</summary>
+    private static async Task<(List<double> Create, List<double> Remove, int Count, TimeSpan Cpu, TimeSpan Wall)> TimePairsAsync(int seconds, Func<Task> create, Func<Task> remove)
+    {
+        var createTimes = new List<double>();
+        var removeTimes = new List<double>();
+        var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await create();
+            createTimes.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            start = Stopwatch.GetTimestamp();
+            await remove();
+            removeTimes.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+
+        var wall = clock.Elapsed;
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        createTimes.Sort();
+        removeTimes.Sort();
+        return (createTimes, removeTimes, createTimes.Count, cpu, wall);
     }
 
     /// <summary>Mean time of <paramref name="action"/> over about <paramref name="seconds"/> s, after a warm-up.</summary>
