@@ -197,11 +197,7 @@ public sealed class ObjectValue : Value
             return new ObjectValue(KeyArray, values);
         }
 
-        var insert = 0;
-        while (insert < KeyArray.Length && KeyArray[insert].CompareTo(key) < 0)
-        {
-            insert++;
-        }
+        var insert = ~System.Array.BinarySearch(KeyArray, key);
 
         var keys = new Value[KeyArray.Length + 1];
         var vals = new Value[keys.Length];
