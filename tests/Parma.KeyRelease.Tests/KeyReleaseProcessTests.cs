@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Parma.Attestation.KeyRelease;
 
@@ -71,9 +73,55 @@ public sealed class KeyReleaseProcessTests : IClassFixture<DevelopmentAuthorityF
         (await stderr).Should().Contain($"manifest {manifest}").And.Contain("registry.example/parma/hello:2.0").And.Contain("not pinned by digest");
     }
 
-    private static Process Start(params string[] arguments)
+    [Fact]
+    public async Task Https_takes_its_certificate_from_the_kestrel_settings_the_documentation_names()
+    {
+        _tenant.WriteConfig(new { allowedHostData = new[] { new string('a', 64) }, allowAnyMeasurement = true });
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=key-release.test", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certificatePath = _tenant.Write("tls/tls.crt", certificate.ExportCertificatePem());
+        var keyPath = _tenant.Write("tls/tls.key", key.ExportPkcs8PrivateKeyPem());
+
+        var port = FreePort();
+        using var process = Start(
+            new Dictionary<string, string> { ["Kestrel__Certificates__Default__Path"] = certificatePath, ["Kestrel__Certificates__Default__KeyPath"] = keyPath },
+            "--config", _tenant.ConfigPath, "--urls", $"https://127.0.0.1:{port}");
+        try
+        {
+            X509Certificate2? presented = null;
+            using var handler = new HttpClientHandler
+            {
+                ServerCertificateCustomValidationCallback = (_, served, _, _) =>
+                {
+                    presented = served is null ? null : X509CertificateLoader.LoadCertificate(served.RawData);
+                    return served?.RawData.AsSpan().SequenceEqual(certificate.RawData) == true;
+                },
+            };
+            using var http = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}/") };
+            await WaitUntilAsync(process, async () => (await TryGetAsync(http, "readyz")) == HttpStatusCode.OK, "the service to answer over HTTPS");
+            presented!.Thumbprint.Should().Be(certificate.Thumbprint);
+        }
+        finally
+        {
+            Signal(process, "TERM");
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    private static Process Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    private static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(EntryPoint);
         foreach (var argument in arguments)
         {
