@@ -112,6 +112,14 @@ public sealed class KeyReleaseConfigurationTests : IClassFixture<DevelopmentAuth
     }
 
     [Fact]
+    public async Task Null_where_a_value_or_list_belongs_is_refused_not_skipped()
+    {
+        (await Refusal(new { allowedHostData = new[] { HostData }, allowedMeasurements = (string[]?)null })).Should().Contain("allowedMeasurements");
+        (await Refusal(new { allowedHostData = new[] { HostData }, manifests = new string?[] { null }, allowAnyMeasurement = true }))
+            .Should().Contain("keys[0].policy.manifests holds a null entry");
+    }
+
+    [Fact]
     public async Task Bad_values_and_files_are_named()
     {
         (await Refusal(new { allowedHostData = new[] { "xyz" }, allowAnyMeasurement = true })).Should().Contain("'xyz'");

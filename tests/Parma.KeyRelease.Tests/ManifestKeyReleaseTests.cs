@@ -139,7 +139,8 @@ public sealed class ManifestKeyReleaseTests : IClassFixture<DevelopmentAuthority
         var refusal = await RefusedAsync(http, hostData);
         refusal.StatusCode.Should().Be(503);
         refusal.Refusal.Reason.Should().Be("ConfigurationUnavailable");
-        refusal.Refusal.Message.Should().Contain("groups/hello.yaml");
+        refusal.Refusal.Message.Should().Contain("the last reload of its configuration failed").And.NotContain("groups/hello.yaml", "requesters are not told the tenant's file names");
+        server.Logs.Text.Should().Contain("every release is refused until a reload succeeds").And.Contain("groups/hello.yaml");
         (await http.GetAsync("readyz")).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
 
         _tenant.Write("groups/hello.yaml", TenantDirectory.ExampleGroup);

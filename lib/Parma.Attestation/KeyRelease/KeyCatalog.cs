@@ -57,6 +57,7 @@ public sealed class KeyCatalogSlot
 
     public void Install(KeyCatalog catalog) => _state = new State(catalog, null);
 
+    /// <param name="reason">Shown to every requester: say what happened, keep the tenant's file names and errors for the log.</param>
     public void Invalidate(string reason) => _state = new State(null, reason);
 
     private sealed record State(KeyCatalog? Catalog, string? Unavailable);

@@ -102,17 +102,53 @@ public sealed record KeyReleaseConfiguration
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        AllowDuplicateProperties = false,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
     };
+
+    /// <summary>Lists may not hold null (the serializer checks properties, not list entries).</summary>
+    private void RejectNullEntries(string path)
+    {
+        void Check(string where, IEnumerable<string?> values)
+        {
+            if (values.Any(value => value is null))
+            {
+                throw new KeyReleaseConfigurationException($"{path}: {where} holds a null entry");
+            }
+        }
+
+        for (var i = 0; i < Keys.Count; i++)
+        {
+            var key = Keys[i] ?? throw new KeyReleaseConfigurationException($"{path}: keys[{i}] is null");
+            var policy = key.Policy;
+            Check($"keys[{i}].policy.allowedHostData", policy.AllowedHostData);
+            Check($"keys[{i}].policy.manifests", policy.Manifests);
+            Check($"keys[{i}].policy.configFiles", policy.ConfigFiles);
+            Check($"keys[{i}].policy.settingsPatches", policy.SettingsPatches);
+            Check($"keys[{i}].policy.allowedMeasurements", policy.AllowedMeasurements);
+        }
+
+        Check("generator.settingsPatches", Generator.SettingsPatches);
+        Check("generator.imageLayouts", Generator.ImageLayouts);
+        Check("generator.insecureRegistries", Generator.InsecureRegistries);
+        Check("generator.imageDigests", Generator.ImageDigests.Values);
+        if (AdditionalRoots.Any(root => root is null))
+        {
+            throw new KeyReleaseConfigurationException($"{path}: additionalRoots holds a null entry");
+        }
+    }
 
     /// <exception cref="KeyReleaseConfigurationException">the file cannot be read or is not a configuration.</exception>
     public static KeyReleaseConfiguration Load(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<KeyReleaseConfiguration>(File.ReadAllText(path), FileOptions)
+            var configuration = JsonSerializer.Deserialize<KeyReleaseConfiguration>(File.ReadAllText(path), FileOptions)
                 ?? throw new KeyReleaseConfigurationException($"{path} is empty");
+            configuration.RejectNullEntries(path);
+            return configuration;
         }
         catch (JsonException e)
         {

@@ -76,10 +76,11 @@ public sealed class KeyReleaseServer : IAsyncDisposable
             Report(loaded);
             return true;
         }
-        catch (KeyReleaseConfigurationException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            _catalogs.Invalidate($"the reload of {_options.ConfigPath} failed: {e.Message}");
-            _logger.LogError("the reload of {Config} failed, so every release is refused until a reload succeeds: {Error}", _options.ConfigPath, e.Message);
+            // Fail closed: a reload may have been meant to revoke a policy, so the previous approvals are not kept.
+            _catalogs.Invalidate("the last reload of its configuration failed; see the service's log");
+            _logger.LogError(e is KeyReleaseConfigurationException ? null : e, "the reload of {Config} failed, so every release is refused until a reload succeeds: {Error}", _options.ConfigPath, e.Message);
             return false;
         }
         finally
@@ -116,7 +117,6 @@ public sealed class KeyReleaseServer : IAsyncDisposable
         _hangup?.Dispose();
         await App.StopAsync().ConfigureAwait(false);
         await App.DisposeAsync().ConfigureAwait(false);
-        _reloading.Dispose();
     }
 
     private void Report(LoadedConfiguration loaded)
