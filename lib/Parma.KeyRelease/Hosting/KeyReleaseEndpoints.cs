@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Parma.Attestation.KeyRelease;
 
-namespace Parma.KeyRelease;
+namespace Parma.KeyRelease.Hosting;
 
 /// <summary>HTTP surface: POST /keys/{keyId}/release (health and metrics come from Parma.Hosting).</summary>
 public static class KeyReleaseEndpoints
@@ -21,6 +23,7 @@ public static class KeyReleaseEndpoints
                 KeyReleaseStatus.UnknownKey => Results.NotFound(outcome.Refusal),
                 KeyReleaseStatus.BadRequest => Results.BadRequest(outcome.Refusal),
                 KeyReleaseStatus.ReplayedPublicKey => Results.Conflict(outcome.Refusal),
+                KeyReleaseStatus.Unavailable => Results.Json(outcome.Refusal, statusCode: StatusCodes.Status503ServiceUnavailable),
                 _ => Results.Json(outcome.Refusal, statusCode: StatusCodes.Status403Forbidden),
             };
         });
