@@ -102,6 +102,7 @@ public sealed class OfficialClientTests : IAsyncLifetime
         var createdByApply = await client.CoreV1.PatchNamespacedPodAsync(
             new V1Patch(Pod("applied"), V1Patch.PatchType.ApplyPatch), "applied", "default", fieldManager: "parma-operator");
         createdByApply.Metadata.Uid.Should().NotBeNullOrEmpty();
+        createdByApply.Metadata.ManagedFields.Should().ContainSingle().Which.Operation.Should().Be("Apply");
     }
 
     [Fact]

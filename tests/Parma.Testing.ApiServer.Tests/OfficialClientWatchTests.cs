@@ -98,7 +98,10 @@ public sealed class OfficialClientWatchTests : IAsyncLifetime
             fieldSelector: "metadata.name=wanted", resourceVersion: start, onError: errors.Add, cancellationToken: stop.Token)));
 
         await client.CustomObjects.CreateNamespacedCustomObjectAsync<TestGroup>(TestGroup.Named("other"), TestGroup.Group, TestGroup.Version, "default", TestGroup.Plural);
-        await client.CustomObjects.CreateNamespacedCustomObjectAsync<TestGroup>(TestGroup.Named("wanted"), TestGroup.Group, TestGroup.Version, "default", TestGroup.Plural);
+        // Created by a server-side apply: one write, so one ADDED event.
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync<TestGroup>(
+            new V1Patch(TestGroup.Named("wanted"), V1Patch.PatchType.ApplyPatch), TestGroup.Group, TestGroup.Version, "default", TestGroup.Plural, "wanted",
+            fieldManager: "parma-operator");
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<TestGroup>(
             new V1Patch("""{"status":{"conditions":[{"type":"Available","status":"True","reason":"Ready","message":"","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}""", V1Patch.PatchType.MergePatch),
             TestGroup.Group, TestGroup.Version, "default", TestGroup.Plural, "wanted");
