@@ -102,6 +102,20 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Client_side_apply_works_and_meets_the_annotation_size_limit_a_cluster_enforces()
+    {
+        // The CRDs stay small enough for a client-side apply, whose last-applied annotation holds the whole object.
+        (await _kubectl.SucceedAsync("apply", "-f", "crds/")).Should().Contain("confidentialpodgroups.parma.dev created");
+        (await _kubectl.SucceedAsync("apply", "-f", "crds/")).Should().Contain("confidentialpodgroups.parma.dev unchanged");
+
+        var big = ConfigMap("big", new string('x', 300 * 1024));
+        var clientSide = await _kubectl.RunWithInputAsync(big, "apply", "-f", "-");
+        clientSide.ExitCode.Should().NotBe(0);
+        clientSide.StandardError.Should().Contain("ConfigMap \"big\" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes");
+        (await _kubectl.RunWithInputAsync(big, "apply", "--server-side", "-f", "-")).EnsureSuccess("a server-side apply writes no such annotation");
+    }
+
+    [Fact]
     public async Task A_typed_command_sending_protobuf_is_refused_with_a_message_naming_it()
     {
         var result = await _kubectl.RunAsync("create", "namespace", "demo");

@@ -429,7 +429,7 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
         }
         catch (JsonPatchException e)
         {
-            throw new ApiError(422, "Invalid", $"{resource.Kind} \"{ObjectFields.Name(current)}\" is invalid: {e.Message}");
+            throw new ApiError(422, "Invalid", $"{ApiError.QualifiedKind(resource)} \"{ObjectFields.Name(current)}\" is invalid: {e.Message}");
         }
     }
 
