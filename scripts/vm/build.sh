@@ -21,6 +21,7 @@ done
 exec 9> "$cache/.lock"
 flock 9
 
+keep=()
 kernel="$("$here/kernel.sh" "$cache")"
 base="$("$here/initramfs.sh" "$cache" "$kernel")"
 agent="$("$here/agent.sh" "$cache")"
@@ -41,5 +42,6 @@ if [ ! -f "$out/ready" ]; then
   log "image $out ($(du -h "$out/initrd.img" | cut -f1) initrd)"
 fi
 # Older images and their parts are not kept.
-find "$cache" -mindepth 1 -maxdepth 1 -type d -name 'image-*' ! -path "$out" -exec rm -rf {} +
+for kept in "$out" "$kernel" "$base" "$agent"; do keep+=(! -path "$kept"); done
+find "$cache" -mindepth 1 -maxdepth 1 -type d \( -name 'image-*' -o -name 'kernel-*' -o -name 'initramfs-*' -o -name 'agent-*' \) "${keep[@]}" -exec rm -rf {} +
 echo "$out"

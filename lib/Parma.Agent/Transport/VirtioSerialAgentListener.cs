@@ -24,15 +24,17 @@ public sealed class VirtioSerialAgentListener(string port) : IAgentListener
 
     public void Start()
     {
-        var deadline = DateTime.UtcNow + AppearWithin;
+        // A device path is there or not; a port name may still be appearing while the driver probes.
+        var deadline = DateTime.UtcNow + (port.StartsWith('/') ? TimeSpan.Zero : AppearWithin);
         string? path;
         while ((path = Find(port)) is null && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(PollInterval);
         }
 
-        _device = PortDevice.Open(path ?? throw new IOException(
-            $"no virtio-serial port named '{port}' under {PortsDirectory} (is virtio_console loaded and the port attached?)"));
+        _device = PortDevice.Open(path ?? throw new IOException(port.StartsWith('/')
+            ? $"no virtio-serial port device {port}"
+            : $"no virtio-serial port named '{port}' under {PortsDirectory} (is virtio_console loaded and the port attached?)"));
     }
 
     /// <summary>The device of a port given by name or path, or null when there is none (yet).</summary>
