@@ -10,6 +10,7 @@ namespace Parma.GuestAgent.Tests;
 /// makes them only under /run/kata-containers (below the copy root), applies only the tmpfs options it
 /// knows, and undoes the mounts at DestroySandbox.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class GuestStoragesTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("parma-storages-").FullName;
@@ -38,7 +39,8 @@ public sealed class GuestStoragesTests : IDisposable
 
         var target = Path.Combine(_root, "guest", "run/kata-containers/sandbox/shm");
         var mount = File.ReadLines("/proc/mounts").Single(l => l.Split(' ')[1] == target);
-        mount.Should().StartWith("tmpfs ").And.Contain("nosuid").And.Contain("nodev").And.Contain("noexec").And.Contain("size=65536k").And.Contain("mode=1777");
+        mount.Should().StartWith("tmpfs ").And.Contain("nosuid").And.Contain("nodev").And.Contain("noexec").And.Contain("size=65536k");
+        File.GetUnixFileMode(target).Should().Be((UnixFileMode)0x3ff, "mode=1777 (/proc/mounts leaves tmpfs's default mode out)");
         File.GetUnixFileMode(Path.Combine(_root, "guest", "run/kata-containers/shared/containers/s/rootfs/local/scratch")).Should().Be((UnixFileMode)0x1ff);
 
         await Run(backend, new DestroySandboxRequest());

@@ -16,7 +16,7 @@ namespace Parma.Vm.Tests;
 /// ttrpc through a virtio-serial port, layers arrive as read-only virtio-blk devices that the agent
 /// opens with dm-verity under the policy's root hashes, overlays are mounted in the policy's order,
 /// containers and probes run under runc, and everything is torn down. A layer device with one byte
-/// changed is refused.
+/// changed, or with a wrong block count in its parameters, is refused.
 /// </summary>
 public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
 {
@@ -35,8 +35,10 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var helloLayer = LayerIdsOf(hello)[1];
         var tampered = new VmDisk(Path.Combine(group.Work, "tampered.img"), TestVm.FirstDiskSlot + group.LayerDisks.Count, ReadOnly: true);
         WriteTampered(group.LayerDisks[helloLayer].File, tampered.File);
+        var miscounted = new VmDisk(Path.Combine(group.Work, "miscounted.img"), tampered.Slot + 1, ReadOnly: true);
+        WriteMiscounted(group.LayerDisks[helloLayer].File, miscounted.File);
 
-        await using var vm = await TestVm.StartAsync(new TestVmOptions { PolicyText = group.Policy.PolicyText, Disks = [.. group.LayerDisks.Values, tampered] });
+        await using var vm = await TestVm.StartAsync(new TestVmOptions { PolicyText = group.Policy.PolicyText, Disks = [.. group.LayerDisks.Values, tampered, miscounted] });
         output.WriteLine($"image build {image.BuildTime.TotalSeconds:F1} s, group policy and layer disks {groupTime.TotalSeconds:F1} s, qemu start to agent listening {vm.BootTime.TotalSeconds:F1} s");
         vm.Console.Should().Contain($"policy host_data {group.Policy.HostDataHex}", "the agent bound the group's policy to the (development) report's HOST_DATA").And.NotContain("REFUSING");
         await using var agent = await vm.ConnectAsync();
@@ -62,6 +64,10 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
                     (await refused.Should().ThrowAsync<TtrpcException>("a changed byte in a layer device fails dm-verity's check"))
                         .Which.Message.Should().Contain("dm-verity").And.Contain(helloLayer);
                     vm.Console.Should().MatchRegex("verity.*(corrupted|error)", "the kernel's dm-verity refused the block");
+
+                    PointLayerAt(forged, helloLayer, miscounted.PciPath);
+                    (await refused.Should().ThrowAsync<TtrpcException>("the host's block count only says where the tree is; a wrong one fails verification"))
+                        .Which.Message.Should().Contain("dm-verity");
                 }
             }
 
@@ -181,6 +187,15 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var bytes = File.ReadAllBytes(good);
         bytes[1024] ^= 0x01;
         File.WriteAllBytes(tampered, bytes);
+    }
+
+    /// <summary>The same layer disk with the data block count in its parameter block one lower (the tree then starts inside the data).</summary>
+    private static void WriteMiscounted(string good, string miscounted)
+    {
+        var bytes = File.ReadAllBytes(good);
+        var count = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(bytes.Length - 504));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(bytes.Length - 504), count - 1);
+        File.WriteAllBytes(miscounted, bytes);
     }
 
     /// <summary>Round trips of a request the policy denies (ReseedRandomDev is off in the group's defaults): transport plus one decision.</summary>
