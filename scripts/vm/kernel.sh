@@ -8,9 +8,13 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cache="${1:?usage: kernel.sh CACHE_DIR}"
 log() { printf 'vm/kernel: %s\n' "$*" >&2; }
 
-package="$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)"
+kernel_package() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1; }
+package="$(kernel_package)"
 if [ -z "$package" ]; then
-  log "apt knows no linux-image-amd64; run apt-get update first"; exit 1
+  log "apt knows no linux-image-amd64 yet; updating the package lists"
+  apt-get update -qq >/dev/null
+  package="$(kernel_package)"
+  [ -n "$package" ] || { log "apt knows no linux-image-amd64"; exit 1; }
 fi
 version="$(apt-cache policy "$package" | sed -n 's/^ *Candidate: //p')"
 modules_hash="$(sha256sum "$here/modules.txt" "$here/kernel.sh" | sha256sum | cut -c1-12)"
@@ -20,7 +24,14 @@ if [ -f "$out/ready" ]; then echo "$out"; exit 0; fi
 work="$(mktemp -d "$cache/.kernel-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 log "downloading $package $version"
-(cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "$package=$version" >/dev/null)
+if ! (cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "$package=$version" >/dev/null 2>&1); then
+  # The lists may name a version the mirror no longer has: refresh them and build from the new candidate.
+  [ -z "${PARMA_VM_KERNEL_RETRY:-}" ] || { log "cannot download $package $version"; exit 1; }
+  log "download failed; updating the package lists and trying again"
+  apt-get update -qq >/dev/null
+  rm -rf "$work"
+  PARMA_VM_KERNEL_RETRY=1 exec "$0" "$@"
+fi
 log "extracting"
 dpkg-deb -x "$work"/*.deb "$work/root"
 kver="$(ls "$work/root/lib/modules")"
