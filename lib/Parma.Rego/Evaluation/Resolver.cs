@@ -79,14 +79,30 @@ internal sealed class Resolver
         _scopes.Clear();
         _scopes.Add(new Dictionary<string, int>(StringComparer.Ordinal));
         ResolveBodyInPlace(body);
+        var check = body.Exprs.Count > 1 || body.Exprs.Exists(Iterates);
         foreach (var e in body.Exprs)
         {
             if (e.Kind == ExprKind.Term && !e.Negated && !(e.Left is CallTerm call && Reorder.IsOutputCall(call)))
             {
                 e.CaptureSlot = _slots++;
+                e.CaptureChecked = check;
             }
         }
     }
+
+    /// <summary>Whether an expression enumerates: a reference with a variable index, or a relation such as walk (comprehensions aside).</summary>
+    private static bool Iterates(Expr e) =>
+        Iterates(e.Left) || Iterates(e.Right) || Iterates(e.Collection) || e.Kind is ExprKind.SomeIn;
+
+    private static bool Iterates(Term? t) => t switch
+    {
+        RefTerm r => Iterates(r.Head) || r.Path.Any(p => p is VarTerm || Iterates(p)),
+        ArrayTerm a => a.Items.Any(Iterates),
+        SetTerm s => s.Items.Any(Iterates),
+        ObjectTerm o => o.Keys.Any(Iterates) || o.Values.Any(Iterates),
+        CallTerm c => c.Builtin is { Relation: not null } || c.Args.Any(Iterates),
+        _ => false,
+    };
 
     private void ResolveBodyInPlace(Body body)
     {
