@@ -5,8 +5,15 @@ public sealed record RegoOptions
 {
     public static readonly RegoOptions Default = new();
 
-    /// <summary>Parse modules as Rego v0 (`p { … }`, keywords only via `import future.keywords`).</summary>
-    public bool V0Compatible { get; init; }
+    /// <summary>Which syntax modules are read in; see <see cref="RegoVersion"/>. Queries are always v1.</summary>
+    public RegoVersion Version { get; init; } = RegoVersion.Auto;
+
+    /// <summary>Shorthand for <see cref="Version"/> = <see cref="RegoVersion.V0"/> (true) or <see cref="RegoVersion.Auto"/> (false).</summary>
+    public bool V0Compatible
+    {
+        get => Version == RegoVersion.V0;
+        init => Version = value ? RegoVersion.V0 : RegoVersion.Auto;
+    }
 
     /// <summary>Builtin errors raise instead of making the expression undefined.</summary>
     public bool StrictBuiltinErrors { get; init; }
