@@ -10,4 +10,7 @@ internal delegate Value? BuiltinImpl(Value[] args);
 internal sealed record BuiltinFunction(string Name, int Arity, BuiltinImpl Impl)
 {
     public Func<Value[], IEnumerable<Value>>? Relation { get; init; }
+
+    /// <summary>Deprecated in OPA: callable from Rego v0 modules only.</summary>
+    public bool Deprecated { get; init; }
 }

@@ -120,7 +120,7 @@ internal sealed class PolicyProgram
         foreach (var module in modules)
         {
             var imports = module.Imports.ToDictionary(i => i.Alias, i => i.Path, StringComparer.Ordinal);
-            var resolver = new Resolver(root, builtins, module.Package, packageRules[string.Join('.', module.Package)], imports, module.File);
+            var resolver = new Resolver(root, builtins, module.Package, packageRules[string.Join('.', module.Package)], imports, module.File, module.V1);
             foreach (var rule in module.Rules)
             {
                 resolver.ResolveRule(rule);

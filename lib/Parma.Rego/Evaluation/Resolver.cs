@@ -15,10 +15,12 @@ internal sealed class Resolver
     private readonly Dictionary<string, string[]> _imports;
     private readonly List<Dictionary<string, int>> _scopes = [];
     private readonly string _file;
+    private readonly bool _v1;
     private int _slots;
 
-    public Resolver(RuleNode root, IReadOnlyDictionary<string, BuiltinFunction> builtins, string[] package, HashSet<string> packageRules, Dictionary<string, string[]> imports, string file)
+    public Resolver(RuleNode root, IReadOnlyDictionary<string, BuiltinFunction> builtins, string[] package, HashSet<string> packageRules, Dictionary<string, string[]> imports, string file, bool v1 = true)
     {
+        _v1 = v1;
         _root = root;
         _builtins = builtins;
         _package = package;
@@ -399,6 +401,11 @@ internal sealed class Resolver
 
         if (_builtins.TryGetValue(call.Name, out var builtin))
         {
+            if (builtin.Deprecated && _v1)
+            {
+                throw new RegoException(RegoException.Codes.TypeError, $"deprecated built-in function calls in expression: {call.Name}", _file, call.Line, call.Column);
+            }
+
             call.Builtin = builtin;
             if (builtin.Arity >= 0 && call.Args.Length != builtin.Arity && call.Args.Length != builtin.Arity + 1)
             {
