@@ -29,6 +29,7 @@ internal static class BuiltinTable
         Subsets.Register(Add);
         UrlQuery.Register(Add);
         Yaml.Register(Add);
+        Time.Register(Add);
         Builtins.Deprecated.Register(Add);
         table["walk"] = new BuiltinFunction("walk", 1, _ => null) { Relation = Graphs.Walk };
         return table;
