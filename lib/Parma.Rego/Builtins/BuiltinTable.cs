@@ -30,6 +30,7 @@ internal static class BuiltinTable
         UrlQuery.Register(Add);
         Yaml.Register(Add);
         Time.Register(Add);
+        Jwt.Register(Add);
         Builtins.Deprecated.Register(Add);
         table["walk"] = new BuiltinFunction("walk", 1, _ => null) { Relation = Graphs.Walk };
         return table;
