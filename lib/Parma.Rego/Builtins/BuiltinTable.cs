@@ -31,6 +31,9 @@ internal static class BuiltinTable
         Yaml.Register(Add);
         Time.Register(Add);
         Jwt.Register(Add);
+        RegexTemplate.Register(Add);
+        Uuid.Register(Add);
+        X509.Register(Add);
         Builtins.Deprecated.Register(Add);
         table["walk"] = new BuiltinFunction("walk", 1, _ => null) { Relation = Graphs.Walk };
         return table;
