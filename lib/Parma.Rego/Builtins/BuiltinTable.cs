@@ -34,6 +34,7 @@ internal static class BuiltinTable
         RegexTemplate.Register(Add);
         Uuid.Register(Add);
         X509.Register(Add);
+        JsonSchema.Register(Add);
         Builtins.Deprecated.Register(Add);
         table["walk"] = new BuiltinFunction("walk", 1, _ => null) { Relation = Graphs.Walk };
         return table;
