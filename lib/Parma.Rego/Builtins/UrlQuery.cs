@@ -107,6 +107,11 @@ internal static class UrlQuery
             {
                 bytes.Add((byte)' ');
             }
+            else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(text.Substring(i, 2)));
+                i++;
+            }
             else
             {
                 bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
