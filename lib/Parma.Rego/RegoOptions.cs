@@ -8,11 +8,14 @@ public sealed record RegoOptions
     /// <summary>Which syntax modules are read in; see <see cref="RegoVersion"/>. Queries are always v1.</summary>
     public RegoVersion Version { get; init; } = RegoVersion.Auto;
 
-    /// <summary>Shorthand for <see cref="Version"/> = <see cref="RegoVersion.V0"/> (true) or <see cref="RegoVersion.Auto"/> (false).</summary>
+    /// <summary>
+    /// OPA's switch: true is <see cref="RegoVersion.V0"/> (`--v0-compatible`), false is <see cref="RegoVersion.V1"/>
+    /// (`opa eval` without it). Leaving both unset keeps <see cref="RegoVersion.Auto"/>.
+    /// </summary>
     public bool V0Compatible
     {
         get => Version == RegoVersion.V0;
-        init => Version = value ? RegoVersion.V0 : RegoVersion.Auto;
+        init => Version = value ? RegoVersion.V0 : RegoVersion.V1;
     }
 
     /// <summary>Builtin errors raise instead of making the expression undefined.</summary>

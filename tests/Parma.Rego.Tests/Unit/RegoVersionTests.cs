@@ -118,10 +118,12 @@ public sealed class RegoVersionTests
     }
 
     [Fact]
-    public void V0Compatible_is_shorthand_for_v0()
+    public void V0Compatible_is_opas_switch_and_auto_is_the_default()
     {
         new RegoOptions { V0Compatible = true }.Version.Should().Be(RegoVersion.V0);
+        new RegoOptions { V0Compatible = false }.Version.Should().Be(RegoVersion.V1, "as opa eval without --v0-compatible");
         new RegoOptions().Version.Should().Be(RegoVersion.Auto);
+        RegoOptions.Default.Version.Should().Be(RegoVersion.Auto);
         new RegoOptions { Version = RegoVersion.V0 }.V0Compatible.Should().BeTrue();
     }
 }
