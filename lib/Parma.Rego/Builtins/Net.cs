@@ -170,7 +170,8 @@ internal static class Net
 
             if (TryIp(s.Text, out var ip))
             {
-                blocks.Add(new Network(ip, ip, ip.V6 ? 128 : 32, s.Text));
+                // A bare IPv4 address is its /32; an IPv6 address needs its prefix length, as in OPA.
+                blocks.Add(ip.V6 ? throw Args.Error("net.cidr_merge", "IPv6 invalid: needs prefix length") : new Network(ip, ip, 32, s.Text));
             }
             else if (TryCidr(s.Text, out var cidr))
             {
