@@ -27,7 +27,6 @@ public static class RegoBuiltins
         ["time.now_ns"] = "reads the clock, non-deterministic",
         ["uuid.rfc4122"] = "generates random UUIDs, non-deterministic",
         ["trace"] = "writes to OPA's evaluation tracer, which this engine does not have (print is available)",
-        ["io.jwt.decode_verify"] = "checks exp/nbf against the clock when no time constraint is given; marked non-deterministic by OPA",
         ["io.jwt.encode_sign"] = "signing with private keys held in the policy; marked non-deterministic by OPA (random nonces)",
         ["io.jwt.encode_sign_raw"] = "signing with private keys held in the policy; marked non-deterministic by OPA (random nonces)",
         ["graphql.is_valid"] = "GraphQL parsing and validation into gqlparser's AST is a language of its own, not implemented",

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -6,7 +7,8 @@ namespace Parma.Rego.Builtins;
 /// <summary>
 /// io.jwt.decode and the io.jwt.verify_* family over JWS compact serialisation: keys are PEM certificates, PEM public
 /// keys or JWK (sets); HS* take the shared secret. A wrong signature is false; a malformed token or key is an error.
-/// io.jwt.decode_verify and io.jwt.encode_sign* are left out (they read the clock or sign with random nonces).
+/// io.jwt.decode_verify checks exp and nbf against the time constraint, or the clock when none is given (as OPA does);
+/// io.jwt.encode_sign* are left out (they sign with keys held in the policy and random nonces).
 /// </summary>
 internal static class Jwt
 {
@@ -39,6 +41,150 @@ internal static class Jwt
         }
 
         Asymmetric(add, "io.jwt.verify_eddsa", (key, data, sig) => key is VerificationKeys.Okp o && Ed25519.Verify(o.PublicKey, data, sig));
+        add("io.jwt.decode_verify", 2, DecodeVerify);
+    }
+
+    private static readonly Value Invalid = Value.Array(Value.False, Value.EmptyObject, Value.EmptyObject);
+
+    /// <summary>
+    /// io.jwt.decode_verify(token, constraints): [valid, header, payload]. Constraints: cert (PEM or JWK set) or secret,
+    /// and optionally alg, iss, aud and time (ns; the clock when absent, as in OPA). exp and nbf are checked against time.
+    /// </summary>
+    private static Value? DecodeVerify(Value[] a)
+    {
+        const string name = "io.jwt.decode_verify";
+        var text = Args.Str(name, a, 0);
+        var constraints = Args.Obj(name, a, 1);
+        string? cert = null, secret = null, alg = null, iss = null, aud = null;
+        BigInteger? time = null;
+        foreach (var (keyValue, value) in constraints.Pairs.Select(p => (p.Key, p.Value)))
+        {
+            var key = keyValue is StringValue ks ? ks.Text : keyValue.ToJson();
+            string Text() => value is StringValue v ? v.Text : throw Args.Error(name, $"{key} constraint must be a string");
+            switch (key)
+            {
+                case "cert": cert = Text(); break;
+                case "secret": secret = Text(); break;
+                case "alg": alg = Text(); break;
+                case "iss": iss = Text(); break;
+                case "aud": aud = Text(); break;
+                case "time":
+                    time = value is NumberValue n ? (n.IsInteger ? n.Integer : new BigInteger(n.AsDouble)) : throw Args.Error(name, "time constraint must be a number");
+                    break;
+                default:
+                    throw Args.Error(name, $"unknown token validation constraint: {key}");
+            }
+        }
+
+        if (cert is not null && secret is not null)
+        {
+            throw Args.Error(name, "duplicate key constraints");
+        }
+
+        if (cert is null && secret is null)
+        {
+            throw Args.Error(name, "no key constraints");
+        }
+
+        var token = Parse(name, text);
+        var (input, signature) = Signed(name, text);
+        var headerAlg = token.Header["alg"] is StringValue ha ? ha.Text : null;
+        if (headerAlg is null || (alg is not null && alg != headerAlg))
+        {
+            return Invalid;
+        }
+
+        bool verified;
+        if (headerAlg.StartsWith("HS", StringComparison.Ordinal))
+        {
+            if (secret is null)
+            {
+                return Invalid;
+            }
+
+            var key = Encoding.UTF8.GetBytes(secret);
+            byte[]? mac = headerAlg switch
+            {
+                "HS256" => HMACSHA256.HashData(key, input),
+                "HS384" => HMACSHA384.HashData(key, input),
+                "HS512" => HMACSHA512.HashData(key, input),
+                _ => null,
+            };
+            verified = mac is not null && CryptographicOperations.FixedTimeEquals(mac, signature);
+        }
+        else
+        {
+            if (cert is null)
+            {
+                return Invalid;
+            }
+
+            var keys = VerificationKeys.Parse(name, cert);
+            var hash = headerAlg.EndsWith("384", StringComparison.Ordinal) ? HashAlgorithmName.SHA384 : headerAlg.EndsWith("512", StringComparison.Ordinal) ? HashAlgorithmName.SHA512 : HashAlgorithmName.SHA256;
+            Func<VerificationKeys.Key, bool>? check = headerAlg switch
+            {
+                "RS256" or "RS384" or "RS512" => k => k is VerificationKeys.Rsa r && VerifyRsa(r, input, signature, hash, RSASignaturePadding.Pkcs1),
+                "PS256" or "PS384" or "PS512" => k => k is VerificationKeys.Rsa r && VerifyRsa(r, input, signature, hash, RSASignaturePadding.Pss),
+                "ES256" or "ES384" or "ES512" => k => k is VerificationKeys.Ec e && VerifyEc(e, input, signature, hash),
+                "EdDSA" => k => k is VerificationKeys.Okp o && Ed25519.Verify(o.PublicKey, input, signature),
+                _ => null,
+            };
+            verified = check is not null && keys.Any(check);
+        }
+
+        if (!verified || token.Payload is not ObjectValue payload)
+        {
+            return Invalid;
+        }
+
+        var now = time ?? (BigInteger)(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+        if (payload["exp"] is { } exp)
+        {
+            if (exp is not NumberValue expNumber)
+            {
+                throw Args.Error(name, "exp value must be a number");
+            }
+
+            if ((decimal)now >= (decimal)expNumber.AsDouble * 1_000_000_000m)
+            {
+                return Invalid;
+            }
+        }
+
+        if (payload["nbf"] is { } nbf)
+        {
+            if (nbf is not NumberValue nbfNumber)
+            {
+                throw Args.Error(name, "nbf value must be a number");
+            }
+
+            if ((decimal)now < (decimal)nbfNumber.AsDouble * 1_000_000_000m)
+            {
+                return Invalid;
+            }
+        }
+
+        if (iss is not null && !(payload["iss"] is StringValue tokenIss && tokenIss.Text == iss))
+        {
+            return Invalid;
+        }
+
+        var tokenAud = payload["aud"];
+        if (tokenAud is not null || aud is not null)
+        {
+            var audiences = tokenAud switch
+            {
+                StringValue single => [single.Text],
+                ArrayValue list => list.Items.OfType<StringValue>().Select(v => v.Text).ToArray(),
+                _ => Array.Empty<string>(),
+            };
+            if (aud is null || !audiences.Contains(aud))
+            {
+                return Invalid;
+            }
+        }
+
+        return Value.Array(Value.True, token.Header, payload);
     }
 
     internal sealed record Token(Value Header, Value Payload, byte[] Signature, byte[] SigningInput);

@@ -99,3 +99,50 @@ public sealed class JwtTests
         Fails(expression).Message.Should().Contain(message);
     }
 }
+
+public sealed class JwtDecodeVerifyTests
+{
+    private static string B64(string text) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string Hs256(string payload, string secret = "s3cret", string header = """{"alg":"HS256","typ":"JWT"}""")
+    {
+        var input = B64(header) + "." + B64(payload);
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.ASCII.GetBytes(input));
+        return input + "." + Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    private static Value? Verify(string token, string constraints) => Eval($"io.jwt.decode_verify({Value.Quote(token)}, {constraints})");
+
+    [Fact]
+    public void A_valid_token_gives_its_header_and_payload()
+    {
+        var token = Hs256("""{"iss": "me", "aud": ["a", "b"], "exp": 2000, "nbf": 1000}""");
+        Verify(token, """{"secret": "s3cret", "time": 1500000000000, "iss": "me", "aud": "b", "alg": "HS256"}""")
+            .Should().Be(Value.FromJson("""[true, {"alg": "HS256", "typ": "JWT"}, {"iss": "me", "aud": ["a", "b"], "exp": 2000, "nbf": 1000}]"""));
+    }
+
+    [Theory]
+    [InlineData("""{"secret": "wrong", "time": 1500000000000, "aud": "a"}""")]
+    [InlineData("""{"secret": "s3cret", "time": 2000000000000, "aud": "a"}""")]
+    [InlineData("""{"secret": "s3cret", "time": 999000000000, "aud": "a"}""")]
+    [InlineData("""{"secret": "s3cret", "time": 1500000000000, "aud": "a", "iss": "other"}""")]
+    [InlineData("""{"secret": "s3cret", "time": 1500000000000}""")]
+    [InlineData("""{"secret": "s3cret", "time": 1500000000000, "aud": "c"}""")]
+    [InlineData("""{"secret": "s3cret", "time": 1500000000000, "aud": "a", "alg": "RS256"}""")]
+    [InlineData("""{"cert": "{\"kty\": \"RSA\", \"n\": \"AQAB\", \"e\": \"AQAB\"}", "time": 1500000000000, "aud": "a"}""")]
+    public void Signature_expiry_not_before_issuer_audience_and_algorithm_are_checked(string constraints)
+    {
+        var token = Hs256("""{"iss": "me", "aud": ["a", "b"], "exp": 2000, "nbf": 1000}""");
+        Verify(token, constraints).Should().Be(Value.FromJson("[false, {}, {}]"));
+    }
+
+    [Theory]
+    [InlineData("""{"exp": null}""", """{"secret": "s3cret"}""", "exp value must be a number")]
+    [InlineData("""{}""", """{"secret": "s3cret", "cert": "x"}""", "duplicate key constraints")]
+    [InlineData("""{}""", """{"time": 1}""", "no key constraints")]
+    [InlineData("""{}""", """{"secret": "s3cret", "colour": "red"}""", "unknown token validation constraint: colour")]
+    public void Bad_claims_and_constraints_are_errors(string payload, string constraints, string message)
+    {
+        Fails($"io.jwt.decode_verify({Value.Quote(Hs256(payload))}, {constraints})").Message.Should().Contain(message);
+    }
+}
