@@ -47,7 +47,7 @@ public static class ParmaOperations
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = HealthReportText.Writer("readyz"),
         });
-        var scrape = endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        var scrape = endpoints.MapParmaMetrics("/metrics");
         if (onlyOnPorts.Length > 0)
         {
             var hosts = onlyOnPorts.Select(p => $"*:{p}").ToArray();

@@ -153,4 +153,16 @@ public sealed class MetricsExpositionTests
         text.Should().Contain("parma_lint_requests_total{").And.Contain("parma_lint_duration_seconds_bucket{").And.Contain("parma_lint_depth{} 3");
         lint.ExitCode.Should().Be(0, lint.StandardOutput + lint.StandardError);
     }
+
+    [Fact]
+    public async Task A_scrape_with_nothing_to_report_still_says_it_is_Prometheus_text()
+    {
+        await using var host = await OperationsHost.StartAsync();
+
+        using var response = await host.Client.GetAsync(new Uri("/metrics", UriKind.Relative));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().BeEmpty();
+        response.Content.Headers.ContentType!.ToString().Should().Be(ParmaMetrics.TextContentType, "Prometheus 3 fails a scrape without a Content-Type");
+    }
 }

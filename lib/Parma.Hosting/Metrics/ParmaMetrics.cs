@@ -1,4 +1,7 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
@@ -14,6 +17,9 @@ public static class ParmaMetrics
 {
     /// <summary>The meters exported: "Parma" and every meter under it ("Parma.Operator", "Parma.Webhook", …).</summary>
     public static readonly IReadOnlyList<string> MeterNames = ["Parma", "Parma.*"];
+
+    /// <summary>The content type of the Prometheus text format the exporter writes unless OpenMetrics is asked for.</summary>
+    public const string TextContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     /// <summary>Bucket upper bounds (in seconds) of every histogram that brings no bucket advice of its own.</summary>
     public static readonly IReadOnlyList<double> DefaultBuckets =
@@ -35,6 +41,30 @@ public static class ParmaMetrics
             }));
         return services;
     }
+
+    /// <summary>Maps the scrape endpoint at <paramref name="path"/>.</summary>
+    public static IEndpointConventionBuilder MapParmaMetrics(this IEndpointRouteBuilder endpoints, string path = "/metrics")
+    {
+        var scrape = endpoints.MapPrometheusScrapingEndpoint(path);
+        scrape.Add(endpoint => endpoint.RequestDelegate = AlwaysTyped(endpoint.RequestDelegate!));
+        return scrape;
+    }
+
+    // The exporter answers a scrape with nothing to report (key release has no instruments; the webhook's counters
+    // have no value before the first review) without a Content-Type, and Prometheus 3 fails such a scrape.
+    private static RequestDelegate AlwaysTyped(RequestDelegate exporter) => context =>
+    {
+        context.Response.OnStarting(() =>
+        {
+            if (string.IsNullOrEmpty(context.Response.ContentType))
+            {
+                context.Response.ContentType = TextContentType;
+            }
+
+            return Task.CompletedTask;
+        });
+        return exporter(context);
+    };
 
     private static bool IsHistogram(Instrument instrument) =>
         instrument.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(Histogram<>);
