@@ -36,7 +36,7 @@ public static class ParmaMetrics
             {
                 exporter.ScopeInfoEnabled = false;
                 exporter.TargetInfoEnabled = false;
-                // Every scrape reads the instruments afresh (readiness and rollouts are watched through them).
+                // Every scrape reads the instruments afresh (a cached answer would show gauges such as the leader flag stale).
                 exporter.ScrapeResponseCacheDurationMilliseconds = 0;
             }));
         return services;
