@@ -66,4 +66,10 @@ fi
 
 # --- NuGet -------------------------------------------------------------------------------------
 dotnet restore ParmaOperator.sln --verbosity quiet >/dev/null
+
+# --- The parma command: .tools/bin/parma (a published build; fast to start) ---------------------
+scripts/install-parma.sh
+if [ "$(command -v parma 2>/dev/null)" != "$PWD/.tools/bin/parma" ]; then
+  log "parma is in .tools/bin; to type 'parma' in this shell: export PATH=\"$PWD/.tools/bin:\$PATH\""
+fi
 log "ready"
