@@ -19,7 +19,7 @@ internal static class AttestVerifyCommand
         var report = new Option<FileInfo>("--report") { Description = "The 1184-byte attestation report file.", Required = true };
         var vcek = new Option<FileInfo?>("--vcek") { Description = "The VCEK or VLEK certificate (DER or PEM) that signed the report." };
         var chain = new Option<FileInfo?>("--chain") { Description = "ASK/ASVK (+ ARK) PEM; default: AMD's built-in intermediates. The ARK is always AMD's pinned one." };
-        var product = new Option<string?>("--product") { Description = "Milan, Genoa or Turin (checked against CPUID and the certificate)." };
+        var product = AttestOptions.Product("The processor (checked against CPUID and the certificate).");
         var hostData = new Option<string?>("--host-data") { Description = "Expected HOST_DATA, 64 hex digits." };
         var policy = new Option<FileInfo?>("--policy") { Description = "Policy file (Rego text, initdata TOML, or either annotation value); HOST_DATA must be its host_data." };
         var reportData = new Option<string?>("--report-data") { Description = "Expected REPORT_DATA in hex (up to 64 bytes, zero-padded)." };

@@ -19,7 +19,9 @@ internal static class PolicyGenerateCommand
         var configFiles = new Option<string[]>("--config-file", "-c") { Description = "YAML with ConfigMaps and Secrets the workloads reference for env values (repeatable)." };
         var settings = new Option<string?>("--settings") { Description = "A complete settings file replacing the embedded defaults." };
         var settingsPatches = new Option<string[]>("--settings-patch") { Description = "A JSON-Patch drop-in applied to the settings (repeatable, in order)." };
-        var format = new Option<string?>("--format") { Description = "agent-policy or initdata (the annotation; default: the group's spec.policy.format, else agent-policy), or rego (write the policy text)." };
+        var format = ChoiceOption.Create("--format",
+            "agent-policy or initdata (the annotation; default: the group's spec.policy.format, else agent-policy), or rego (write the policy text).",
+            ["agent-policy", "initdata", "rego"], defaultValue: null);
         var output = new Option<string?>("--output", "-o") { Description = "A directory for NAME.rego, NAME.annotation and NAME.host-data, or - for stdout." };
         var patch = new Option<bool>("--patch")
         {
