@@ -53,6 +53,8 @@ internal static class AttestVerifyCommand
             SnpEvidence evidence;
             VerificationPolicy verificationPolicy;
             SnpReportVerifier verifier;
+            byte[]? expectedHostData;
+            string? expectedFrom = null;
             try
             {
                 var reportBytes = AttestOptions.ReadFile(parse.GetValue(report)!, "report");
@@ -60,9 +62,10 @@ internal static class AttestVerifyCommand
                 var chainCertificates = parse.GetValue(chain) is { } chainFile ? CertificateFiles.LoadAll(Existing(chainFile, "--chain")) : null;
                 evidence = new SnpEvidence(reportBytes, leaf, chainCertificates);
 
-                byte[]? expectedHostData = parse.GetValue(hostData) is { } hostHex
+                expectedHostData = parse.GetValue(hostData) is { } hostHex
                     ? AttestOptions.Hex(hostHex, HostDataCalculator.Length, "--host-data")
                     : parse.GetValue(policy) is { } policyFile ? Parma.Policy.Output.PolicyFile.Read(policyFile.FullName).HostData : null;
+                expectedFrom = parse.GetValue(policy) is { } fromPolicy ? $"the host_data of the policy {fromPolicy.FullName}" : "--host-data";
                 var expectedReportData = parse.GetValue(reportData) is { } reportHex
                     ? ReportDataBinding.FromHex(reportHex)
                     : parse.GetValue(runtimeData) is { } claimFile ? ReportDataBinding.ForClaim(AttestOptions.ReadFile(claimFile, "runtime data")) : null;
@@ -88,6 +91,10 @@ internal static class AttestVerifyCommand
             }
 
             var result = verifier.Verify(evidence, verificationPolicy);
+            // On a HOST_DATA mismatch, show both values: the expected one is what to compare with the policy the tenant reviewed.
+            var hostDataMismatch = expectedHostData is not null && result.Report is not null && result.Has(AttestationFailureReason.HostDataMismatch);
+            var expectedHex = expectedHostData is null ? null : Convert.ToHexStringLower(expectedHostData);
+            var foundHex = result.Report is null ? null : Convert.ToHexStringLower(result.Report.HostData.Span);
             if (parse.GetValue(output) == "json")
             {
                 stdout.WriteLine(JsonSerializer.Serialize(new
@@ -99,6 +106,8 @@ internal static class AttestVerifyCommand
                     chain_valid = result.ChainValid,
                     tcb_matches_certificate = result.TcbMatchesCertificate,
                     failures = result.Failures.Select(f => new { reason = f.Reason.ToString(), message = f.Message }),
+                    expected_host_data = expectedHex,
+                    found_host_data = expectedHex is null ? null : foundHex,
                     report = result.Report is null ? null : SnpReportDescription.Describe(result.Report, result.Product).ToDictionary(f => f.Key, f => f.Value),
                 }, AttestOptions.Json));
             }
@@ -110,6 +119,12 @@ internal static class AttestVerifyCommand
                 foreach (var failure in result.Failures)
                 {
                     stdout.WriteLine($"  {failure.Reason}: {failure.Message}");
+                }
+
+                if (hostDataMismatch)
+                {
+                    stdout.WriteLine($"  expected HOST_DATA: {expectedHex} ({expectedFrom})");
+                    stdout.WriteLine($"  found HOST_DATA:    {foundHex} (in the report)");
                 }
             }
 
