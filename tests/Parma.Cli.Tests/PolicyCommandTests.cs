@@ -186,6 +186,15 @@ public sealed class PolicyCommandTests : IDisposable
         explain.ExitCode.Should().Be(1);
         explain.StandardOutput.Should().Contain("denied: ExecProcessRequest is blocked by policy: exec.container_id");
 
+        explain.StandardOutput.Should().NotContain("missing", "the container_id is there, just unknown");
+
+        var create = trace.First(c => c.Kind == "CreateContainerRequest").Request.DeepClone().AsObject();
+        create["OCI"]!.AsObject().Remove("Version");
+        await File.WriteAllTextAsync(requestPath, create.ToJsonString());
+        var noVersion = await CliRunner.RunAsync("policy", "explain", "-p", policyPath, "-k", "CreateContainerRequest", "-r", requestPath);
+        noVersion.ExitCode.Should().Be(1);
+        noVersion.StandardOutput.Should().Contain(": OCI.Version: ").And.EndWith("\n  OCI.Version: missing (the request has no value there)\n");
+
         await File.WriteAllTextAsync(requestPath, trace[0].Request.ToJsonString());
         var allowed = await CliRunner.RunAsync("policy", "explain", "-p", policyPath, "-k", trace[0].Kind, "-r", requestPath);
         allowed.ExitCode.Should().Be(0, allowed.StandardError);
