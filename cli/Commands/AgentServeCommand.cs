@@ -72,15 +72,10 @@ internal static class AgentServeCommand
                 ? $"REFUSING EVERY REQUEST: {refusal}"
                 : host.Policy.AwaitingSetPolicy ? "no policy yet: waiting for SetPolicy" : $"policy bound: host_data {host.Policy.HostDataHex}");
             await output.FlushAsync(cancellationToken);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // Interrupted: stop serving.
-            }
 
+            // SIGTERM or Ctrl+C: disposing the host removes the containers (unmounting their root file systems) and the socket.
+            var signal = await TerminationSignals.WaitAsync(cancellationToken);
+            await output.WriteLineAsync($"stopping{(signal is null ? string.Empty : $" on {signal}")}: removing containers and {host.Address}");
             return 0;
         }));
         return command;
