@@ -37,9 +37,15 @@ internal static partial class RequestField
             node = name.Length > 0 ? (node as JsonObject)?[name] : node;
             foreach (Capture index in step.Groups["index"].Captures)
             {
+                if (node is JsonArray && !int.TryParse(index.Value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    // A list named by content (process.Env[LD_PRELOAD]): the reason is about a value that is there.
+                    return false;
+                }
+
                 node = node switch
                 {
-                    JsonArray array when int.TryParse(index.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var i) => i < array.Count ? array[i] : null,
+                    JsonArray array => int.Parse(index.Value, CultureInfo.InvariantCulture) is var i && i < array.Count ? array[i] : null,
                     JsonObject obj => obj[index.Value],
                     _ => null,
                 };

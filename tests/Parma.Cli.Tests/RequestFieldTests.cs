@@ -24,6 +24,7 @@ public sealed class RequestFieldTests
     [InlineData("container_id", true)]
     [InlineData("process.Env[0]", false)]
     [InlineData("process.Env[1]", true)]
+    [InlineData("process.Env[LD_PRELOAD]", false)]
     [InlineData("process.Args", true)]
     [InlineData("OCI.Linux.Namespaces[0].Path", true)]
     public void Absent_or_empty_fields_are_missing(string field, bool missing) => RequestField.IsMissing(Request, field).Should().Be(missing);
