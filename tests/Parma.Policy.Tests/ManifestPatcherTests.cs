@@ -171,6 +171,16 @@ public class ManifestPatcherTests
     }
 
     [Fact]
+    public void Anchored_metadata_that_aliases_may_share_is_refused()
+    {
+        const string yaml = "kind: Pod\nmetadata: &shared\n  name: p\n  labels:\n    a: b\nspec:\n  containers:\n  - name: app\n    image: i\n";
+
+        var act = () => Patch(yaml);
+
+        act.Should().Throw<PolicyInputException>().WithMessage("*anchor &shared*");
+    }
+
+    [Fact]
     public void An_existing_block_scalar_value_is_replaced_and_the_next_key_stays_on_its_line()
     {
         const string yaml = "kind: Pod\nmetadata:\n  name: p\n  annotations:\n    parma.dev/host-data: |\n      old\n    other: kept\nspec:\n  containers:\n  - name: app\n    image: i\n";

@@ -48,6 +48,7 @@ public static class ManifestPatcher
 
             var template = Walk(roots[workload.DocumentIndex], workload.TemplatePath)
                 ?? throw new InvalidOperationException($"{what}: no pod template at {string.Join('.', workload.TemplatePath)}.");
+            RejectShared(template, what);
             StampAnnotations(edits, template, workload, policy.Annotations, what, notes);
             if (pinImages)
             {
@@ -81,6 +82,22 @@ public static class ManifestPatcher
         }
 
         return ends;
+    }
+
+    /// <summary>
+    /// A node defined with an anchor (<c>&amp;name</c>) may be used elsewhere through an alias: editing it in place
+    /// would change those places too, so a template whose edited parts are anchored is refused.
+    /// </summary>
+    private static void RejectShared(YamlNode template, string what)
+    {
+        foreach (var node in new[] { template, Walk(template, ["metadata"]), Walk(template, ["metadata", "annotations"]) })
+        {
+            if (node is not null && !node.Anchor.IsEmpty)
+            {
+                throw new PolicyInputException(
+                    $"{what}: line {node.Start.Line}: the pod template's metadata uses the YAML anchor &{node.Anchor}, which other places may share; --patch cannot stamp it in place.");
+            }
+        }
     }
 
     private static YamlNode? Walk(YamlNode node, IEnumerable<string> path)
