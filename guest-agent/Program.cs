@@ -32,7 +32,15 @@ try
         Console.Error.WriteLine($"parma-guest-agent: {e.Message}");
     }
 
-    var runtime = new RuntimeOptions { StateDirectory = arguments.StateDirectory, LayerSourceRoot = arguments.LayerRoot, LayerMounts = arguments.LayerMounts, CopyFileRoot = arguments.CopyRoot };
+    var runtime = new RuntimeOptions
+    {
+        StateDirectory = arguments.StateDirectory,
+        LayerSourceRoot = arguments.LayerRoot,
+        LayerMounts = arguments.LayerMounts,
+        CopyFileRoot = arguments.CopyRoot,
+        LayerSourcePatterns = arguments.LayerSources,
+        MaxLayerBytes = arguments.MaxLayerBytes,
+    };
     IRuntimeBackend backend = arguments.Backend == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
     if (backend is DevelopmentBackend)
     {
