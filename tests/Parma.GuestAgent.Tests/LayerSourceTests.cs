@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Google.Protobuf;
 using Parma.Agent.Protocol;
 using Parma.Agent.Runtime;
 using Parma.Agent.Ttrpc;
@@ -147,6 +148,38 @@ public sealed partial class LayerSourceTests(ProbeGroup group) : IClassFixture<P
         answer.Message.Should().Contain($"holds more than the {size} bytes the policy gives layer {rootHash}; reading stopped at that bound");
         written.Should().BeLessThan(64L * size, "the agent stopped reading, so the writer's pipe broke");
         agent.State.Should().NotContain(Host.ContainerId(group.App));
+    }
+
+    [Fact]
+    public async Task A_layer_source_the_host_never_serves_ends_the_create_at_its_deadline_and_blocks_no_one_else()
+    {
+        var layers = CopyOfLayers();
+        await using var agent = await StartAsync(layers);
+        await SandboxAndPauseAsync(agent);
+        var create = Host.CreateContainer(group.App);
+        var (id, _, _) = AppLayer(create);
+        var fifo = LayerPath(layers, id);
+        File.Delete(fifo);
+        (await ProcessRunner.RunAsync("mkfifo", [fifo])).EnsureSuccess("mkfifo");
+        try
+        {
+            await using var client = await AgentClient.ConnectAsync(agent.Socket);
+            var payload = PolicyInputReader.Read(create, AgentMethods.ByName["CreateContainer"].Request).ToByteArray();
+            var stalled = client.Connection.CallAsync(AgentMethods.Service, "CreateContainer", payload, timeout: TimeSpan.FromSeconds(2));
+
+            (await agent.SendAsync("StartContainerRequest", new JsonObject { ["container_id"] = Host.Sandbox.SandboxId }).WaitAsync(TimeSpan.FromSeconds(20)))
+                .Ok.Should().BeTrue("the stalled create holds no gate");
+            var answer = async () => await stalled.WaitAsync(TimeSpan.FromSeconds(30));
+            (await answer.Should().ThrowAsync<TtrpcException>()).Which.Code.Should().Be(StatusCode.DeadlineExceeded);
+            agent.State.Should().NotContain(Host.ContainerId(group.App));
+        }
+        finally
+        {
+            // Let the agent's blocked open return (and read end of file), so that no thread stays blocked;
+            // if the agent never opened the fifo, this open finds no reader and is given up.
+            var release = Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 0).Dispose());
+            await Task.WhenAny(release, Task.Delay(TimeSpan.FromSeconds(5)));
+        }
     }
 
     [Fact]

@@ -215,7 +215,8 @@ public sealed class EnforcingDispatcher(
     {
         try
         {
-            await Task.Run(() => backend.PrepareAsync(method, request, layers, cancellationToken), cancellationToken).ConfigureAwait(false);
+            // The request ends at its deadline even if the host keeps a layer source's open or read blocked.
+            await Task.Run(() => backend.PrepareAsync(method, request, layers, cancellationToken), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (RuntimeException e)
         {
