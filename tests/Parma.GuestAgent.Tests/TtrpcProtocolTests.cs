@@ -225,6 +225,14 @@ public sealed class TtrpcProtocolTests : IAsyncLifetime
         _handler.Calls.Should().ContainSingle().Which.Timeout.Should().Be(TtrpcCall.MaxTimeout);
     }
 
+    [Fact]
+    public async Task The_client_sends_the_longest_timeout_as_the_largest_timeout_nano_and_the_server_clamps_it()
+    {
+        await using var client = await ConnectAsync();
+        (await client.CallAsync("test.Service", "Echo", new byte[] { 7 }, timeout: TimeSpan.MaxValue)).Should().Equal(7);
+        _handler.Calls.Should().ContainSingle().Which.Timeout.Should().Be(TtrpcCall.MaxTimeout);
+    }
+
     [Theory]
     [InlineData(0L, null)]
     [InlineData(-1L, null)]
