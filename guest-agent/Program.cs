@@ -41,10 +41,10 @@ try
         LayerSourcePatterns = arguments.LayerSources,
         MaxLayerBytes = arguments.MaxLayerBytes,
     };
-    IRuntimeBackend backend = arguments.Backend == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
-    if (backend is DevelopmentBackend)
+    var backend = RuntimeBackends.Create(arguments.Backend, runtime);
+    if (RuntimeBackends.Warning(backend) is { } warning)
     {
-        Console.Error.WriteLine($"WARNING: {DevelopmentBackend.Banner}");
+        Console.Error.WriteLine($"WARNING: {warning}");
     }
 
     await using var audit = arguments.AuditPath is null ? null : new StreamWriter(arguments.AuditPath, append: true);
