@@ -21,8 +21,15 @@ public sealed record TestVmOptions
 
     public IReadOnlyList<VmDisk> Disks { get; init; } = [];
 
+    /// <summary>
+    /// The --layer-source pattern a guest image passes when its runtime attaches layers as block devices:
+    /// Kata's PCI paths (docs/guest-image.md). Without it the agent accepts no block device as a layer.
+    /// </summary>
+    public const string PciLayerSources = "[0-9a-f]{2}(/[0-9a-f]{2})*";
+
     /// <summary>Agent arguments besides the address, policy and report provider the harness sets.</summary>
-    public IReadOnlyList<string> AgentArguments { get; init; } = ["--backend", "linux", "--layer-mounts", "required", "--state-dir", "/run/parma-agent"];
+    public IReadOnlyList<string> AgentArguments { get; init; } =
+        ["--backend", "linux", "--layer-mounts", "required", "--state-dir", "/run/parma-agent", "--layer-source", PciLayerSources];
 
     public TimeSpan BootTimeout { get; init; } = TimeSpan.FromMinutes(3);
 }

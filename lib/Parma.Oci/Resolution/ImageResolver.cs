@@ -91,6 +91,7 @@ public sealed class ImageResolver : IImageResolver, IDisposable
             var compression = MediaTypes.LayerCompressionOf(descriptor.MediaType);
             var digest = descriptor.ParsedDigest();
             string? rootHash = null;
+            long? imageSize = null;
             if (options.ComputeLayerHashes)
             {
                 var hash = cache is null
@@ -104,6 +105,7 @@ public sealed class ImageResolver : IImageResolver, IDisposable
                 }
 
                 rootHash = hash.RootHash;
+                imageSize = hash.ImageSize;
             }
 
             layers.Add(new ResolvedLayer
@@ -113,6 +115,7 @@ public sealed class ImageResolver : IImageResolver, IDisposable
                 Size = descriptor.Size,
                 DiffId = diffIds[i],
                 RootHash = rootHash,
+                ImageSize = imageSize,
                 HashFormat = options.ComputeLayerHashes ? options.HashFormat : null,
             });
         }
