@@ -11,6 +11,9 @@ public sealed record VmDisk(string File, int Slot, bool ReadOnly)
 {
     /// <summary>The PCI path Kata's host would send for it (slot on the root bus, two hex digits).</summary>
     public string PciPath => Slot.ToString("x2", CultureInfo.InvariantCulture);
+
+    /// <summary>When set, qemu reads at most this many bytes a second from the disk (a slow host device).</summary>
+    public long? BytesPerSecond { get; init; }
 }
 
 /// <summary>What a test VM boots with.</summary>
@@ -177,7 +180,8 @@ public sealed class TestVm : IAsyncDisposable
         for (var i = 0; i < options.Disks.Count; i++)
         {
             var disk = options.Disks[i];
-            arguments.AddRange(["-drive", $"file={disk.File},if=none,id=disk{i},format=raw{(disk.ReadOnly ? ",readonly=on" : string.Empty)}"]);
+            var throttle = disk.BytesPerSecond is { } bps ? $",throttling.bps-total={bps.ToString(CultureInfo.InvariantCulture)}" : string.Empty;
+            arguments.AddRange(["-drive", $"file={disk.File},if=none,id=disk{i},format=raw{(disk.ReadOnly ? ",readonly=on" : string.Empty)}{throttle}"]);
             arguments.AddRange(["-device", $"virtio-blk-pci,drive=disk{i},bus=pci.0,addr=0x{disk.Slot:x}"]);
         }
 
