@@ -40,7 +40,18 @@ public static class PodStamper
         return patch.Operations;
     }
 
+    /// <summary>
+    /// The operations of a stamp patch that change spec fields a pod update may not change (everything in
+    /// spec but added tolerations), as "/spec/runtimeClassName (differs)" for messages.
+    /// </summary>
+    public static IReadOnlyList<string> FixedAtCreation(JsonArray patch) =>
+        [.. Describe(patch.Where(op => op!["path"]!.GetValue<string>() is var path
+            && path.StartsWith("/spec", StringComparison.Ordinal)
+            && !(op["op"]!.GetValue<string>() == "add" && path.StartsWith("/spec/tolerations", StringComparison.Ordinal))))];
+
     /// <summary>The JSON pointers where the pod differs from its stamp, for refusal messages.</summary>
-    public static IReadOnlyList<string> Differences(JsonObject pod, PodStamp stamp) =>
-        [.. Patch(pod, stamp).Select(op => $"{op!["path"]!.GetValue<string>()} ({(op["op"]!.GetValue<string>() == "remove" ? "must be absent" : op["op"]!.GetValue<string>() == "add" ? "missing" : "differs")})")];
+    public static IReadOnlyList<string> Differences(JsonObject pod, PodStamp stamp) => [.. Describe(Patch(pod, stamp))];
+
+    private static IEnumerable<string> Describe(IEnumerable<JsonNode?> operations) =>
+        operations.Select(op => $"{op!["path"]!.GetValue<string>()} ({(op["op"]!.GetValue<string>() == "remove" ? "must be absent" : op["op"]!.GetValue<string>() == "add" ? "missing" : "differs")})");
 }

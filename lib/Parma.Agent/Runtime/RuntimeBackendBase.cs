@@ -19,6 +19,9 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
     private readonly ConcurrentDictionary<string, ContainerRecord> _containers = new(StringComparer.Ordinal);
     private readonly LayerVerifier _layers = new(options);
+
+    // The layers prepared for a CreateContainer request (unpacked directories by layer id; empty when they were only verified), by request object.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CreateContainerRequest, Dictionary<string, string>> _prepared = [];
     private LayerStore? _layerStore;
     private readonly GuestStorages _storages = new(options);
 
@@ -56,6 +59,32 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
     /// <summary>Called when a container is removed, before its processes are stopped and its bundle deleted.</summary>
     private protected virtual Task RemovingAsync(ContainerRecord container, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A CreateContainer with layer storages this backend checks (and, when it mounts them, unpacks).</summary>
+    public bool NeedsPreparation(IMessage request) =>
+        request is CreateContainerRequest create && options.VerifyLayers && create.Storages.Any(s => s.Fstype == "tar");
+
+    public async Task PrepareAsync(AgentMethod method, IMessage request, LayerSourcePolicy layers, CancellationToken cancellationToken)
+    {
+        if (request is not CreateContainerRequest create || !NeedsPreparation(request))
+        {
+            return;
+        }
+
+        var sources = _layers.Sources(create, layers);
+        Dictionary<string, string> unpacked;
+        if (MountsLayers)
+        {
+            unpacked = await UnpackLayersAsync(create, sources, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _layers.VerifyAsync(sources, cancellationToken).ConfigureAwait(false);
+            unpacked = [];
+        }
+
+        _prepared.AddOrUpdate(create, unpacked);
+    }
 
     public async Task<IMessage> ExecuteAsync(AgentMethod method, IMessage request, CancellationToken cancellationToken)
     {
@@ -123,19 +152,18 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
         }
 
+        // Layers are copied and checked by PrepareAsync, outside the dispatcher's state gate; nothing here reads a layer source.
+        Dictionary<string, string>? prepared = null;
+        if (NeedsPreparation(create) && !_prepared.TryGetValue(create, out prepared))
+        {
+            throw new RuntimeException(StatusCode.FailedPrecondition, $"container {create.ContainerId}: its layer storages were not prepared (checked) before the create");
+        }
+
+        _prepared.Remove(create);
+        var unpacked = MountsLayers ? prepared ?? [] : null;
         if (options.MountStorages)
         {
             _storages.Apply(create.Storages, nameof(CreateContainerRequest));
-        }
-
-        Dictionary<string, string>? unpacked = null;
-        if (MountsLayers)
-        {
-            unpacked = await UnpackLayersAsync(create, cancellationToken).ConfigureAwait(false);
-        }
-        else if (options.VerifyLayers)
-        {
-            await _layers.VerifyAsync(create, cancellationToken).ConfigureAwait(false);
         }
 
         var bundle = Path.Combine(options.StateDirectory, SafeName(create.ContainerId));
@@ -152,7 +180,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         }
     }
 
-    private async Task<Dictionary<string, string>> UnpackLayersAsync(CreateContainerRequest create, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> UnpackLayersAsync(CreateContainerRequest create, IReadOnlyList<LayerSource> sources, CancellationToken cancellationToken)
     {
         if (MountSupport.MissingForLayerMounts is { } missing)
         {
@@ -161,7 +189,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
         var store = LazyInitializer.EnsureInitialized(ref _layerStore, () => new LayerStore(options, MountSupport));
         var unpacked = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var source in _layers.Sources(create))
+        foreach (var source in sources)
         {
             unpacked[source.LayerId] = await store.UnpackAsync(source, cancellationToken).ConfigureAwait(false);
         }

@@ -13,6 +13,22 @@ public sealed record RuntimeOptions
     public string? LayerSourceRoot { get; init; }
 
     /// <summary>
+    /// Further places a layer storage's source may name besides the policy's layer file
+    /// (&lt;layer_src_prefix&gt;/&lt;layer id&gt;), as regular expressions that must match the whole source,
+    /// e.g. <c>/dev/vd[a-z]+</c> for layers the runtime attaches as block devices. Part of the agent's
+    /// command line, which the launch measurement covers; empty by default.
+    /// </summary>
+    public IReadOnlyList<string> LayerSourcePatterns { get; init; } = [];
+
+    /// <summary>
+    /// The most bytes read from a layer source whose policy entry records no size (policies of other
+    /// generators); a layer with a size in the policy is read up to that size.
+    /// </summary>
+    public long MaxLayerBytes { get; init; } = DefaultMaxLayerBytes;
+
+    public const long DefaultMaxLayerBytes = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>
     /// Files the host copies in with CopyFile are written at their path under this directory: "/" in a
     /// UVM, where containers bind-mount them from /run/kata-containers/shared/containers.
     /// </summary>

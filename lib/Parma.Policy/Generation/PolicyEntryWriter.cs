@@ -6,14 +6,24 @@ namespace Parma.Policy.Generation;
 /// <summary>Renders a <see cref="ContainerPlan"/> as an entry of policy_data.containers.</summary>
 public sealed class PolicyEntryWriter(PolicySettings settings)
 {
+    /// <summary>
+    /// A layer entry. `size` (its tardev image's bytes, padded to 4096-byte blocks) bounds how much the guest
+    /// agent reads from the host's layer source; the framework's rules do not read it.
+    /// </summary>
+    private static JsonObject Layer(TardevLayer layer)
+    {
+        var entry = new JsonObject { ["diff_id"] = layer.DiffId, ["id"] = layer.Id, ["root_hash"] = layer.RootHash };
+        if (layer.Size is { } size)
+        {
+            entry["size"] = size;
+        }
+
+        return entry;
+    }
+
     public JsonObject Write(PodPlan pod, ContainerPlan plan)
     {
-        var layers = new JsonArray(LayerIds.TopMostFirst(plan.Image).Select(l => (JsonNode)new JsonObject
-        {
-            ["diff_id"] = l.DiffId,
-            ["id"] = l.Id,
-            ["root_hash"] = l.RootHash,
-        }).ToArray());
+        var layers = new JsonArray(LayerIds.TopMostFirst(plan.Image).Select(l => (JsonNode)Layer(l)).ToArray());
 
         var envPatterns = plan.Role == ContainerRole.Pause ? plan.Env.Patterns : [.. plan.Env.Patterns, .. settings.KubernetesEnvRegex];
         return new JsonObject
