@@ -17,6 +17,7 @@ declare -A DEBIAN=(
   [etcd]=etcd-server
   [unzip]=unzip
   [runc]=runc
+  [ip]=iproute2
 )
 missing=()
 for program in "${!DEBIAN[@]}"; do

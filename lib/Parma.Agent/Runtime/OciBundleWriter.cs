@@ -51,6 +51,7 @@ public static class OciBundleWriter
                 ["cgroupsPath"] = linux.CgroupsPath,
                 ["rootfsPropagation"] = linux.RootfsPropagation.Length == 0 ? null : linux.RootfsPropagation,
                 ["mountLabel"] = linux.MountLabel.Length == 0 ? null : linux.MountLabel,
+                ["resources"] = Resources(linux.Resources, withDevices: true),
             };
         }
 
@@ -84,6 +85,75 @@ public static class OciBundleWriter
         ["oomScoreAdj"] = process.OOMScoreAdj,
         ["rlimits"] = new JsonArray(process.Rlimits.Select(r => (JsonNode)new JsonObject { ["type"] = r.Type, ["hard"] = r.Hard, ["soft"] = r.Soft }).ToArray()),
     };
+
+    /// <summary>
+    /// The resource limits runc applies (runtime-spec form, also the input of `runc update --resources`):
+    /// memory, CPU, pids and huge pages as the host asked (the host sizes the VM, so limits are its to
+    /// choose), and, when creating, a device cgroup that denies every device beyond runc's standard
+    /// /dev nodes: device rules the host sends are ignored, since they could open the guest's disks to
+    /// a container. Proto3 zeros mean "not set" and are left out.
+    /// </summary>
+    public static JsonObject Resources(LinuxResources? resources, bool withDevices)
+    {
+        var json = new JsonObject();
+        if (withDevices)
+        {
+            json["devices"] = new JsonArray(new JsonObject { ["allow"] = false, ["access"] = "rwm" });
+        }
+
+        if (resources is null)
+        {
+            return json;
+        }
+
+        if (resources.Memory is { } memory)
+        {
+            AddSection(json, "memory", ("limit", memory.Limit), ("reservation", memory.Reservation), ("swap", memory.Swap));
+        }
+
+        if (resources.CPU is { } cpu)
+        {
+            var section = AddSection(json, "cpu", ("shares", (long)cpu.Shares), ("quota", cpu.Quota), ("period", (long)cpu.Period));
+            if (cpu.Cpus.Length > 0 || cpu.Mems.Length > 0)
+            {
+                section ??= (JsonObject)(json["cpu"] = new JsonObject());
+                if (cpu.Cpus.Length > 0)
+                {
+                    section["cpus"] = cpu.Cpus;
+                }
+
+                if (cpu.Mems.Length > 0)
+                {
+                    section["mems"] = cpu.Mems;
+                }
+            }
+        }
+
+        if (resources.Pids is { Limit: not 0 } pids)
+        {
+            json["pids"] = new JsonObject { ["limit"] = pids.Limit };
+        }
+
+        if (resources.HugepageLimits.Count > 0)
+        {
+            json["hugepageLimits"] = new JsonArray(resources.HugepageLimits.Select(h => (JsonNode)new JsonObject { ["pageSize"] = h.Pagesize, ["limit"] = h.Limit }).ToArray());
+        }
+
+        return json;
+    }
+
+    private static JsonObject? AddSection(JsonObject json, string name, params (string Key, long Value)[] values)
+    {
+        var set = values.Where(v => v.Value != 0).ToList();
+        if (set.Count == 0)
+        {
+            return null;
+        }
+
+        var section = new JsonObject(set.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value)));
+        json[name] = section;
+        return section;
+    }
 
     private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)v).ToArray());
 }

@@ -4,6 +4,7 @@ using Process = Parma.Agent.Protocol.Process;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Parma.Agent.Protocol;
+using Parma.Agent.Runtime.Cgroups;
 using Parma.Agent.Ttrpc;
 
 namespace Parma.Agent.Runtime;
@@ -12,13 +13,15 @@ namespace Parma.Agent.Runtime;
 /// What the backends share: container bookkeeping, layer verification and bundles on create,
 /// processes, signals, waits, standard I/O and removal. A backend supplies how a process is
 /// launched. Requests a backend cannot carry out answer UNIMPLEMENTED (and keep no policy state).
+/// The requests beyond the container life cycle are in RuntimeBackendBase.Requests.cs.
 /// </summary>
-public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? mountSupport = null) : IRuntimeBackend
+public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSupport? mountSupport = null) : IRuntimeBackend
 {
     private const string ContainerTypeAnnotation = "io.kubernetes.cri.container-type";
 
     private readonly ConcurrentDictionary<string, ContainerRecord> _containers = new(StringComparer.Ordinal);
     private readonly LayerVerifier _layers = new(options);
+    private readonly OomMonitor _oomEvents = new();
     private LayerStore? _layerStore;
 
     public abstract string Name { get; }
@@ -53,6 +56,12 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     /// </summary>
     private protected virtual string? PidFile(ContainerRecord container, string key) => null;
 
+    /// <summary>Called once a container's init process has been started (the Linux backend finds its cgroup here).</summary>
+    private protected virtual Task StartedAsync(ContainerRecord container, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The containers whose cgroups are watched for OOM kills (GetOOMEvent).</summary>
+    private protected OomMonitor OomEvents => _oomEvents;
+
     /// <summary>Called when a container is removed, before its processes are stopped and its bundle deleted.</summary>
     private protected virtual Task RemovingAsync(ContainerRecord container, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -67,7 +76,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
                 await CreateAsync(create, cancellationToken).ConfigureAwait(false);
                 return new Empty();
             case StartContainerRequest start:
-                Start(Find(start.ContainerId));
+                await StartAsync(Find(start.ContainerId), cancellationToken).ConfigureAwait(false);
                 return new Empty();
             case ExecProcessRequest exec:
                 Exec(exec);
@@ -98,9 +107,10 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
                 }
 
                 _layerStore?.Clear();
+                _oomEvents.Close();
                 return new Empty();
             default:
-                throw new RuntimeException(StatusCode.Unimplemented, $"the {Name} backend does not carry out {method.Name}");
+                return await ExecuteMoreAsync(method, request, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -171,7 +181,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         }
     }
 
-    private void Start(ContainerRecord container)
+    private async Task StartAsync(ContainerRecord container, CancellationToken cancellationToken)
     {
         var startInfo = InitProcess(container);
         if (startInfo is null)
@@ -185,6 +195,8 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             process.Dispose();
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {container.Id} is already running");
         }
+
+        await StartedAsync(container, cancellationToken).ConfigureAwait(false);
     }
 
     private void Exec(ExecProcessRequest exec)
@@ -236,7 +248,10 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     private async Task RemoveAsync(string id, CancellationToken cancellationToken)
     {
         // The runtime lets go of the container first: if it cannot, the container stays, as the policy state does.
-        await RemovingAsync(Find(id), cancellationToken).ConfigureAwait(false);
+        // An OOM kill since the last look is reported before the cgroup goes.
+        var removing = Find(id);
+        _oomEvents.Forget(id);
+        await RemovingAsync(removing, cancellationToken).ConfigureAwait(false);
         if (!_containers.TryRemove(id, out var container))
         {
             throw new RuntimeException(StatusCode.NotFound, $"container {id} does not exist");
@@ -308,6 +323,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             // Unpacked layers left behind are only files in the state directory.
         }
 
+        _oomEvents.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -24,6 +24,36 @@ public sealed record RuntimeOptions
     /// <summary>Whether a backend that runs containers in a root file system unpacks the verified layers and mounts their overlay.</summary>
     public LayerMounts LayerMounts { get; init; } = LayerMounts.Auto;
 
+    /// <summary>
+    /// Guest paths the host names in sandbox-wide requests (ephemeral mount points, volume paths)
+    /// are looked up under this directory: "/" in a UVM; a test keeps the guest's layout under a
+    /// temporary directory.
+    /// </summary>
+    public string GuestPathRoot { get; init; } = "/";
+
+    /// <summary>Where sysfs is (CPU and memory onlining, memory details, block device sizes): "/sys" in a UVM.</summary>
+    public string SysfsRoot { get; init; } = "/sys";
+
+    /// <summary>
+    /// The network namespace whose interfaces, routes and neighbours the Linux backend configures, as a
+    /// path such as /run/netns/NAME; null (a UVM): the agent's own.
+    /// </summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>The kernel random device ReseedRandomDev mixes the host's bytes into.</summary>
+    public string RandomDevice { get; init; } = "/dev/random";
+
+    /// <summary>A guest path from the host under <see cref="GuestPathRoot"/>: absolute, without empty, "." or ".." components.</summary>
+    public string ResolveGuestPath(string path)
+    {
+        if (!path.StartsWith('/') || path.Length == 1 || path[1..].Split('/').Any(p => p is "" or "." or ".."))
+        {
+            throw new RuntimeException(Ttrpc.StatusCode.InvalidArgument, $"'{path}' is not an absolute guest path without empty, '.' or '..' components");
+        }
+
+        return Path.Combine(Path.GetFullPath(GuestPathRoot), path[1..]);
+    }
+
     public string ResolveSource(string source) =>
         LayerSourceRoot is null ? source : Path.Combine(LayerSourceRoot, source.TrimStart('/'));
 }
