@@ -79,6 +79,9 @@ public abstract partial class RuntimeBackendBase
                 throw new RuntimeException(StatusCode.Unavailable, $"no tty: the processes of container {resize.ContainerId} run without a terminal");
             case GetDiagnosticDataRequest diagnostics:
                 return TerminationLog(Find(diagnostics.ContainerId), diagnostics.LogType);
+            case UpdateEphemeralMountsRequest { Storages.Count: 0 }:
+                // Kata sends the list after every sandbox resize, empty when the pod has no memory volumes.
+                return new Empty();
             case AddSwapRequest or AddSwapPathRequest:
                 throw new RuntimeException(StatusCode.FailedPrecondition, "swap would page the guest's memory out to a host disk in the clear; this agent adds no swap");
             case MemAgentMemcgConfig or MemAgentCompactConfig:
