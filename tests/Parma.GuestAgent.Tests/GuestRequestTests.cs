@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Parma.Agent.Protocol;
 using Parma.Agent.Runtime;
 using Parma.Agent.Ttrpc;
+using Parma.Policy.Simulation;
 using Parma.Testing;
 
 namespace Parma.GuestAgent.Tests;
@@ -281,6 +282,35 @@ public sealed class GuestRequestTests(SwitchedOnGroup open, ProbeGroup plain) : 
         var released = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         released.Code.Should().Be(StatusCode.Unavailable);
         (await agent.CallAsync("GetOOMEvent", new GetOOMEventRequest()).WaitAsync(TimeSpan.FromSeconds(10))).Code.Should().Be(StatusCode.Unavailable, "after teardown it returns at once");
+    }
+
+    [Fact]
+    public async Task Container_requests_are_decided_for_the_policys_containers_and_device_rules_are_refused()
+    {
+        await using var agent = await RunningAgent.StartAsync(open.Group);
+        var host = new KataHostSimulator(open.Group.Settings, open.Group.Plan);
+        foreach (var request in host.StartPod())
+        {
+            (await agent.SendAsync(request.Kind, request.Input)).Ok.Should().BeTrue(request.Description);
+        }
+
+        var app = host.ContainerId(open.Group.App);
+        var devices = await agent.CallAsync("UpdateContainer", new UpdateContainerRequest
+        {
+            ContainerId = app,
+            Resources = new LinuxResources { Devices = { new LinuxDeviceCgroup { Allow = true, Type = "b", Major = 253, Minor = 0, Access = "rwm" } } },
+        });
+        devices.Code.Should().Be(StatusCode.PermissionDenied);
+        devices.Message.Should().Contain("update.resources");
+
+        // Allowed by the policy; the development backend then says what it cannot do.
+        (await agent.CallAsync("UpdateContainer", new UpdateContainerRequest { ContainerId = app, Resources = new LinuxResources { Memory = new LinuxMemory { Limit = 64 << 20 } } }))
+            .Code.Should().Be(StatusCode.Unimplemented);
+        (await agent.CallAsync("StatsContainer", new StatsContainerRequest { ContainerId = app })).Code.Should().Be(StatusCode.FailedPrecondition);
+        (await agent.CallAsync("PauseContainer", new PauseContainerRequest { ContainerId = app })).Code.Should().Be(StatusCode.Unimplemented);
+        (await agent.CallAsync("TtyWinResize", new TtyWinResizeRequest { ContainerId = app, Row = 40, Column = 120 })).Code.Should().Be(StatusCode.Unavailable);
+        (await agent.CallAsync("GetDiagnosticData", new GetDiagnosticDataRequest { ContainerId = app, LogType = "termination_log" })).Code.Should().Be(StatusCode.NotFound, "the spec carries no terminationMessagePath annotation");
+        (await agent.CallAsync("GetDiagnosticData", new GetDiagnosticDataRequest { ContainerId = app, LogType = "kernel_log" })).Code.Should().Be(StatusCode.PermissionDenied);
     }
 
     [Fact]

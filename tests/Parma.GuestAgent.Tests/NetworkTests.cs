@@ -136,6 +136,18 @@ public sealed class NetworkTests(SwitchedOnGroup open, ProbeGroup plain) : IClas
         (await netns.RunAsync("addr", "show")).Should().Be(before);
     }
 
+    [IptablesFact]
+    public async Task Get_iptables_answers_the_namespaces_rules_when_diagnostics_are_on()
+    {
+        await using var netns = await TestNamespace.CreateAsync();
+        (await ProcessRunner.RunAsync("ip", ["netns", "exec", netns.Name, "iptables", "-A", "INPUT", "-s", "10.9.9.9", "-j", "DROP"])).EnsureSuccess("iptables -A");
+        await using var agent = await RunningAgent.StartAsync(open.Group, backend: Backend(open.Group, netns));
+        var answer = await agent.CallAsync("GetIPTables", new GetIPTablesRequest());
+        answer.Ok.Should().BeTrue(answer.Message);
+        ((GetIPTablesResponse)answer.Response!).Data.ToStringUtf8().Should().Contain("-A INPUT -s 10.9.9.9/32 -j DROP");
+        (await agent.CallAsync("SetIPTables", new SetIPTablesRequest { Data = Google.Protobuf.ByteString.CopyFromUtf8("*filter\nCOMMIT\n") })).Code.Should().Be(StatusCode.PermissionDenied);
+    }
+
     private static LinuxBackend Backend(ProbeGroup group, TestNamespace netns) =>
         new(new RuntimeOptions { StateDirectory = group.NewDirectory("net-state"), NetworkNamespace = netns.Path, VerifyLayers = false, LayerMounts = LayerMounts.Off });
 
@@ -163,6 +175,15 @@ public sealed class NetworkTests(SwitchedOnGroup open, ProbeGroup plain) : IClas
         public async Task<JsonNode> JsonAsync(params string[] arguments) => JsonNode.Parse(await RunAsync(["-j", .. arguments]))!;
 
         public async ValueTask DisposeAsync() => await ProcessRunner.RunAsync("ip", ["netns", "delete", Name]);
+    }
+}
+
+/// <summary>Runs where <see cref="NetnsFactAttribute"/> runs and iptables is installed.</summary>
+public sealed class IptablesFactAttribute : FactAttribute
+{
+    public IptablesFactAttribute()
+    {
+        Skip = new NetnsFactAttribute().Skip ?? (ProcessRunner.Find("iptables-save") is null ? "iptables is not installed" : null);
     }
 }
 

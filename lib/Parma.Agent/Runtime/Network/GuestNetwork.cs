@@ -14,12 +14,16 @@ namespace Parma.Agent.Runtime.Network;
 /// MTU and ARP flag and brings it up; UpdateRoutes adds or replaces routes in the main table (routes
 /// without a gateway first, so that gateways are reachable) and answers the resulting table;
 /// AddARPNeighbors adds or replaces neighbour entries; ListInterfaces and ListRoutes answer what the
-/// kernel has. Each request opens its own netlink socket (in the configured network namespace).
+/// kernel has. Each request opens its own netlink socket (in the configured network namespace). Unlike
+/// kata-agent, a VFIO NIC is not located through its PCI path in sysfs: a NIC the host names by PCI
+/// path is waited for (10 s) until an interface with its MAC or name appears.
 /// </summary>
 internal sealed class GuestNetwork(string? networkNamespace)
 {
-    private const int AddressFamilyIpv6Disabled = 13;
+    private const int PermissionDeniedErrno = 13;
     private const ushort PermanentState = 0x80;
+    private static readonly TimeSpan HotplugPatience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HotplugPoll = TimeSpan.FromMilliseconds(100);
 
     public Interface UpdateInterface(Interface request)
     {
@@ -32,6 +36,14 @@ internal sealed class GuestNetwork(string? networkNamespace)
         var addresses = request.IPAddresses.Select((a, i) => (Address: ParseAddress(a.Address, $"interface.IPAddresses[{i}].address"), Prefix: ParsePrefix(a, i))).ToList();
         using var netlink = Open();
         var link = FindByMac(netlink, mac);
+
+        // A NIC the host has just hot-plugged (it names its PCI path) may take a moment to appear.
+        for (var waited = TimeSpan.Zero; link is null && request.DevicePath.Length > 0 && FindByName(netlink, request.Name) is null && waited < HotplugPatience; waited += HotplugPoll)
+        {
+            Thread.Sleep(HotplugPoll);
+            link = FindByMac(netlink, mac);
+        }
+
         if (link is null)
         {
             // A NIC that kept another MAC (a restored VM template): find it by name and give it this one.
@@ -52,9 +64,9 @@ internal sealed class GuestNetwork(string? networkNamespace)
             {
                 netlink.AddAddress(link, address, prefix);
             }
-            catch (NetlinkException e) when (address.AddressFamily == AddressFamily.InterNetworkV6 && e.Errno == AddressFamilyIpv6Disabled)
+            catch (NetlinkException e) when (address.AddressFamily == AddressFamily.InterNetworkV6 && e.Errno == PermissionDeniedErrno)
             {
-                // IPv6 is disabled in the guest: kata-agent skips IPv6 addresses too.
+                // EACCES: IPv6 is disabled in the guest, and kata-agent skips IPv6 addresses then too.
             }
         }
 
