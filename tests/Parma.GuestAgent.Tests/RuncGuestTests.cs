@@ -84,6 +84,30 @@ public sealed class RuncGuestTests(ProbeGroup group) : IClassFixture<ProbeGroup>
         (await network.Should().ThrowAsync<RuntimeException>()).Which.Message.Should().Contain("does not carry out UpdateRoutes", "a development machine's network is not the host's to change");
     }
 
+    [Fact]
+    public async Task The_bundle_carries_the_specs_limits_a_deny_all_device_cgroup_and_refuses_a_page_size_that_names_another_file()
+    {
+        var state = group.NewDirectory("resources");
+        await using var backend = new DevelopmentBackend(new RuntimeOptions { StateDirectory = state, VerifyLayers = false });
+        var spec = RuncContainerTests.Spec(RuncContainerTests.Shell("true"));
+        spec.Linux.Resources = new LinuxResources
+        {
+            Memory = new LinuxMemory { Limit = Limit },
+            Pids = new LinuxPids { Limit = 20 },
+            Devices = { new LinuxDeviceCgroup { Allow = true, Type = "b", Major = 253, Minor = 0, Access = "rwm" } },
+        };
+        await CallAsync(backend, "CreateContainer", new CreateContainerRequest { ContainerId = "limits", OCI = spec });
+        var resources = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(state, "limits", "config.json")))!["linux"]!["resources"]!;
+        resources["memory"]!["limit"]!.GetValue<long>().Should().Be(Limit);
+        resources["pids"]!["limit"]!.GetValue<long>().Should().Be(20);
+        resources["devices"]!.ToJsonString().Should().Be("""[{"allow":false,"access":"rwm"}]""", "the host's device rule is not carried into the bundle");
+
+        spec.Linux.Resources = new LinuxResources { HugepageLimits = { new LinuxHugepageLimit { Pagesize = "2MB.limit_in_bytes/../../memory", Limit = 1 } } };
+        var create = async () => await CallAsync(backend, "CreateContainer", new CreateContainerRequest { ContainerId = "pages", OCI = spec });
+        (await create.Should().ThrowAsync<RuntimeException>()).Which.Code.Should().Be(StatusCode.InvalidArgument);
+        Directory.Exists(Path.Combine(state, "pages")).Should().BeFalse();
+    }
+
     private LinuxBackend Backend() => new(new RuntimeOptions { StateDirectory = _state, VerifyLayers = false, LayerMounts = LayerMounts.Off });
 
     private async Task CreateAndStartAsync(IRuntimeBackend backend, string id, string script, long memoryLimit)

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Parma.Agent.Protocol;
+using Parma.Agent.Ttrpc;
 
 namespace Parma.Agent.Runtime;
 
@@ -8,14 +10,21 @@ namespace Parma.Agent.Runtime;
 /// Writes an OCI runtime bundle: config.json in the runtime-spec's field names (Kata's protobuf
 /// Spec uses Go-style names) and the root directory the runtime will start the container in.
 /// </summary>
-public static class OciBundleWriter
+public static partial class OciBundleWriter
 {
+    [GeneratedRegex("^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$")]
+    private static partial Regex CpuList();
+
+    [GeneratedRegex("^[0-9]+[KMGT]B$")]
+    private static partial Regex PageSize();
+
     public static string Write(string bundle, Spec spec, string rootfs)
     {
+        var config = ToRuntimeSpec(spec, rootfs).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         Directory.CreateDirectory(bundle);
         Directory.CreateDirectory(rootfs);
         var path = Path.Combine(bundle, "config.json");
-        File.WriteAllText(path, ToRuntimeSpec(spec, rootfs).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(path, config);
         return path;
     }
 
@@ -114,6 +123,14 @@ public static class OciBundleWriter
         if (resources.CPU is { } cpu)
         {
             var section = AddSection(json, "cpu", ("shares", (long)cpu.Shares), ("quota", cpu.Quota), ("period", (long)cpu.Period));
+            foreach (var (name, list) in new[] { ("Cpus", cpu.Cpus), ("Mems", cpu.Mems) })
+            {
+                if (list.Length > 0 && !CpuList().IsMatch(list))
+                {
+                    throw new RuntimeException(StatusCode.InvalidArgument, $"resources.CPU.{name} '{list}' is not a list of numbers and ranges");
+                }
+            }
+
             if (cpu.Cpus.Length > 0 || cpu.Mems.Length > 0)
             {
                 section ??= (JsonObject)(json["cpu"] = new JsonObject());
@@ -132,6 +149,12 @@ public static class OciBundleWriter
         if (resources.Pids is { Limit: not 0 } pids)
         {
             json["pids"] = new JsonObject { ["limit"] = pids.Limit };
+        }
+
+        // The page size names a cgroup file (hugetlb.<size>.limit_in_bytes): nothing but a size may get there.
+        if (resources.HugepageLimits.FirstOrDefault(h => !PageSize().IsMatch(h.Pagesize)) is { } bad)
+        {
+            throw new RuntimeException(StatusCode.InvalidArgument, $"resources.HugepageLimits: '{bad.Pagesize}' is not a page size such as 2MB");
         }
 
         if (resources.HugepageLimits.Count > 0)
