@@ -162,7 +162,7 @@ public sealed class GuestRequestTests(SwitchedOnGroup open, ProbeGroup plain) : 
         (await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=4m,nr_inodes=1000", "tmpfs", volume])).EnsureSuccess("mount tmpfs");
         try
         {
-            await using var agent = await StartAsync(plain, o => o with { GuestPathRoot = root });
+            await using var agent = await StartAsync(plain, o => o with { CopyFileRoot = root });
             var answer = await agent.CallAsync("GetVolumeStats", new VolumeStatsRequest { VolumeGuestPath = "/run/kata-containers/sandbox/storage/data" });
             answer.Ok.Should().BeTrue(answer.Message);
             var stats = (VolumeStatsResponse)answer.Response!;
@@ -198,7 +198,7 @@ public sealed class GuestRequestTests(SwitchedOnGroup open, ProbeGroup plain) : 
         try
         {
             (await ProcessRunner.RunAsync("mount", [device, volume])).EnsureSuccess("mount");
-            await using var agent = await StartAsync(open.Group, o => o with { GuestPathRoot = root });
+            await using var agent = await StartAsync(open.Group, o => o with { CopyFileRoot = root });
             async Task<ulong> TotalAsync() =>
                 ((VolumeStatsResponse)(await agent.CallAsync("GetVolumeStats", new VolumeStatsRequest { VolumeGuestPath = "/run/kata-containers/sandbox/storage/disk" })).Response!).Usage[0].Total;
             var before = await TotalAsync();
@@ -237,7 +237,7 @@ public sealed class GuestRequestTests(SwitchedOnGroup open, ProbeGroup plain) : 
         (await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", cache])).EnsureSuccess("mount tmpfs");
         try
         {
-            await using var agent = await StartAsync(open.Group, o => o with { GuestPathRoot = root });
+            await using var agent = await StartAsync(open.Group, o => o with { CopyFileRoot = root });
             (await agent.CallAsync("UpdateEphemeralMounts", new UpdateEphemeralMountsRequest())).Ok.Should().BeTrue("Kata sends an empty list when a pod has no memory volumes");
             var resized = await agent.CallAsync("UpdateEphemeralMounts", Remount($"/run/kata-containers/sandbox/ephemeral/{SwitchedOnGroup.CacheVolume}", "remount", "size=2048k", "fsgid=2000"));
             resized.Ok.Should().BeTrue(resized.Message);
@@ -264,7 +264,7 @@ public sealed class GuestRequestTests(SwitchedOnGroup open, ProbeGroup plain) : 
             await ProcessRunner.RunAsync("umount", [cache]);
         }
 
-        await using var strict = await StartAsync(plain, o => o with { GuestPathRoot = root });
+        await using var strict = await StartAsync(plain, o => o with { CopyFileRoot = root });
         (await strict.CallAsync("UpdateEphemeralMounts", Remount($"/run/kata-containers/sandbox/ephemeral/{SwitchedOnGroup.CacheVolume}", "remount", "size=1m")))
             .Code.Should().Be(StatusCode.PermissionDenied, "the plain group's policy has no memory volume");
     }

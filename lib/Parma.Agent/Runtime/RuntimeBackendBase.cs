@@ -23,6 +23,7 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
     private readonly LayerVerifier _layers = new(options);
     private readonly OomMonitor _oomEvents = new();
     private LayerStore? _layerStore;
+    private readonly GuestStorages _storages = new(options);
 
     public abstract string Name { get; }
 
@@ -69,8 +70,13 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
     {
         switch (request)
         {
-            case CreateSandboxRequest:
+            case CreateSandboxRequest sandbox:
                 Directory.CreateDirectory(options.StateDirectory);
+                if (options.MountStorages)
+                {
+                    _storages.Apply(sandbox.Storages, nameof(CreateSandboxRequest));
+                }
+
                 return new Empty();
             case CreateContainerRequest create:
                 await CreateAsync(create, cancellationToken).ConfigureAwait(false);
@@ -107,6 +113,7 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
                 }
 
                 _layerStore?.Clear();
+                _storages.Clear();
                 _oomEvents.Close();
                 return new Empty();
             default:
@@ -124,6 +131,11 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
         if (_containers.ContainsKey(create.ContainerId))
         {
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
+        }
+
+        if (options.MountStorages)
+        {
+            _storages.Apply(create.Storages, nameof(CreateContainerRequest));
         }
 
         Dictionary<string, string>? unpacked = null;
@@ -323,6 +335,7 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
             // Unpacked layers left behind are only files in the state directory.
         }
 
+        _storages.Clear();
         _oomEvents.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -13,23 +13,25 @@ public sealed record RuntimeOptions
     public string? LayerSourceRoot { get; init; }
 
     /// <summary>
-    /// Files the host copies in with CopyFile are written at their path under this directory: "/" in a
-    /// UVM, where containers bind-mount them from /run/kata-containers/shared/containers.
+    /// The guest paths the host names are under this directory: files it copies in with CopyFile,
+    /// storage mount points, ephemeral remounts and volume paths. "/" in a UVM, where containers
+    /// bind-mount copies from /run/kata-containers/shared/containers; a test keeps that layout under a
+    /// temporary directory.
     /// </summary>
     public string CopyFileRoot { get; init; } = "/";
+
+    /// <summary>
+    /// Whether the backend carries out ephemeral (tmpfs) and local storages at their mount points under
+    /// <see cref="CopyFileRoot"/>, as kata-agent does. On in the guest agent; off by default so that tests
+    /// and development machines leave the machine's /run alone.
+    /// </summary>
+    public bool MountStorages { get; init; }
 
     /// <summary>Recompute every layer file's dm-verity root hash and compare it with the storage's root-hash option.</summary>
     public bool VerifyLayers { get; init; } = true;
 
     /// <summary>Whether a backend that runs containers in a root file system unpacks the verified layers and mounts their overlay.</summary>
     public LayerMounts LayerMounts { get; init; } = LayerMounts.Auto;
-
-    /// <summary>
-    /// Guest paths the host names in sandbox-wide requests (ephemeral mount points, volume paths)
-    /// are looked up under this directory: "/" in a UVM; a test keeps the guest's layout under a
-    /// temporary directory.
-    /// </summary>
-    public string GuestPathRoot { get; init; } = "/";
 
     /// <summary>Where sysfs is (CPU and memory onlining, memory details, block device sizes): "/sys" in a UVM.</summary>
     public string SysfsRoot { get; init; } = "/sys";
@@ -43,7 +45,10 @@ public sealed record RuntimeOptions
     /// <summary>The kernel random device ReseedRandomDev mixes the host's bytes into.</summary>
     public string RandomDevice { get; init; } = "/dev/random";
 
-    /// <summary>A guest path from the host under <see cref="GuestPathRoot"/>: absolute, without empty, "." or ".." components.</summary>
+    /// <summary>
+    /// A guest path the host names in a sandbox-wide request (an ephemeral mount point, a volume path),
+    /// under <see cref="CopyFileRoot"/> as copies and storages are: absolute, without empty, "." or ".." components.
+    /// </summary>
     public string ResolveGuestPath(string path)
     {
         if (!path.StartsWith('/') || path.Length == 1 || path[1..].Split('/').Any(p => p is "" or "." or ".."))
@@ -51,7 +56,7 @@ public sealed record RuntimeOptions
             throw new RuntimeException(Ttrpc.StatusCode.InvalidArgument, $"'{path}' is not an absolute guest path without empty, '.' or '..' components");
         }
 
-        return Path.Combine(Path.GetFullPath(GuestPathRoot), path[1..]);
+        return Path.Combine(Path.GetFullPath(CopyFileRoot), path[1..]);
     }
 
     public string ResolveSource(string source) =>
