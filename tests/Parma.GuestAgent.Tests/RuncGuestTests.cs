@@ -85,11 +85,12 @@ public sealed class RuncGuestTests(ProbeGroup group) : IClassFixture<ProbeGroup>
     }
 
     [Fact]
-    public async Task The_bundle_carries_the_specs_limits_a_deny_all_device_cgroup_and_refuses_a_page_size_that_names_another_file()
+    public async Task The_bundle_carries_a_pid_namespace_the_specs_limits_a_deny_all_device_cgroup_and_refuses_a_page_size_that_names_another_file()
     {
         var state = group.NewDirectory("resources");
         await using var backend = new DevelopmentBackend(new RuntimeOptions { StateDirectory = state, VerifyLayers = false });
         var spec = RuncContainerTests.Spec(RuncContainerTests.Shell("true"));
+        spec.Linux.Namespaces.Remove(spec.Linux.Namespaces.Single(n => n.Type == "pid"));
         spec.Linux.Resources = new LinuxResources
         {
             Memory = new LinuxMemory { Limit = Limit },
@@ -97,7 +98,9 @@ public sealed class RuncGuestTests(ProbeGroup group) : IClassFixture<ProbeGroup>
             Devices = { new LinuxDeviceCgroup { Allow = true, Type = "b", Major = 253, Minor = 0, Access = "rwm" } },
         };
         await CallAsync(backend, "CreateContainer", new CreateContainerRequest { ContainerId = "limits", OCI = spec });
-        var resources = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(state, "limits", "config.json")))!["linux"]!["resources"]!;
+        var linux = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(state, "limits", "config.json")))!["linux"]!;
+        linux["namespaces"]!.AsArray().Select(n => n!["type"]!.GetValue<string>()).Should().Contain("pid", "every container gets a PID namespace of its own, as kata-agent gives it");
+        var resources = linux["resources"]!;
         resources["memory"]!["limit"]!.GetValue<long>().Should().Be(Limit);
         resources["pids"]!["limit"]!.GetValue<long>().Should().Be(20);
         resources["devices"]!.ToJsonString().Should().Be("""[{"allow":false,"access":"rwm"}]""", "the host's device rule is not carried into the bundle");

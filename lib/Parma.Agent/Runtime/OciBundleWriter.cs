@@ -53,7 +53,7 @@ public static partial class OciBundleWriter
         {
             config["linux"] = new JsonObject
             {
-                ["namespaces"] = new JsonArray(linux.Namespaces.Select(n => (JsonNode)new JsonObject { ["type"] = n.Type, ["path"] = n.Path.Length == 0 ? null : n.Path }).ToArray()),
+                ["namespaces"] = Namespaces(linux),
                 ["maskedPaths"] = Strings(linux.MaskedPaths),
                 ["readonlyPaths"] = Strings(linux.ReadonlyPaths),
                 ["sysctl"] = new JsonObject(linux.Sysctl.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))),
@@ -65,6 +65,22 @@ public static partial class OciBundleWriter
         }
 
         return config;
+    }
+
+    /// <summary>
+    /// The spec's namespaces, plus a PID namespace of the container's own when the spec has none, as
+    /// kata-agent adds one: without it the container would see (and outlive) the guest's other
+    /// processes, the agent's included, and its processes would survive its init.
+    /// </summary>
+    private static JsonArray Namespaces(Linux linux)
+    {
+        var namespaces = linux.Namespaces.Select(n => (JsonNode)new JsonObject { ["type"] = n.Type, ["path"] = n.Path.Length == 0 ? null : n.Path }).ToList();
+        if (!linux.Namespaces.Any(n => n.Type == "pid"))
+        {
+            namespaces.Add(new JsonObject { ["type"] = "pid", ["path"] = null });
+        }
+
+        return new JsonArray([.. namespaces]);
     }
 
     /// <summary>A process in runtime-spec form (also the process.json of `runc exec`).</summary>
