@@ -4,6 +4,7 @@ using Process = Parma.Agent.Protocol.Process;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Parma.Agent.Protocol;
+using Parma.Agent.Runtime.Cgroups;
 using Parma.Agent.Ttrpc;
 
 namespace Parma.Agent.Runtime;
@@ -12,8 +13,9 @@ namespace Parma.Agent.Runtime;
 /// What the backends share: container bookkeeping, layer verification and bundles on create,
 /// processes, signals, waits, standard I/O and removal. A backend supplies how a process is
 /// launched. Requests a backend cannot carry out answer UNIMPLEMENTED (and keep no policy state).
+/// The requests beyond the container life cycle are in RuntimeBackendBase.Requests.cs.
 /// </summary>
-public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? mountSupport = null) : IRuntimeBackend
+public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSupport? mountSupport = null) : IRuntimeBackend
 {
     private const string ContainerTypeAnnotation = "io.kubernetes.cri.container-type";
 
@@ -22,6 +24,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
     // The layers prepared for a CreateContainer request (unpacked directories by layer id; empty when they were only verified), by request object.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CreateContainerRequest, Dictionary<string, string>> _prepared = [];
+    private readonly OomMonitor _oomEvents = new();
     private LayerStore? _layerStore;
     private readonly GuestStorages _storages = new(options);
 
@@ -56,6 +59,12 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     /// runtime; null when the started process is the container's process.
     /// </summary>
     private protected virtual string? PidFile(ContainerRecord container, string key) => null;
+
+    /// <summary>Called once a container's init process has been started (the Linux backend finds its cgroup here).</summary>
+    private protected virtual Task StartedAsync(ContainerRecord container, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The containers whose cgroups are watched for OOM kills (GetOOMEvent).</summary>
+    private protected OomMonitor OomEvents => _oomEvents;
 
     /// <summary>Called when a container is removed, before its processes are stopped and its bundle deleted.</summary>
     private protected virtual Task RemovingAsync(ContainerRecord container, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -102,7 +111,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
                 await CreateAsync(create, cancellationToken).ConfigureAwait(false);
                 return new Empty();
             case StartContainerRequest start:
-                Start(Find(start.ContainerId));
+                await StartAsync(Find(start.ContainerId), cancellationToken).ConfigureAwait(false);
                 return new Empty();
             case ExecProcessRequest exec:
                 Exec(exec);
@@ -134,9 +143,10 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
                 _layerStore?.Clear();
                 _storages.Clear();
+                _oomEvents.Close();
                 return new Empty();
             default:
-                throw new RuntimeException(StatusCode.Unimplemented, $"the {Name} backend does not carry out {method.Name}");
+                return await ExecuteMoreAsync(method, request, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -211,7 +221,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         }
     }
 
-    private void Start(ContainerRecord container)
+    private async Task StartAsync(ContainerRecord container, CancellationToken cancellationToken)
     {
         var startInfo = InitProcess(container);
         if (startInfo is null)
@@ -225,6 +235,8 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             process.Dispose();
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {container.Id} is already running");
         }
+
+        await StartedAsync(container, cancellationToken).ConfigureAwait(false);
     }
 
     private void Exec(ExecProcessRequest exec)
@@ -276,7 +288,10 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     private async Task RemoveAsync(string id, CancellationToken cancellationToken)
     {
         // The runtime lets go of the container first: if it cannot, the container stays, as the policy state does.
-        await RemovingAsync(Find(id), cancellationToken).ConfigureAwait(false);
+        // An OOM kill since the last look is reported before the cgroup goes.
+        var removing = Find(id);
+        _oomEvents.Forget(id);
+        await RemovingAsync(removing, cancellationToken).ConfigureAwait(false);
         if (!_containers.TryRemove(id, out var container))
         {
             throw new RuntimeException(StatusCode.NotFound, $"container {id} does not exist");
@@ -349,7 +364,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         }
 
         _storages.Clear();
-
+        _oomEvents.Dispose();
         GC.SuppressFinalize(this);
     }
 }

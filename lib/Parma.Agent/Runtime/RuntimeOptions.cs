@@ -29,8 +29,10 @@ public sealed record RuntimeOptions
     public const long DefaultMaxLayerBytes = 4L * 1024 * 1024 * 1024;
 
     /// <summary>
-    /// Files the host copies in with CopyFile are written at their path under this directory: "/" in a
-    /// UVM, where containers bind-mount them from /run/kata-containers/shared/containers.
+    /// The guest paths the host names are under this directory: files it copies in with CopyFile,
+    /// storage mount points, ephemeral remounts and volume paths. "/" in a UVM, where containers
+    /// bind-mount copies from /run/kata-containers/shared/containers; a test keeps that layout under a
+    /// temporary directory.
     /// </summary>
     public string CopyFileRoot { get; init; } = "/";
 
@@ -46,6 +48,32 @@ public sealed record RuntimeOptions
 
     /// <summary>Whether a backend that runs containers in a root file system unpacks the verified layers and mounts their overlay.</summary>
     public LayerMounts LayerMounts { get; init; } = LayerMounts.Auto;
+
+    /// <summary>Where sysfs is (CPU and memory onlining, memory details, block device sizes): "/sys" in a UVM.</summary>
+    public string SysfsRoot { get; init; } = "/sys";
+
+    /// <summary>
+    /// The network namespace whose interfaces, routes and neighbours the Linux backend configures, as a
+    /// path such as /run/netns/NAME; null (a UVM): the agent's own.
+    /// </summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>The kernel random device ReseedRandomDev mixes the host's bytes into.</summary>
+    public string RandomDevice { get; init; } = "/dev/random";
+
+    /// <summary>
+    /// A guest path the host names in a sandbox-wide request (an ephemeral mount point, a volume path),
+    /// under <see cref="CopyFileRoot"/> as copies and storages are: absolute, without empty, "." or ".." components.
+    /// </summary>
+    public string ResolveGuestPath(string path)
+    {
+        if (!path.StartsWith('/') || path.Length == 1 || path[1..].Split('/').Any(p => p is "" or "." or ".."))
+        {
+            throw new RuntimeException(Ttrpc.StatusCode.InvalidArgument, $"'{path}' is not an absolute guest path without empty, '.' or '..' components");
+        }
+
+        return Path.Combine(Path.GetFullPath(CopyFileRoot), path[1..]);
+    }
 
     public string ResolveSource(string source) =>
         LayerSourceRoot is null ? source : Path.Combine(LayerSourceRoot, source.TrimStart('/'));

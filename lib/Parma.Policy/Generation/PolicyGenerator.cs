@@ -75,6 +75,7 @@ public sealed class PolicyGenerator(PolicySettings settings, IImageFactsSource i
         {
             defaults["GetDiagnosticDataRequest"] = diagnostics;
             defaults["GetMetricsRequest"] = diagnostics;
+            defaults["GetIPTablesRequest"] = diagnostics;
             defaults["ListInterfacesRequest"] = diagnostics;
             defaults["ListRoutesRequest"] = diagnostics;
         }
