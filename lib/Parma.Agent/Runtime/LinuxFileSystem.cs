@@ -33,6 +33,10 @@ internal static partial class LinuxFileSystem
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LinkNative(string existing, string created);
 
+    /// <summary>mount(2) with the given flags (e.g. MS_REMOUNT) and file-system data.</summary>
+    public static void Mount(string source, string target, string fileSystemType, ulong flags, string data) =>
+        Check(MountNative(source, target, fileSystemType, flags, data), $"mount {fileSystemType} {source} on", target);
+
     public static void MountOverlay(string target, string options, bool readOnly) =>
         Check(MountNative("overlay", target, "overlay", readOnly ? ReadOnlyMount : 0, options), "mount overlay on", target);
 
@@ -44,6 +48,18 @@ internal static partial class LinuxFileSystem
     public static bool Unmount(string target)
     {
         if (UnmountNative(target, DetachOnUnmount) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == 22 ? false : throw Failure("umount", target, errno);
+    }
+
+    /// <summary>Unmounts without detaching lazily, so that the device below is free once this returns; false when nothing was mounted there.</summary>
+    public static bool UnmountNow(string target)
+    {
+        if (UnmountNative(target, 0) == 0)
         {
             return true;
         }

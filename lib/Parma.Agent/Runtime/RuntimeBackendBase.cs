@@ -5,6 +5,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Parma.Agent.Protocol;
 using Parma.Agent.Ttrpc;
+using Parma.Policy.Enforcement;
 
 namespace Parma.Agent.Runtime;
 
@@ -42,6 +43,9 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
     public IReadOnlyCollection<string> ContainerIds => [.. _containers.Keys];
 
+    /// <summary>The guest's record of the storages it set up (or, when <see cref="RuntimeOptions.MountStorages"/> is off, would set up).</summary>
+    public GuestStorageLedger Storages => _storages.Ledger;
+
     /// <summary>How the container's init process starts; null when there is nothing to run (the sandbox's pause container).</summary>
     private protected abstract ProcessStartInfo? InitProcess(ContainerRecord container);
 
@@ -63,10 +67,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         {
             case CreateSandboxRequest sandbox:
                 Directory.CreateDirectory(options.StateDirectory);
-                if (options.MountStorages)
-                {
-                    _storages.Apply(sandbox.Storages, nameof(CreateSandboxRequest));
-                }
+                await _storages.ApplyAsync(sandbox.Storages, nameof(CreateSandboxRequest), cancellationToken).ConfigureAwait(false);
 
                 return new Empty();
             case CreateContainerRequest create:
@@ -104,7 +105,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
                 }
 
                 _layerStore?.Clear();
-                _storages.Clear();
+                await _storages.ClearAsync().ConfigureAwait(false);
                 return new Empty();
             default:
                 throw new RuntimeException(StatusCode.Unimplemented, $"the {Name} backend does not carry out {method.Name}");
@@ -123,11 +124,6 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
         }
 
-        if (options.MountStorages)
-        {
-            _storages.Apply(create.Storages, nameof(CreateContainerRequest));
-        }
-
         Dictionary<string, string>? unpacked = null;
         if (MountsLayers)
         {
@@ -137,6 +133,9 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         {
             await _layers.VerifyAsync(create, cancellationToken).ConfigureAwait(false);
         }
+
+        // Volumes after the layers: a create refused for a bad layer sets nothing up.
+        await _storages.ApplyAsync(create.Storages, nameof(CreateContainerRequest), cancellationToken).ConfigureAwait(false);
 
         var bundle = Path.Combine(options.StateDirectory, SafeName(create.ContainerId));
         var rootfs = Path.Combine(bundle, "rootfs");
@@ -320,7 +319,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             // Unpacked layers left behind are only files in the state directory.
         }
 
-        _storages.Clear();
+        await _storages.ClearAsync().ConfigureAwait(false);
 
         GC.SuppressFinalize(this);
     }
