@@ -16,9 +16,13 @@ namespace Parma.Vm.Tests;
 /// ttrpc through a virtio-serial port, layers arrive as read-only virtio-blk devices that the agent
 /// opens with dm-verity under the policy's root hashes, overlays are mounted in the policy's order,
 /// containers and probes run under runc, and everything is torn down. A layer device with one byte
-/// changed, or with a wrong block count in its parameters, is refused.
+/// changed, or with a wrong block count in its parameters, is refused. The group's emptyDir is an
+/// encrypted block volume: the agent encrypts and integrity-protects the writable disk the host
+/// attached under a key it makes, formats and mounts it, one container writes it and the other reads
+/// it back, and afterwards the host's disk holds neither the data nor a LUKS header; a host that offers
+/// an unencrypted disk for the volume (with its own file system, or to be formatted plain) is refused.
 /// </summary>
-public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
+public sealed partial class ExampleGroupInVmTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
@@ -30,15 +34,19 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var building = Stopwatch.StartNew();
         using var group = await RunnableExampleGroup.CreateAsync();
         var groupTime = building.Elapsed;
-        var host = new KataHostSimulator(group.Settings, group.Plan);
         var hello = group.Plan.Containers.Single(c => c.Name == "hello");
         var helloLayer = LayerIdsOf(hello)[1];
         var tampered = new VmDisk(Path.Combine(group.Work, "tampered.img"), TestVm.FirstDiskSlot + group.LayerDisks.Count, ReadOnly: true);
         WriteTampered(group.LayerDisks[helloLayer].File, tampered.File);
         var miscounted = new VmDisk(Path.Combine(group.Work, "miscounted.img"), tampered.Slot + 1, ReadOnly: true);
         WriteMiscounted(group.LayerDisks[helloLayer].File, miscounted.File);
+        var scratch = new VmDisk(Path.Combine(group.Work, "scratch.img"), miscounted.Slot + 1, ReadOnly: false);
+        await ScratchDisks.CreateEmptyAsync(scratch.File, 256L << 20);
+        var plain = new VmDisk(Path.Combine(group.Work, "plain.img"), scratch.Slot + 1, ReadOnly: false);
+        await ScratchDisks.CreateExt4Async(plain.File, 64L << 20);
+        var host = new KataHostSimulator(group.Settings, group.Plan, blockDevices: new Dictionary<string, string> { ["scratch"] = scratch.PciPath });
 
-        await using var vm = await TestVm.StartAsync(new TestVmOptions { PolicyText = group.Policy.PolicyText, Disks = [.. group.LayerDisks.Values, tampered, miscounted] });
+        await using var vm = await TestVm.StartAsync(new TestVmOptions { PolicyText = group.Policy.PolicyText, Disks = [.. group.LayerDisks.Values, tampered, miscounted, scratch, plain] });
         output.WriteLine($"image build {image.BuildTime.TotalSeconds:F1} s, group policy and layer disks {groupTime.TotalSeconds:F1} s, qemu start to agent listening {vm.BootTime.TotalSeconds:F1} s");
         vm.Console.Should().Contain($"policy host_data {group.Policy.HostDataHex}", "the agent bound the group's policy to the (development) report's HOST_DATA").And.NotContain("REFUSING");
         await using var agent = await vm.ConnectAsync();
@@ -68,6 +76,8 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
                     PointLayerAt(forged, helloLayer, miscounted.PciPath);
                     (await refused.Should().ThrowAsync<TtrpcException>("the host's block count only says where the tree is; a wrong one fails verification"))
                         .Which.Message.Should().Contain("dm-verity");
+
+                    await RefuseUnencryptedScratchAsync(agent, vm, input, group.Settings, plain);
                 }
             }
 
@@ -76,14 +86,21 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
             output.WriteLine($"{request.Description}: {watch.Elapsed.TotalMilliseconds:F0} ms");
         }
 
-        var mounts = await vm.RunInGuestAsync("grep -c ' overlay ' /proc/mounts; dmsetup ls; ls /run/parma-agent/.layers | wc -l");
+        var mounts = await vm.RunInGuestAsync("grep -c ' overlay ' /proc/mounts; dmsetup table | grep -c ' verity '; ls /run/parma-agent/.layers | wc -l");
         output.WriteLine($"guest while running:\n{mounts.Output}");
         mounts.Output.Split('\n')[0].Trim().Should().Be("3", "pause, hello and log-shipper each have an overlay root");
-        mounts.Output.Should().Contain("No devices found", "verity devices are closed once their layer is unpacked into guest memory");
+        mounts.Output.Split('\n')[1].Trim().Should().Be("0", "verity devices are closed once their layer is unpacked into guest memory");
         mounts.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim().Should().Be(group.LayerDisks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "each distinct layer is unpacked once and shared");
+
+        await CheckEncryptedScratchAsync(agent, vm, host, group, scratch);
 
         foreach (var request in host.RunAndStopPod())
         {
+            if (request.Kind == "ExecProcessRequest" && IsScratchCommand(request.Input))
+            {
+                continue;
+            }
+
             var watch = Stopwatch.StartNew();
             switch (request.Kind)
             {
@@ -108,7 +125,13 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var after = await vm.RunInGuestAsync("grep -c -e ' overlay ' -e ' /run/kata-containers/sandbox/shm ' /proc/mounts; dmsetup ls; ls -A /run/parma-agent | wc -l");
         output.WriteLine($"guest after teardown:\n{after.Output}");
         after.Output.Split('\n')[0].Trim().Should().Be("0", "the overlays and the sandbox's shm are unmounted");
-        after.Output.Should().Contain("No devices found");
+        after.Output.Should().Contain("No devices found", "the encrypted scratch's mapping is closed at teardown, so the kernel forgets its key");
+
+        var disk = await File.ReadAllBytesAsync(scratch.File);
+        ScratchDisks.Contains(disk, Encoding.ASCII.GetBytes(RunnableExampleGroup.ScratchMarker)).Should().BeFalse("what the container wrote reached the host's disk only encrypted");
+        ScratchDisks.Contains(disk, ScratchDisks.LuksMagic).Should().BeFalse("the LUKS2 header (which wraps the volume key) never touches the host's disk");
+        ScratchDisks.Contains(disk, ScratchDisks.LuksSecondaryMagic).Should().BeFalse("nor does its secondary copy");
+        ScratchDisks.NonZeroBlocks(disk).Should().BeGreaterThan(30, "the guest did write the volume (file system, data, integrity tags)");
         output.WriteLine($"whole test {total.Elapsed.TotalSeconds:F1} s");
     }
 
