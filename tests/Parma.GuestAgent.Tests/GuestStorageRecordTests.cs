@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Parma.Agent.Enforcement;
+using Parma.Agent.Hosting;
 using Parma.Agent.Protocol;
 using Parma.Agent.Runtime;
 using Parma.Agent.Ttrpc;
@@ -28,6 +29,8 @@ public sealed class GuestStorageRecordTests : IAsyncLifetime, IDisposable
     private PodPlan _plan = null!;
     private PolicyEngine _engine = null!;
     private byte[] _hostData = null!;
+    private string _policyText = null!;
+    private readonly List<AgentHost> _hosts = [];
 
     public async Task InitializeAsync()
     {
@@ -38,6 +41,7 @@ public sealed class GuestStorageRecordTests : IAsyncLifetime, IDisposable
         var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(path), path);
         _plan = await new PodPlanner(_settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
         var policy = new PolicyGenerator(_settings, facts).Render(_plan);
+        _policyText = policy.PolicyText;
         _engine = PolicyEngine.Load(policy.PolicyText);
         _hostData = Convert.FromHexString(policy.HostDataHex);
     }
@@ -60,6 +64,32 @@ public sealed class GuestStorageRecordTests : IAsyncLifetime, IDisposable
         var denial = (await send.Should().ThrowAsync<TtrpcException>()).Which;
         denial.Code.Should().Be(StatusCode.PermissionDenied);
         denial.Message.Should().Be($"CreateContainerRequest is blocked by policy: create.storage_protection: storages[{create["storages"]!.AsArray().IndexOf(storage)}]: storage at {mountPoint} is not protected by the guest (its record: plain-block-host-filesystem) and the policy does not allow unencrypted storage");
+    }
+
+    [Fact]
+    public async Task Over_the_socket_the_hosts_claim_of_encryption_for_a_disk_the_guest_left_plain_is_refused_and_the_genuine_one_allowed()
+    {
+        var host = new KataHostSimulator(_settings, _plan);
+        var create = HelloCreate(host);
+        var storage = create["storages"]!.AsArray().Select(s => s!.AsObject()).Single(s => s["fstype"]!.GetValue<string>() == "ext4");
+        var mountPoint = storage["mount_point"]!.GetValue<string>();
+
+        var forgedRecord = new DecisionsOnlyBackend();
+        forgedRecord.Storages.Keep(new GuestStorageRecord(mountPoint, "blk", "02/00", "ext4", StorageSetup.PlainBlockNewFilesystem, "/dev/vdc", Encrypted: false, Integrity: false, GuestFilesystem: true, InGuestMemory: false, SetUp: true));
+        await using (var agent = await ServeAsync(forgedRecord, "plain"))
+        {
+            await StartSandboxAsync(agent, host);
+            var send = () => agent.SendAsync("CreateContainerRequest", create);
+            var denial = (await send.Should().ThrowAsync<TtrpcException>("the request says encryption_key=ephemeral, the guest's record says it made a plain file system there")).Which;
+            denial.Code.Should().Be(StatusCode.PermissionDenied);
+            denial.Message.Should().Contain("create.storage_protection").And.Contain("plain-block-new-filesystem").And.Contain(mountPoint);
+        }
+
+        await using (var agent = await ServeAsync(new DecisionsOnlyBackend(), "genuine"))
+        {
+            await StartSandboxAsync(agent, host);
+            await agent.SendAsync("CreateContainerRequest", create);
+        }
     }
 
     [Fact]
@@ -100,6 +130,33 @@ public sealed class GuestStorageRecordTests : IAsyncLifetime, IDisposable
         backend.Storages.Records.Should().HaveCount(1);
     }
 
+    /// <summary>The agent on a real Unix socket, serving the example group's policy over <paramref name="backend"/>; the client disposes both.</summary>
+    private async Task<AgentClient> ServeAsync(IRuntimeBackend backend, string name)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_work, name)).FullName;
+        var policyPath = Path.Combine(directory, "policy.rego");
+        await File.WriteAllTextAsync(policyPath, _policyText);
+        var socket = Path.Combine(directory, "agent.sock");
+        var agentHost = await AgentHost.StartAsync(new AgentHostOptions
+        {
+            Address = socket,
+            PolicyPath = policyPath,
+            ReportProvider = ReportProviderChoice.Create("dev", _hostData),
+            Backend = backend,
+            AuditWriter = TextWriter.Null,
+        });
+        _hosts.Add(agentHost);
+        return await AgentClient.ConnectAsync(socket);
+    }
+
+    private static async Task StartSandboxAsync(AgentClient agent, KataHostSimulator host)
+    {
+        foreach (var request in host.StartPod().Take(3))
+        {
+            await agent.SendAsync(request.Kind, request.Input);
+        }
+    }
+
     private static Storage Block(string[] driverOptions, string mountPoint)
     {
         var storage = new Storage { Driver = "blk", Source = "02/00", Fstype = "ext4", MountPoint = mountPoint, Shared = true };
@@ -127,7 +184,13 @@ public sealed class GuestStorageRecordTests : IAsyncLifetime, IDisposable
         return await dispatcher.DecideAndExecuteAsync(method, request, PolicyValue.From(request), CancellationToken.None);
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync()
+    {
+        foreach (var agentHost in _hosts)
+        {
+            await agentHost.DisposeAsync();
+        }
+    }
 
     public void Dispose()
     {
