@@ -41,6 +41,7 @@ try
         LayerSourcePatterns = arguments.LayerSources,
         MaxLayerBytes = arguments.MaxLayerBytes,
         MountStorages = arguments.Backend == "linux",
+        Log = line => Console.Error.WriteLine($"parma-guest-agent: {line}"),
     };
     var backend = RuntimeBackends.Create(arguments.Backend, runtime);
     if (RuntimeBackends.Warning(backend) is { } warning)

@@ -20,8 +20,13 @@ namespace Parma.Vm.Tests;
 /// the agent's measured command line does not admit (only PCI paths here), and one whose parameters
 /// claim more data than the policy's size for the layer (before its data is read). A layer on a slow
 /// device is unpacked outside the agent's state gate: other requests are answered meanwhile.
+/// The group's emptyDir is an encrypted block volume: the agent encrypts and integrity-protects the
+/// writable disk the host attached under a key it makes, formats and mounts it, one container writes it
+/// and the other reads it back, and afterwards the host's disk holds neither the data nor a LUKS header;
+/// a host that offers an unencrypted disk for the volume (with its own file system, or to be formatted
+/// plain) is refused.
 /// </summary>
-public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
+public sealed partial class ExampleGroupInVmTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
@@ -33,7 +38,6 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var building = Stopwatch.StartNew();
         using var group = await RunnableExampleGroup.CreateAsync();
         var groupTime = building.Elapsed;
-        var host = new KataHostSimulator(group.Settings, group.Plan);
         var hello = group.Plan.Containers.Single(c => c.Name == "hello");
         var helloLayer = LayerIdsOf(hello)[1];
         var tampered = new VmDisk(Path.Combine(group.Work, "tampered.img"), TestVm.FirstDiskSlot + group.LayerDisks.Count, ReadOnly: true);
@@ -46,8 +50,13 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var helloDiskBytes = new FileInfo(group.LayerDisks[helloLayer].File).Length;
         var slow = new VmDisk(Path.Combine(group.Work, "slow.img"), oversized.Slot + 1, ReadOnly: true) { BytesPerSecond = Math.Max(helloDiskBytes / 4, 16 * 1024) };
         File.Copy(group.LayerDisks[helloLayer].File, slow.File);
+        var scratch = new VmDisk(Path.Combine(group.Work, "scratch.img"), slow.Slot + 1, ReadOnly: false);
+        await ScratchDisks.CreateEmptyAsync(scratch.File, 256L << 20);
+        var plain = new VmDisk(Path.Combine(group.Work, "plain.img"), scratch.Slot + 1, ReadOnly: false);
+        await ScratchDisks.CreateExt4Async(plain.File, 64L << 20);
+        var host = new KataHostSimulator(group.Settings, group.Plan, blockDevices: new Dictionary<string, string> { ["scratch"] = scratch.PciPath });
 
-        await using var vm = await TestVm.StartAsync(new TestVmOptions { PolicyText = group.Policy.PolicyText, Disks = [.. group.LayerDisks.Values, tampered, miscounted, oversized, slow] });
+        await using var vm = await TestVm.StartAsync(new TestVmOptions { PolicyText = group.Policy.PolicyText, Disks = [.. group.LayerDisks.Values, tampered, miscounted, oversized, slow, scratch, plain] });
         output.WriteLine($"image build {image.BuildTime.TotalSeconds:F1} s, group policy and layer disks {groupTime.TotalSeconds:F1} s, qemu start to agent listening {vm.BootTime.TotalSeconds:F1} s");
         vm.Console.Should().Contain($"policy host_data {group.Policy.HostDataHex}", "the agent bound the group's policy to the (development) report's HOST_DATA").And.NotContain("REFUSING");
         await using var agent = await vm.ConnectAsync();
@@ -88,6 +97,8 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
                     tooLarge.Code.Should().Be(StatusCode.PermissionDenied);
                     tooLarge.Message.Should().Contain($"layer device {oversized.PciPath} (/dev/vd").And.Contain($"the policy gives layer {helloLayer}; refused before reading its data");
 
+                    await RefuseUnencryptedScratchAsync(agent, vm, input, group.Settings, plain);
+
                     // The real create reads hello's layer from the slow disk; requests sent meanwhile are decided (under the
                     // state gate) and answered. Were the device unpacked under the gate, at most the one sent before the create
                     // took it would be.
@@ -107,14 +118,21 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
             output.WriteLine($"{request.Description}: {watch.Elapsed.TotalMilliseconds:F0} ms");
         }
 
-        var mounts = await vm.RunInGuestAsync("grep -c ' overlay ' /proc/mounts; dmsetup ls; ls /run/parma-agent/.layers | wc -l");
+        var mounts = await vm.RunInGuestAsync("grep -c ' overlay ' /proc/mounts; dmsetup table | grep -c ' verity '; ls /run/parma-agent/.layers | wc -l");
         output.WriteLine($"guest while running:\n{mounts.Output}");
         mounts.Output.Split('\n')[0].Trim().Should().Be("3", "pause, hello and log-shipper each have an overlay root");
-        mounts.Output.Should().Contain("No devices found", "verity devices are closed once their layer is unpacked into guest memory");
+        mounts.Output.Split('\n')[1].Trim().Should().Be("0", "verity devices are closed once their layer is unpacked into guest memory");
         mounts.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim().Should().Be(group.LayerDisks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "each distinct layer is unpacked once and shared");
+
+        await CheckEncryptedScratchAsync(agent, vm, host, group, scratch);
 
         foreach (var request in host.RunAndStopPod())
         {
+            if (request.Kind == "ExecProcessRequest" && IsScratchCommand(request.Input))
+            {
+                continue;
+            }
+
             var watch = Stopwatch.StartNew();
             switch (request.Kind)
             {
@@ -139,7 +157,13 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var after = await vm.RunInGuestAsync("grep -c -e ' overlay ' -e ' /run/kata-containers/sandbox/shm ' /proc/mounts; dmsetup ls; ls -A /run/parma-agent | wc -l");
         output.WriteLine($"guest after teardown:\n{after.Output}");
         after.Output.Split('\n')[0].Trim().Should().Be("0", "the overlays and the sandbox's shm are unmounted");
-        after.Output.Should().Contain("No devices found");
+        after.Output.Should().Contain("No devices found", "the encrypted scratch's mapping is closed at teardown, so the kernel forgets its key");
+
+        var disk = await File.ReadAllBytesAsync(scratch.File);
+        ScratchDisks.Contains(disk, Encoding.ASCII.GetBytes(RunnableExampleGroup.ScratchMarker)).Should().BeFalse("what the container wrote reached the host's disk only encrypted");
+        ScratchDisks.Contains(disk, ScratchDisks.LuksMagic).Should().BeFalse("the LUKS2 header (which wraps the volume key) never touches the host's disk");
+        ScratchDisks.Contains(disk, ScratchDisks.LuksSecondaryMagic).Should().BeFalse("nor does its secondary copy");
+        ScratchDisks.NonZeroBlocks(disk).Should().BeGreaterThan(30, "the guest did write the volume (file system, data, integrity tags)");
         output.WriteLine($"whole test {total.Elapsed.TotalSeconds:F1} s");
     }
 

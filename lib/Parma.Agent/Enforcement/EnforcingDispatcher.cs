@@ -88,7 +88,8 @@ public sealed class EnforcingDispatcher(
         {
             try
             {
-                return current.Session.Evaluate(kind, input);
+                // The policy reads what the guest itself set up (and would set up for this request), never the host's claim.
+                return current.Session.Evaluate(kind, input, backend.Storages.Document(GuestStorageLedger.PlannedFor(kind, input)));
             }
             catch (RegoException e)
             {

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Parma.Agent.Protocol;
+using Parma.Policy.Enforcement;
 
 namespace Parma.Agent.Runtime;
 
@@ -11,6 +12,9 @@ public interface IRuntimeBackend : IAsyncDisposable
 {
     /// <summary>For logs and the start-up banner.</summary>
     string Name { get; }
+
+    /// <summary>The guest's own record of the storages it set up, which the policy reads at data.guest (never the host's claim).</summary>
+    GuestStorageLedger Storages { get; }
 
     Task<IMessage> ExecuteAsync(AgentMethod method, IMessage request, CancellationToken cancellationToken);
 

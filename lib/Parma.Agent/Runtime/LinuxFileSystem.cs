@@ -59,6 +59,18 @@ internal static partial class LinuxFileSystem
         return errno == 22 ? false : throw Failure("umount", target, errno);
     }
 
+    /// <summary>Unmounts without detaching lazily, so that the device below is free once this returns; false when nothing was mounted there.</summary>
+    public static bool UnmountNow(string target)
+    {
+        if (UnmountNative(target, 0) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == 22 ? false : throw Failure("umount", target, errno);
+    }
+
     /// <summary>An overlayfs whiteout: a character device with device number 0/0.</summary>
     public static void Whiteout(string path) => Check(MknodNative(path, CharacterDevice, 0), "mknod (whiteout)", path);
 

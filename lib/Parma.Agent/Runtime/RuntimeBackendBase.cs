@@ -6,6 +6,7 @@ using Google.Protobuf.WellKnownTypes;
 using Parma.Agent.Protocol;
 using Parma.Agent.Runtime.Cgroups;
 using Parma.Agent.Ttrpc;
+using Parma.Policy.Enforcement;
 
 namespace Parma.Agent.Runtime;
 
@@ -47,6 +48,9 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
     };
 
     public IReadOnlyCollection<string> ContainerIds => [.. _containers.Keys];
+
+    /// <summary>The guest's record of the storages it set up (or, when <see cref="RuntimeOptions.MountStorages"/> is off, would set up).</summary>
+    public GuestStorageLedger Storages => _storages.Ledger;
 
     /// <summary>How the container's init process starts; null when there is nothing to run (the sandbox's pause container).</summary>
     private protected abstract ProcessStartInfo? InitProcess(ContainerRecord container);
@@ -101,10 +105,7 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
         {
             case CreateSandboxRequest sandbox:
                 Directory.CreateDirectory(options.StateDirectory);
-                if (options.MountStorages)
-                {
-                    _storages.Apply(sandbox.Storages, nameof(CreateSandboxRequest));
-                }
+                await _storages.ApplyAsync(sandbox.Storages, nameof(CreateSandboxRequest), cancellationToken).ConfigureAwait(false);
 
                 return new Empty();
             case CreateContainerRequest create:
@@ -142,7 +143,7 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
                 }
 
                 _layerStore?.Clear();
-                _storages.Clear();
+                await _storages.ClearAsync().ConfigureAwait(false);
                 _oomEvents.Close();
                 return new Empty();
             default:
@@ -171,10 +172,9 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
 
         _prepared.Remove(create);
         var unpacked = MountsLayers ? prepared ?? [] : null;
-        if (options.MountStorages)
-        {
-            _storages.Apply(create.Storages, nameof(CreateContainerRequest));
-        }
+
+        // Volumes after the layers: a create refused for a bad layer sets nothing up.
+        await _storages.ApplyAsync(create.Storages, nameof(CreateContainerRequest), cancellationToken).ConfigureAwait(false);
 
         var bundle = Path.Combine(options.StateDirectory, SafeName(create.ContainerId));
         var rootfs = Path.Combine(bundle, "rootfs");
@@ -363,7 +363,7 @@ public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSu
             // Unpacked layers left behind are only files in the state directory.
         }
 
-        _storages.Clear();
+        await _storages.ClearAsync().ConfigureAwait(false);
         _oomEvents.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -43,6 +43,15 @@ public sealed record RuntimeOptions
     /// </summary>
     public bool MountStorages { get; init; }
 
+    /// <summary>
+    /// Where the detached LUKS2 headers of encrypted storages are made while their devices are formatted
+    /// and opened: in the state directory, which must be memory-backed (tmpfs) for the agent to encrypt.
+    /// </summary>
+    public string StorageHeaderDirectory => Path.Combine(StateDirectory, ".luks");
+
+    /// <summary>Where the backend reports what it set up beyond the audit log (block storages and how long each step took); null: nowhere.</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>Recompute every layer file's dm-verity root hash and compare it with the storage's root-hash option.</summary>
     public bool VerifyLayers { get; init; } = true;
 

@@ -373,6 +373,13 @@ sandbox_storage_allowed(s) if {
 	regex.match(allowed.source, s.source)
 }
 
+# Shared memory and other sandbox storages are storage the guest keeps in its memory (see below).
+sandbox_failures contains f if {
+	some i, s in as_array(object.get(input, "storages", []))
+	not storage_protected(s)
+	f := failure("sandbox.storage_protection", 35, sprintf("storages[%d]", [i]), storage_protection_message(s))
+}
+
 reason_create_sandbox := format_failure(first_failure(sandbox_failures))
 
 # ---------------------------------------------------------------------------------------------
@@ -876,6 +883,90 @@ volume_storage_allowed(p, s) if {
 	regex.match(ps.source, s.source)
 	regex.match(ps.mount_point, s.mount_point)
 	as_set(s.options) == as_set(ps.options)
+}
+
+# --- Block storages and the guest's own protection of writable storage ---------------------------
+# Kata's block emptyDirs: the host makes a disk for the volume and attaches it as virtio-blk (driver
+# blk, source its PCI path) or virtio-scsi (driver scsi, source target:lun), and names the mount point
+# after the source. A policy storage with driver "block" allows either, checked field by field as
+# genpolicy checks its emptyDir_encrypted volumes. Whether the disk is encrypted is not read from
+# here: see storage_protected.
+BLOCK_STORAGE_SOURCES := {"blk": `^[0-9a-f]{2}(/[0-9a-f]{2})?$`, "scsi": `^[0-9]+:[0-9]+$`}
+
+volume_storage_allowed(p, s) if {
+	some ps in p.storages
+	ps.driver == "block"
+	regex.match(BLOCK_STORAGE_SOURCES[s.driver], s.source)
+	as_array(object.get(s, "driver_options", [])) == ps.driver_options
+	object.get(s, "fs_group", null) == ps.fs_group
+	s.fstype == ps.fstype
+	object.get(s, "shared", false) == ps.shared
+	as_set(as_array(object.get(s, "options", []))) == as_set(ps.options)
+	s.mount_point == concat("/", [policy_data.common.spath, base64url.encode(s.source)])
+}
+
+# data.guest.storages[mount_point] is the agent's own record of each storage: what it set up there,
+# or, for a mount point the request being decided names first, what its code will set up. A volume
+# storage is protected when the guest encrypted and integrity-protected it under a key it made and
+# formatted it itself, or keeps it in guest memory (which SEV-SNP protects). The request only names
+# storages; whether one is protected is never read from it. Only a policy that says
+# allow_unencrypted_storage accepts storage the guest did not protect.
+storage_protected(s) if {
+	record := data.guest.storages[s.mount_point]
+	record.encrypted == true
+	record.integrity == true
+	record.guest_filesystem == true
+}
+
+storage_protected(s) if {
+	data.guest.storages[s.mount_point].in_guest_memory == true
+}
+
+# A stock kata-agent keeps no such record (data.guest is absent). Its own code encrypts a block
+# storage exactly when the storage asks for an ephemeral key and a new file system, and keeps
+# ephemeral and local storages in guest memory. The Parma agent always supplies data.guest, so a host
+# cannot choose this reading.
+storage_protected(s) if {
+	not data.guest
+	s.driver in {"blk", "scsi"}
+	"encryption_key=ephemeral" in as_array(object.get(s, "driver_options", []))
+	"create_filesystem" in as_array(object.get(s, "driver_options", []))
+}
+
+storage_protected(s) if {
+	not data.guest
+	s.driver in {"ephemeral", "local"}
+}
+
+storage_protected(_) if {
+	object.get(policy_data.common, "allow_unencrypted_storage", false) == true
+}
+
+storage_protection_message(s) := sprintf("storage at %v is not protected by the guest (its record: %v) and the policy does not allow unencrypted storage", [s.mount_point, data.guest.storages[s.mount_point].setup]) if {
+	data.guest.storages[s.mount_point]
+} else := sprintf("storage at %v is not one the guest encrypts or keeps in its memory, and the policy does not allow unencrypted storage", [object.get(s, "mount_point", "")])
+
+cc_global_failures contains f if {
+	some i, s in i_storages
+	not s.fstype in {"tar", "fuse3.kata-overlay"}
+	not storage_protected(s)
+	f := failure("create.storage_protection", 11, sprintf("storages[%d]", [i]), storage_protection_message(s))
+}
+
+# A container mount from the block-storage directory must come from the mount point of a block
+# storage of this request that the guest protected.
+cc_global_failures contains f if {
+	some i, m in i_mounts
+	startswith(object.get(m, "source", ""), concat("", [policy_data.common.spath, "/"]))
+	not block_mount_source_allowed(m.source)
+	f := failure("create.storage_protection", 12, sprintf("OCI.Mounts[%d].source", [i]), sprintf("mount source %v is not the mount point of a block storage of this request that the guest protected", [m.source]))
+}
+
+block_mount_source_allowed(source) if {
+	some s in i_storages
+	s.driver in {"blk", "scsi"}
+	s.mount_point == source
+	storage_protected(s)
 }
 
 # --- Facts derived from policy_data alone -----------------------------------------------------

@@ -68,9 +68,12 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
             ["storages"] = new JsonArray(plan.Mounts.Storages.Select(s => (JsonNode)new JsonObject
             {
                 ["driver"] = s.Driver,
+                ["driver_options"] = JsonArrays.Of(s.DriverOptions),
+                ["fs_group"] = s.FsGroupJson(),
                 ["fstype"] = s.Fstype,
                 ["mount_point"] = s.MountPoint.Pattern(settings),
                 ["options"] = JsonArrays.Of(s.Options),
+                ["shared"] = s.Shared,
                 ["source"] = s.Source.Pattern(settings),
             }).ToArray()),
             ["sysctls"] = new JsonObject(plan.Sysctls.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
