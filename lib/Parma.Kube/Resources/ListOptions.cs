@@ -1,6 +1,6 @@
-namespace Parma.Kube.Client;
+namespace Parma.Kube.Resources;
 
-/// <summary>Query parameters of a list or watch.</summary>
+/// <summary>Query parameters of a list.</summary>
 public sealed record ListOptions
 {
     /// <summary>e.g. "app=web,tier in (a,b),!legacy".</summary>
@@ -14,10 +14,9 @@ public sealed record ListOptions
     public string? Continue { get; init; }
 
     public string? ResourceVersion { get; init; }
-
-    public int? TimeoutSeconds { get; init; }
 }
 
+/// <summary>Query parameters of a watch.</summary>
 public sealed record WatchOptions
 {
     public string? LabelSelector { get; init; }
@@ -31,18 +30,4 @@ public sealed record WatchOptions
 
     /// <summary>Server-side watch timeout.</summary>
     public int? TimeoutSeconds { get; init; }
-}
-
-/// <summary>Query parameters of a write.</summary>
-public sealed record WriteOptions
-{
-    public string? FieldManager { get; init; }
-
-    /// <summary>"Strict", "Warn" or "Ignore".</summary>
-    public string? FieldValidation { get; init; }
-
-    public bool DryRun { get; init; }
-
-    /// <summary>Server-side apply only: take ownership of conflicting fields.</summary>
-    public bool Force { get; init; }
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Parma.Testing.ApiServer.Validation;
+namespace Parma.Kube.Schema;
 
 /// <summary>
 /// The OpenAPI value keywords kube-apiserver enforces for CRDs (minimum/maximum, pattern,

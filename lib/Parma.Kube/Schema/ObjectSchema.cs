@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Parma.Testing.ApiServer.Validation;
+namespace Parma.Kube.Schema;
 
 /// <summary>
 /// A small OpenAPI v3 structural-schema validator over JSON nodes: type, properties (unknown ones are

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 
-namespace Parma.Testing.ApiServer.Validation;
+namespace Parma.Kube.Schema;
 
 /// <summary>
 /// The official Kubernetes OpenAPI v3 documents of one release (../shared/k8s-openapi/v1.NN), indexed by

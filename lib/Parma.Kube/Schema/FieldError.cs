@@ -1,4 +1,4 @@
-namespace Parma.Testing.ApiServer.Validation;
+namespace Parma.Kube.Schema;
 
 public enum FieldErrorKind
 {
