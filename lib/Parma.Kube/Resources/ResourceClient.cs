@@ -182,6 +182,17 @@ public sealed class ResourceClient<T>(IKubernetes client)
             .Checked(cancellationToken);
     }
 
+    /// <summary>
+    /// PUT of the whole object, conditional on its metadata.resourceVersion when set (409 if stale). A PUT
+    /// writes only what <typeparamref name="T"/> knows: controllers patch the fields they own instead.
+    /// </summary>
+    public Task<T> ReplaceAsync(T value, bool dryRun = false, CancellationToken cancellationToken = default) =>
+        SendReplaceAsync(value, status: false, dryRun, cancellationToken);
+
+    /// <summary>PUT of the status subresource (see <see cref="ReplaceAsync"/>).</summary>
+    public Task<T> ReplaceStatusAsync(T value, CancellationToken cancellationToken = default) =>
+        SendReplaceAsync(value, status: true, dryRun: false, cancellationToken);
+
     /// <summary>A merge, JSON or apply patch of the object (<see cref="KubePatch"/> builds them).</summary>
     public Task<T> PatchAsync(string name, string? ns, V1Patch patch, string? fieldManager = null, bool force = false, CancellationToken cancellationToken = default) =>
         SendPatchAsync(name, ns, patch, fieldManager, force, status: false, cancellationToken);
@@ -218,6 +229,26 @@ public sealed class ResourceClient<T>(IKubernetes client)
     }
 
     private ICustomObjectsOperations Objects => client.CustomObjects;
+
+    private Task<T> SendReplaceAsync(T value, bool status, bool dryRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Stamp(value);
+        var name = value.Metadata?.Name is { Length: > 0 } n ? n : throw new ArgumentException($"{typeof(T).Name} has no metadata.name.", nameof(value));
+        var ns = value.Metadata.NamespaceProperty;
+        var call = (ns, status) switch
+        {
+            (null, false) => Objects.ReplaceClusterCustomObjectWithHttpMessagesAsync<T>(
+                value, _resource.Group, _resource.Version, _resource.Plural, name, DryRun(dryRun), cancellationToken: cancellationToken),
+            (null, true) => Objects.ReplaceClusterCustomObjectStatusWithHttpMessagesAsync<T>(
+                value, _resource.Group, _resource.Version, _resource.Plural, name, cancellationToken: cancellationToken),
+            (_, false) => Objects.ReplaceNamespacedCustomObjectWithHttpMessagesAsync<T>(
+                value, _resource.Group, _resource.Version, ns, _resource.Plural, name, DryRun(dryRun), cancellationToken: cancellationToken),
+            (_, true) => Objects.ReplaceNamespacedCustomObjectStatusWithHttpMessagesAsync<T>(
+                value, _resource.Group, _resource.Version, ns, _resource.Plural, name, cancellationToken: cancellationToken),
+        };
+        return Body(call).Checked(cancellationToken);
+    }
 
     private Task<T> SendPatchAsync(string name, string? ns, V1Patch patch, string? fieldManager, bool force, bool status, CancellationToken cancellationToken)
     {
