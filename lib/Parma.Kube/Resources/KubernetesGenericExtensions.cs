@@ -19,6 +19,13 @@ public static class KubernetesGenericExtensions
     public static Task<ResourceList<T>> ListAsync<T>(this IKubernetes client, string? ns = null, ListOptions? options = null, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject<V1ObjectMeta> => client.Resource<T>().ListAsync(ns, options, cancellationToken);
 
+    public static IAsyncEnumerable<T> ListAllAsync<T>(this IKubernetes client, string? ns = null, ListOptions? options = null, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta> => client.Resource<T>().ListAllAsync(ns, options, cancellationToken);
+
+    public static IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync<T>(
+        this IKubernetes client, string? ns = null, WatchOptions? options = null, Action<Exception>? onError = null, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta> => client.Resource<T>().WatchAsync(ns, options, onError, cancellationToken);
+
     public static Task<T> CreateAsync<T>(this IKubernetes client, T value, string? fieldManager = null, bool dryRun = false, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject<V1ObjectMeta> => client.Resource<T>().CreateAsync(value, fieldManager, dryRun, cancellationToken);
 
