@@ -24,7 +24,7 @@ internal sealed record AgentArguments
     public LayerMounts LayerMounts { get; private init; } = LayerMounts.Auto;
 
     public const string Usage = """
-        usage: parma-guest-agent [--address vsock:1024|unix:PATH|PATH] [--policy FILE]
+        usage: parma-guest-agent [--address vsock:1024|serial:NAME|unix:PATH|PATH] [--policy FILE]
                                  [--report-provider auto|tsm|sev-guest|dev] [--backend linux|dev|none]
                                  [--state-dir DIR] [--layer-root DIR] [--layer-mounts auto|required|off] [--copy-root DIR] [--audit FILE]
           --policy           Rego text, initdata TOML or annotation value (e.g. the initdata device's file);

@@ -32,7 +32,7 @@ try
         Console.Error.WriteLine($"parma-guest-agent: {e.Message}");
     }
 
-    var runtime = new RuntimeOptions { StateDirectory = arguments.StateDirectory, LayerSourceRoot = arguments.LayerRoot, LayerMounts = arguments.LayerMounts, CopyFileRoot = arguments.CopyRoot };
+    var runtime = new RuntimeOptions { StateDirectory = arguments.StateDirectory, LayerSourceRoot = arguments.LayerRoot, LayerMounts = arguments.LayerMounts, CopyFileRoot = arguments.CopyRoot, MountStorages = arguments.Backend == "linux" };
     var backend = RuntimeBackends.Create(arguments.Backend, runtime);
     if (RuntimeBackends.Warning(backend) is { } warning)
     {

