@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Parma.Api;
 using Parma.Policy.Input;
 using Parma.Webhook.Generation;
@@ -33,7 +34,7 @@ public sealed partial class PodExpectations(
         }
 
         var namespaceObject = await cluster.GetNamespaceAsync(ns, cancellationToken).ConfigureAwait(false);
-        if (namespaceObject?.Metadata.Labels?.GetValueOrDefault(ParmaLabels.NamespaceEnabled) != "true")
+        if (namespaceObject?.GetLabel(ParmaLabels.NamespaceEnabled) != "true")
         {
             return null;
         }
