@@ -42,7 +42,8 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
     {
         var directory = group.NewDirectory("exe");
         var socket = Path.Combine(directory, "agent.sock");
-        using var agent = Start("--address", $"unix:{socket}", "--policy", group.PolicyPath, "--report-provider", "dev", "--backend", "dev",
+        // Choice values in any case (lower case is what the usage shows).
+        using var agent = Start("--address", $"unix:{socket}", "--policy", group.PolicyPath, "--report-provider", "Dev", "--backend", "DEV",
             "--state-dir", Path.Combine(directory, "state"), "--layer-root", group.LayerRoot, "--copy-root", Path.Combine(directory, "guest"), "--audit", Path.Combine(directory, "audit.jsonl"));
         try
         {
