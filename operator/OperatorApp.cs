@@ -1,7 +1,7 @@
 using Parma.Api;
 using Parma.Hosting;
+using k8s;
 using Parma.Kube.Client;
-using Parma.Kube.Config;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Operator.Controller;
@@ -30,10 +30,10 @@ public static class OperatorApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(options.HttpPort));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        var kubeConfig = options.KubeconfigPath is null ? KubeConfigLoader.LoadDefault() : KubeConfigLoader.LoadFile(options.KubeconfigPath);
+        var kubeConfig = KubeClients.LoadConfiguration(options.KubeconfigPath);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<IKubernetesClient>(new KubernetesClient(kubeConfig, ParmaJson.Options));
+        builder.Services.AddSingleton(KubeClients.Create(kubeConfig));
         builder.Services.AddSingleton<OperatorMetrics>();
         builder.Services.AddSingleton(new LayerCache(options.LayerCacheDirectory));
         builder.Services.AddSingleton(provider => new GroupImageResolver(
@@ -44,7 +44,7 @@ public static class OperatorApp
         builder.Services.AddSingleton(new PolicySettingsSource(settings.PolicySettingsFile));
         builder.Services.AddSingleton<GroupPolicyBuilder>();
         builder.Services.AddSingleton(provider => new EventRecorder(
-            provider.GetRequiredService<IKubernetesClient>(), options.Identity, provider.GetRequiredService<ILogger<EventRecorder>>()));
+            provider.GetRequiredService<IKubernetes>(), options.Identity, provider.GetRequiredService<ILogger<EventRecorder>>()));
         builder.Services.AddSingleton(new ReconcilerOptions { Settings = settings, ImageRecheckInterval = options.ImageRecheckInterval });
         builder.Services.AddSingleton<WatchCaches>();
         builder.Services.AddSingleton<GroupReconciler>();

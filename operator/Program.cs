@@ -10,7 +10,8 @@ internal static class Program
             await OperatorApp.Build(args).RunAsync();
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or Api.ParmaSettingsException or Kube.Config.KubeConfigException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or Api.ParmaSettingsException or k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException
+                                   or FormatException or YamlDotNet.Core.YamlException)
         {
             await Console.Error.WriteLineAsync($"Parma.Operator: {e.Message}");
             return 2;

@@ -2,8 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Parma.Api;
 using Parma.Hosting;
+using k8s;
 using Parma.Kube.Client;
-using Parma.Kube.Config;
 using Parma.Webhook.Admission;
 using Parma.Webhook.Generation;
 using Parma.Webhook.Groups;
@@ -93,19 +93,19 @@ public static class WebhookApp
             return;
         }
 
-        KubeClientConfig config;
+        KubernetesClientConfiguration config;
         try
         {
-            config = options.KubeconfigPath is { } path ? KubeConfigLoader.LoadFile(path) : KubeConfigLoader.LoadDefault();
+            config = KubeClients.LoadConfiguration(options.KubeconfigPath);
         }
-        catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or FormatException or YamlDotNet.Core.YamlException)
         {
             throw new WebhookStartupException($"cannot configure the Kubernetes client: {e.Message}", e);
         }
 
-        builder.Services.AddSingleton<IKubernetesClient>(_ => new KubernetesClient(config, ParmaJson.Options));
+        builder.Services.AddSingleton(_ => KubeClients.Create(config));
         builder.Services.AddSingleton(provider => new KubernetesClusterView(
-            provider.GetRequiredService<IKubernetesClient>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger<KubernetesClusterView>()));
+            provider.GetRequiredService<IKubernetes>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger<KubernetesClusterView>()));
         builder.Services.AddSingleton<IClusterView>(provider => provider.GetRequiredService<KubernetesClusterView>());
         builder.Services.AddHostedService<ClusterViewService>();
     }

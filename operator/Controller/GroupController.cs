@@ -1,7 +1,7 @@
+using k8s;
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Client;
 using Parma.Kube.Informers;
-using Parma.Kube.Models;
 using Parma.Operator.Observability;
 using Parma.Operator.Policy;
 using Parma.Operator.Reconciliation;
@@ -25,7 +25,7 @@ internal sealed record ControllerOptions
 /// that workers drain through <see cref="GroupReconciler"/>. Runs while this replica leads.
 /// </summary>
 internal sealed class GroupController(
-    IKubernetesClient client,
+    IKubernetes client,
     GroupReconciler reconciler,
     WatchCaches caches,
     OperatorMetrics metrics,
@@ -52,11 +52,11 @@ internal sealed class GroupController(
         _queue = queue;
         metrics.ObserveQueue(() => queue.Depth);
         var groups = new Informer<ConfidentialPodGroup>(client, options: new InformerOptions { ResyncPeriod = options.ResyncPeriod });
-        groups.Store.AddIndex(ConfigMapIndex, g => GroupReferences.ConfigMaps(g).Select(n => $"{g.Metadata.Namespace}/{n}"));
-        groups.Store.AddIndex(SecretIndex, g => GroupReferences.Secrets(g).Select(n => $"{g.Metadata.Namespace}/{n}"));
-        var pods = new Informer<Pod>(client, options: new InformerOptions { LabelSelector = ParmaLabels.Group });
-        var configMaps = new Informer<ConfigMap>(client);
-        var secrets = new Informer<Secret>(client);
+        groups.Store.AddIndex(ConfigMapIndex, g => GroupReferences.ConfigMaps(g).Select(n => $"{g.Metadata.NamespaceProperty}/{n}"));
+        groups.Store.AddIndex(SecretIndex, g => GroupReferences.Secrets(g).Select(n => $"{g.Metadata.NamespaceProperty}/{n}"));
+        var pods = new Informer<V1Pod>(client, options: new InformerOptions { LabelSelector = ParmaLabels.Group });
+        var configMaps = new Informer<V1ConfigMap>(client);
+        var secrets = new Informer<V1Secret>(client);
         groups.OnAdd((g, _) => Enqueue(queue, g))
             .OnUpdate((old, g, _) => NeedsReconcile(old, g) ? Enqueue(queue, g) : Task.CompletedTask)
             .OnDelete((g, _) => Enqueue(queue, g));
@@ -167,25 +167,25 @@ internal sealed class GroupController(
         || old.Metadata.DeletionTimestamp != current.Metadata.DeletionTimestamp
         || current.Metadata.Finalizers?.Contains(ParmaLabels.Finalizer) != true;
 
-    private static Task Enqueue(WorkQueue queue, KubeObject obj)
+    private static Task Enqueue(WorkQueue queue, IKubernetesObject<V1ObjectMeta> obj)
     {
-        queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(obj.Metadata.Namespace ?? "default", obj.Metadata.Name ?? ""));
+        queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(obj.Metadata.NamespaceProperty ?? "default", obj.Metadata.Name ?? ""));
         return Task.CompletedTask;
     }
 
-    private static Task EnqueueOwner(WorkQueue queue, KubeObject obj)
+    private static Task EnqueueOwner(WorkQueue queue, IKubernetesObject<V1ObjectMeta> obj)
     {
         var owner = obj.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == ParmaApi.Kind && o.ApiVersion == ParmaApi.ApiVersion);
         if (owner is not null)
         {
-            queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(obj.Metadata.Namespace ?? "default", owner.Name));
+            queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(obj.Metadata.NamespaceProperty ?? "default", owner.Name));
         }
 
         return Task.CompletedTask;
     }
 
     /// <summary>A ConfigMap matters to the group that owns it (its policy) and to groups that read it (settings, environment).</summary>
-    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, ConfigMap configMap)
+    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, V1ConfigMap configMap)
     {
         EnqueueOwner(queue, configMap);
         EnqueueIndexed(queue, groups, ConfigMapIndex, configMap);
@@ -196,23 +196,23 @@ internal sealed class GroupController(
     /// A Secret matters to the groups that resolve images with it (spec.policy.imagePullSecrets, the
     /// template's imagePullSecrets) and to those whose environment reads it (its values are pinned in the policy).
     /// </summary>
-    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, Secret secret)
+    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, V1Secret secret)
     {
         EnqueueIndexed(queue, groups, SecretIndex, secret);
         return Task.CompletedTask;
     }
 
-    private static void EnqueueIndexed(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, string index, KubeObject referenced)
+    private static void EnqueueIndexed(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, string index, IKubernetesObject<V1ObjectMeta> referenced)
     {
-        var ns = referenced.Metadata.Namespace ?? "default";
+        var ns = referenced.Metadata.NamespaceProperty ?? "default";
         foreach (var group in groups.ByIndex(index, $"{ns}/{referenced.Metadata.Name}"))
         {
             queue.Add(InformerStore<ConfidentialPodGroup>.KeyOf(ns, group.Metadata.Name!));
         }
     }
 
-    private static bool SameData(Secret old, Secret current) =>
+    private static bool SameData(V1Secret old, V1Secret current) =>
         old.Type == current.Type
-        && (old.Data ?? []).Count == (current.Data ?? []).Count
-        && (old.Data ?? []).All(p => current.Data!.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
+        && (old.Data?.Count ?? 0) == (current.Data?.Count ?? 0)
+        && (old.Data ?? new Dictionary<string, byte[]>()).All(p => current.Data!.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
 }

@@ -1,5 +1,5 @@
+using k8s.Models;
 using Parma.Kube.Informers;
-using Parma.Kube.Models;
 
 namespace Parma.Operator.Controller;
 
@@ -10,10 +10,10 @@ namespace Parma.Operator.Controller;
 /// </summary>
 internal sealed class WatchCaches
 {
-    private volatile InformerStore<ConfigMap>? _configMaps;
+    private volatile InformerStore<V1ConfigMap>? _configMaps;
 
     /// <summary>The ConfigMap as last seen by the watch, or null (not seen, or no controller running).</summary>
-    public ConfigMap? ConfigMap(string? ns, string name) => _configMaps?.Get(ns, name);
+    public V1ConfigMap? ConfigMap(string? ns, string name) => _configMaps?.Get(ns, name);
 
-    internal void Attach(InformerStore<ConfigMap>? configMaps) => _configMaps = configMaps;
+    internal void Attach(InformerStore<V1ConfigMap>? configMaps) => _configMaps = configMaps;
 }

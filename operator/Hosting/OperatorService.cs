@@ -1,4 +1,4 @@
-using Parma.Kube.Client;
+using k8s;
 using Parma.Kube.LeaderElection;
 using Parma.Operator.Controller;
 using Parma.Operator.Observability;
@@ -12,7 +12,7 @@ namespace Parma.Operator.Hosting;
 /// </summary>
 internal sealed class OperatorService(
     GroupController controller,
-    IKubernetesClient client,
+    IKubernetes client,
     OperatorOptions options,
     OperatorMetrics metrics,
     ILogger<OperatorService> logger) : BackgroundService

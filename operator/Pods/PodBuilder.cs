@@ -1,6 +1,6 @@
-using System.Text.Json;
+using k8s;
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Models;
 using Parma.Operator.Policy;
 
 namespace Parma.Operator.Pods;
@@ -12,11 +12,11 @@ namespace Parma.Operator.Pods;
 /// </summary>
 internal static class PodBuilder
 {
-    public static Pod Build(ConfidentialPodGroup group, GroupPolicy policy, ParmaSettings settings, string runtimeClassName, string name)
+    public static V1Pod Build(ConfidentialPodGroup group, GroupPolicy policy, ParmaSettings settings, string runtimeClassName, string name)
     {
         var template = Clone(group.Spec.Template);
-        var spec = template.Spec ?? new PodSpec();
-        foreach (var container in (spec.InitContainers ?? []).Concat(spec.Containers))
+        var spec = template.Spec ?? new V1PodSpec();
+        foreach (var container in (spec.InitContainers ?? []).Concat(spec.Containers ?? []))
         {
             if (container.Image is { } image && policy.PinnedImages.TryGetValue(image, out var pinned))
             {
@@ -25,7 +25,7 @@ internal static class PodBuilder
         }
 
         spec.RuntimeClassName = runtimeClassName;
-        var nodeSelector = new Dictionary<string, string>(spec.NodeSelector ?? [], StringComparer.Ordinal);
+        var nodeSelector = new Dictionary<string, string>(spec.NodeSelector ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var (key, value) in settings.NodeSelector.Concat(group.Spec.NodeSelector ?? []))
         {
             nodeSelector[key] = value;
@@ -35,25 +35,25 @@ internal static class PodBuilder
         var tolerations = (spec.Tolerations ?? []).Concat(settings.Tolerations.Select(Clone)).Concat((group.Spec.Tolerations ?? []).Select(Clone)).ToList();
         spec.Tolerations = tolerations.Count == 0 ? null : tolerations;
 
-        var labels = new Dictionary<string, string>(template.Metadata?.Labels ?? [], StringComparer.Ordinal)
+        var labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             [ParmaLabels.Group] = group.Metadata.Name!,
             [ParmaLabels.PolicyHash] = policy.PolicyHash,
         };
-        var annotations = new Dictionary<string, string>(template.Metadata?.Annotations ?? [], StringComparer.Ordinal);
+        var annotations = new Dictionary<string, string>(template.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var (key, value) in policy.Annotations.ToDictionary())
         {
             annotations[key] = value;
         }
 
-        return new Pod
+        return new V1Pod
         {
             ApiVersion = "v1",
             Kind = "Pod",
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = name,
-                Namespace = group.Metadata.Namespace,
+                NamespaceProperty = group.Metadata.NamespaceProperty,
                 Labels = labels,
                 Annotations = annotations,
                 OwnerReferences = [OwnerOf(group)],
@@ -62,7 +62,7 @@ internal static class PodBuilder
         };
     }
 
-    public static OwnerReference OwnerOf(ConfidentialPodGroup group) => new()
+    public static V1OwnerReference OwnerOf(ConfidentialPodGroup group) => new()
     {
         ApiVersion = ParmaApi.ApiVersion,
         Kind = ParmaApi.Kind,
@@ -73,9 +73,8 @@ internal static class PodBuilder
     };
 
     /// <summary>Whether the group controls <paramref name="obj"/> (its controller owner reference has the group's uid).</summary>
-    public static bool IsControlledBy(KubeObject obj, ConfidentialPodGroup group) =>
+    public static bool IsControlledBy(IKubernetesObject<V1ObjectMeta> obj, ConfidentialPodGroup group) =>
         obj.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == group.Metadata.Uid) == true;
 
-    private static T Clone<T>(T value) =>
-        JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(value, ParmaJson.Options), ParmaJson.Options)!;
+    private static T Clone<T>(T value) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(value!));
 }

@@ -1,19 +1,19 @@
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Operator.Pods;
 
 /// <summary>How the operator reads a pod's life cycle.</summary>
 internal static class PodStates
 {
-    public static bool IsTerminating(Pod pod) => pod.Metadata.DeletionTimestamp is not null;
+    public static bool IsTerminating(V1Pod pod) => pod.Metadata.DeletionTimestamp is not null;
 
     /// <summary>Ended for good (a pod of a group is meant to run until replaced).</summary>
-    public static bool IsFinished(Pod pod) => pod.Status?.Phase is "Failed" or "Succeeded";
+    public static bool IsFinished(V1Pod pod) => pod.Status?.Phase is "Failed" or "Succeeded";
 
     /// <summary>Counts towards the group's replicas: not terminating and not finished.</summary>
-    public static bool IsActive(Pod pod) => !IsTerminating(pod) && !IsFinished(pod);
+    public static bool IsActive(V1Pod pod) => !IsTerminating(pod) && !IsFinished(pod);
 
-    public static bool IsReady(Pod pod) =>
+    public static bool IsReady(V1Pod pod) =>
         IsActive(pod)
         && pod.Status?.Phase == "Running"
         && pod.Status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
@@ -29,7 +29,7 @@ internal static class PodStates
     /// Why the pod is failing, for a person to read ("web-0: Failed (Evicted: …)", "web-1: container app CrashLoopBackOff"),
     /// or null when it is not: in phase Failed, or a container waiting for one of <see cref="FailingWaitReasons"/>.
     /// </summary>
-    public static string? Failure(Pod pod)
+    public static string? Failure(V1Pod pod)
     {
         if (IsTerminating(pod))
         {
@@ -54,5 +54,5 @@ internal static class PodStates
 
     private static string Shorten(string text) => text.Length <= 160 ? text : text[..157] + "...";
 
-    public static string? HostData(Pod pod) => pod.Metadata.Annotations?.GetValueOrDefault(Parma.Api.ParmaLabels.HostDataAnnotation);
+    public static string? HostData(V1Pod pod) => pod.GetAnnotation(Parma.Api.ParmaLabels.HostDataAnnotation);
 }

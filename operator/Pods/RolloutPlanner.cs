@@ -1,4 +1,4 @@
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Operator.Pods;
 
@@ -6,7 +6,7 @@ namespace Parma.Operator.Pods;
 /// <param name="Replace">Active pods with another host_data, deleted to be recreated under the current policy.</param>
 /// <param name="Remove">Pods deleted for other reasons: finished pods, and pods beyond the replica count.</param>
 /// <param name="Create">How many pods to create under the current policy.</param>
-internal sealed record RolloutPlan(IReadOnlyList<Pod> Replace, IReadOnlyList<Pod> Remove, int Create);
+internal sealed record RolloutPlan(IReadOnlyList<V1Pod> Replace, IReadOnlyList<V1Pod> Remove, int Create);
 
 /// <summary>
 /// A rolling update without surge: the group never has more than <c>replicas</c> active pods; pods with
@@ -15,7 +15,7 @@ internal sealed record RolloutPlan(IReadOnlyList<Pod> Replace, IReadOnlyList<Pod
 /// </summary>
 internal static class RolloutPlanner
 {
-    public static RolloutPlan Plan(IReadOnlyList<Pod> pods, string hostData, int replicas, int maxUnavailable)
+    public static RolloutPlan Plan(IReadOnlyList<V1Pod> pods, string hostData, int replicas, int maxUnavailable)
     {
         var remove = pods.Where(p => !PodStates.IsTerminating(p) && PodStates.IsFinished(p)).ToList();
         var active = pods.Where(PodStates.IsActive).ToList();
@@ -51,25 +51,21 @@ internal static class RolloutPlanner
     public static int MaxUnavailable(IntOrString? value, int replicas)
     {
         int count;
-        if (value is not { } v)
+        if (value?.Value is not { } text)
         {
             count = 1;
         }
-        else if (v.IsInt)
-        {
-            count = v.IntValue;
-        }
-        else if (v.StringValue!.EndsWith('%') && int.TryParse(v.StringValue[..^1], System.Globalization.CultureInfo.InvariantCulture, out var percent))
+        else if (text.EndsWith('%') && int.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out var percent))
         {
             count = replicas * percent / 100;
         }
         else
         {
-            count = int.TryParse(v.StringValue, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 1;
+            count = int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 1;
         }
 
         return Math.Max(1, count);
     }
 
-    private static DateTimeOffset Created(Pod pod) => pod.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue;
+    private static DateTime Created(V1Pod pod) => pod.Metadata.CreationTimestamp ?? DateTime.MinValue;
 }

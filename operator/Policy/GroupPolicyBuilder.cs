@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
 using Parma.Api;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
@@ -21,12 +21,12 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
 
     public async Task<GroupPolicy> BuildAsync(ConfidentialPodGroup group, ReferencedObjects referenced, CancellationToken cancellationToken)
     {
-        var ns = group.Metadata.Namespace ?? "default";
+        var ns = group.Metadata.NamespaceProperty ?? "default";
         var name = group.Metadata.Name ?? throw new ArgumentException("The group has no name.", nameof(group));
         var spec = group.Spec.Template.Spec
             ?? throw new GroupPolicyException(GroupConditions.Reasons.InvalidSpec, "spec.template.spec is missing; add the pod's containers.", retry: false);
-        var containers = (spec.InitContainers ?? []).Concat(spec.Containers).ToList();
-        if (spec.Containers.Count == 0)
+        var containers = (spec.InitContainers ?? []).Concat(spec.Containers ?? []).ToList();
+        if (spec.Containers is not { Count: > 0 })
         {
             throw new GroupPolicyException(GroupConditions.Reasons.InvalidSpec, "spec.template.spec.containers is empty; a group needs at least one container.", retry: false);
         }
@@ -74,7 +74,7 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
             throw new GroupPolicyException(GroupConditions.Reasons.GenerationFailed, $"the policy could not be generated: {e.Message}", retry: false, e);
         }
 
-        var templateAnnotationBytes = (group.Spec.Template.Metadata?.Annotations ?? [])
+        var templateAnnotationBytes = (group.Spec.Template.Metadata?.Annotations ?? new Dictionary<string, string>())
             .Where(a => a.Key is not (PolicyAnnotations.AgentPolicyKey or PolicyAnnotations.InitDataKey or PolicyAnnotations.HostDataKey))
             .Sum(a => Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(a.Value));
         var total = generated.Annotations.SizeBytes + templateAnnotationBytes;
@@ -118,9 +118,9 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
     /// <summary>The group as the generator reads it (kind, name, namespace, spec), with every image pinned by digest.</summary>
     private static string PinnedManifest(ConfidentialPodGroup group, IReadOnlyDictionary<string, string> pinned)
     {
-        var node = JsonSerializer.SerializeToNode(group, ParmaJson.Options)!.AsObject();
+        var node = JsonNode.Parse(KubernetesJson.Serialize(group))!.AsObject();
         node.Remove("status");
-        node["metadata"] = new JsonObject { ["name"] = group.Metadata.Name, ["namespace"] = group.Metadata.Namespace };
+        node["metadata"] = new JsonObject { ["name"] = group.Metadata.Name, ["namespace"] = group.Metadata.NamespaceProperty };
         var podSpec = node["spec"]?["template"]?["spec"];
         foreach (var list in new[] { "initContainers", "containers" })
         {

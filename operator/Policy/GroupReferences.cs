@@ -1,5 +1,5 @@
 using Parma.Api;
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Operator.Policy;
 
@@ -30,7 +30,7 @@ internal static class GroupReferences
     /// <summary>Every Secret the policy depends on: pull secrets and environment sources.</summary>
     public static IEnumerable<string> Secrets(ConfidentialPodGroup group) => Distinct(PullSecrets(group).Concat(EnvironmentSecrets(group)));
 
-    private static IEnumerable<Container> Containers(ConfidentialPodGroup group) =>
+    private static IEnumerable<V1Container> Containers(ConfidentialPodGroup group) =>
         (group.Spec.Template.Spec?.InitContainers ?? []).Concat(group.Spec.Template.Spec?.Containers ?? []);
 
     private static IEnumerable<string> Distinct(IEnumerable<string?> names) => names.OfType<string>().Distinct(StringComparer.Ordinal);

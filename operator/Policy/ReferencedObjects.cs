@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Client;
-using Parma.Kube.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Operator.Policy;
 
@@ -17,26 +18,28 @@ internal sealed record ReferencedObjects(
     string? SettingsSource,
     IReadOnlyList<string> DockerConfigPayloads)
 {
-    public static async Task<ReferencedObjects> ReadAsync(IKubernetesClient client, ConfidentialPodGroup group, CancellationToken cancellationToken)
+    public static async Task<ReferencedObjects> ReadAsync(IKubernetes client, ConfidentialPodGroup group, CancellationToken cancellationToken)
     {
-        var ns = group.Metadata.Namespace ?? "default";
+        var ns = group.Metadata.NamespaceProperty ?? "default";
+        var configMaps = client.Resource<V1ConfigMap>();
+        var secrets = client.Resource<V1Secret>();
         var configMapNames = GroupReferences.EnvironmentConfigMaps(group).Order(StringComparer.Ordinal);
         var secretNames = GroupReferences.EnvironmentSecrets(group).Order(StringComparer.Ordinal);
 
         var documents = new StringBuilder();
         foreach (var name in configMapNames)
         {
-            if (await client.GetOrDefaultAsync<ConfigMap>(name, ns, cancellationToken).ConfigureAwait(false) is { } configMap)
+            if (await configMaps.GetOrDefaultAsync(name, ns, cancellationToken).ConfigureAwait(false) is { } configMap)
             {
-                AppendDocument(documents, "ConfigMap", ns, name, new JsonObject { ["data"] = ToJson(configMap.Data ?? []) });
+                AppendDocument(documents, "ConfigMap", ns, name, new JsonObject { ["data"] = ToJson(configMap.Data ?? new Dictionary<string, string>()) });
             }
         }
 
         foreach (var name in secretNames)
         {
-            if (await client.GetOrDefaultAsync<Secret>(name, ns, cancellationToken).ConfigureAwait(false) is { } secret)
+            if (await secrets.GetOrDefaultAsync(name, ns, cancellationToken).ConfigureAwait(false) is { } secret)
             {
-                var data = (secret.Data ?? []).ToDictionary(p => p.Key, p => Convert.ToBase64String(p.Value), StringComparer.Ordinal);
+                var data = (secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(p => p.Key, p => Convert.ToBase64String(p.Value), StringComparer.Ordinal);
                 AppendDocument(documents, "Secret", ns, name, new JsonObject { ["data"] = ToJson(data) });
             }
         }
@@ -47,12 +50,12 @@ internal sealed record ReferencedObjects(
         {
             var key = settingsRef.Key ?? ConfigMapKeyReference.DefaultKey;
             settingsSource = $"ConfigMap {ns}/{settingsRef.Name} key {key}";
-            var configMap = await client.GetOrDefaultAsync<ConfigMap>(settingsRef.Name, ns, cancellationToken).ConfigureAwait(false)
+            var configMap = await configMaps.GetOrDefaultAsync(settingsRef.Name, ns, cancellationToken).ConfigureAwait(false)
                 ?? throw new GroupPolicyException(
                     GroupConditions.Reasons.SettingsNotFound,
                     $"spec.policy.settingsRef names ConfigMap {ns}/{settingsRef.Name}, which does not exist; create it or remove settingsRef.",
                     retry: false);
-            settingsPatch = configMap.Data?.GetValueOrDefault(key)
+            settingsPatch = (configMap.Data is { } settingsData && settingsData.TryGetValue(key, out var patchText) ? patchText : null)
                 ?? throw new GroupPolicyException(
                     GroupConditions.Reasons.SettingsNotFound,
                     $"ConfigMap {ns}/{settingsRef.Name} has no key '{key}' (spec.policy.settingsRef.key); add it or name the right key.",
@@ -63,9 +66,9 @@ internal sealed record ReferencedObjects(
         foreach (var name in GroupReferences.PullSecrets(group))
         {
             // Like the kubelet, a missing pull secret is not an error: the registry may not need it.
-            var secret = await client.GetOrDefaultAsync<Secret>(name, ns, cancellationToken).ConfigureAwait(false);
+            var secret = await secrets.GetOrDefaultAsync(name, ns, cancellationToken).ConfigureAwait(false);
             if (secret?.Data is { } data
-                && (data.GetValueOrDefault(".dockerconfigjson") ?? data.GetValueOrDefault(".dockercfg")) is { } payload)
+                && (data.TryGetValue(".dockerconfigjson", out var payload) || data.TryGetValue(".dockercfg", out payload)))
             {
                 payloads.Add(Convert.ToBase64String(payload));
             }
@@ -74,7 +77,7 @@ internal sealed record ReferencedObjects(
         return new ReferencedObjects(documents.ToString(), settingsPatch, settingsSource, payloads);
     }
 
-    private static JsonObject ToJson(IReadOnlyDictionary<string, string> map) =>
+    private static JsonObject ToJson(IEnumerable<KeyValuePair<string, string>> map) =>
         new(map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
 
     private static void AppendDocument(StringBuilder documents, string kind, string ns, string name, JsonObject body)

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Client;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Controller;
 using Parma.Operator.Events;
 using Parma.Operator.Observability;
@@ -17,9 +18,12 @@ namespace Parma.Operator.Reconciliation;
 /// One level-triggered pass over one group, reading everything from the API (never from what an
 /// earlier pass believed): finalizer → images pinned → policy → policy ConfigMap → status (which the
 /// admission webhook stamps and checks pods against, so it leads) → pods created or replaced.
+/// Every write is a create, a delete or a patch of the fields the operator owns (finalizers, status,
+/// the policy ConfigMap's keys), never a PUT of a whole object read earlier: fields the operator's
+/// types do not know, and labels or annotations other controllers add, survive its writes.
 /// </summary>
 internal sealed class GroupReconciler(
-    IKubernetesClient client,
+    IKubernetes client,
     GroupPolicyBuilder policies,
     EventRecorder events,
     WatchCaches caches,
@@ -31,6 +35,9 @@ internal sealed class GroupReconciler(
     private const string AsExpectedMessage = "The policy is generated and pods are managed.";
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ResourceClient<ConfidentialPodGroup> _groups = client.Resource<ConfidentialPodGroup>();
+    private readonly ResourceClient<V1Pod> _pods = client.Resource<V1Pod>();
+    private readonly ResourceClient<V1ConfigMap> _configMaps = client.Resource<V1ConfigMap>();
 
     public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -54,7 +61,7 @@ internal sealed class GroupReconciler(
 
     private async Task<ReconcileResult> ReconcileOnceAsync(string ns, string name, CancellationToken cancellationToken)
     {
-        var group = await client.GetOrDefaultAsync<ConfidentialPodGroup>(name, ns, cancellationToken).ConfigureAwait(false);
+        var group = await _groups.GetOrDefaultAsync(name, ns, cancellationToken).ConfigureAwait(false);
         if (group is null)
         {
             policies.Forget(ns, name);
@@ -150,7 +157,7 @@ internal sealed class GroupReconciler(
 
     private async Task<ReconcileResult> ReportPolicyFailureAsync(ConfidentialPodGroup group, GroupPolicyException failure, CancellationToken cancellationToken)
     {
-        logger.LogWarning("{Namespace}/{Group}: {Reason}: {Message}", group.Metadata.Namespace, group.Metadata.Name, failure.Reason, failure.Message);
+        logger.LogWarning("{Namespace}/{Group}: {Reason}: {Message}", group.Metadata.NamespaceProperty, group.Metadata.Name, failure.Reason, failure.Message);
         metrics.Error(failure.Reason);
         var status = GroupStatusWriter.Copy(group.Status);
         var generation = group.Metadata.Generation;
@@ -196,7 +203,7 @@ internal sealed class GroupReconciler(
             }
         }
 
-        var created = new List<Pod>();
+        var created = new List<V1Pod>();
         if (plan.Create > 0)
         {
             var taken = new HashSet<string>(pods.Select(p => p.Metadata.Name!), StringComparer.Ordinal);
@@ -207,7 +214,7 @@ internal sealed class GroupReconciler(
                 var pod = PodBuilder.Build(group, policy, options.Settings, runtimeClass, names.Current);
                 try
                 {
-                    created.Add(await client.CreateAsync(pod, new WriteOptions { FieldManager = options.FieldManager }, cancellationToken).ConfigureAwait(false));
+                    created.Add(await _pods.CreateAsync(pod, options.FieldManager, cancellationToken: cancellationToken).ConfigureAwait(false));
                     metrics.PodCreated();
                 }
                 catch (KubeAlreadyExistsException) when (++collisions < 10)
@@ -222,7 +229,7 @@ internal sealed class GroupReconciler(
     }
 
     private async Task WritePodStatusAsync(
-        ConfidentialPodGroup group, GroupPolicy policy, IReadOnlyList<Pod> pods, IReadOnlyList<string> failing, int replicas, int maxUnavailable, CancellationToken cancellationToken)
+        ConfidentialPodGroup group, GroupPolicy policy, IReadOnlyList<V1Pod> pods, IReadOnlyList<string> failing, int replicas, int maxUnavailable, CancellationToken cancellationToken)
     {
         var active = pods.Where(PodStates.IsActive).ToList();
         var ready = active.Count(PodStates.IsReady);
@@ -282,14 +289,14 @@ internal sealed class GroupReconciler(
         }
     }
 
-    private static bool IsPodsFailing(IEnumerable<Condition>? conditions) =>
+    private static bool IsPodsFailing(IEnumerable<V1Condition>? conditions) =>
         ConditionList.Find(conditions, GroupConditions.Degraded) is { Status: "True", Reason: GroupConditions.Reasons.PodsFailing };
 
-    private async Task<IReadOnlyList<Pod>> ListPodsAsync(ConfidentialPodGroup group, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<V1Pod>> ListPodsAsync(ConfidentialPodGroup group, CancellationToken cancellationToken)
     {
-        var pods = new List<Pod>();
+        var pods = new List<V1Pod>();
         var selector = new ListOptions { LabelSelector = $"{ParmaLabels.Group}={group.Metadata.Name}" };
-        await foreach (var pod in client.ListAllAsync<Pod>(group.Metadata.Namespace, selector, cancellationToken).ConfigureAwait(false))
+        await foreach (var pod in _pods.ListAllAsync(group.Metadata.NamespaceProperty, selector, cancellationToken).ConfigureAwait(false))
         {
             if (PodBuilder.IsControlledBy(pod, group))
             {
@@ -301,12 +308,12 @@ internal sealed class GroupReconciler(
     }
 
     /// <returns>false when the pod was already gone (or replaced by a namesake).</returns>
-    private async Task<bool> DeletePodAsync(Pod pod, CancellationToken cancellationToken)
+    private async Task<bool> DeletePodAsync(V1Pod pod, CancellationToken cancellationToken)
     {
         try
         {
-            await client.DeleteAsync<Pod>(pod.Metadata.Name!, pod.Metadata.Namespace,
-                new DeleteOptions { Preconditions = new Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
+            await _pods.DeleteAsync(pod.Metadata.Name!, pod.Metadata.NamespaceProperty,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (KubeNotFoundException)
@@ -335,12 +342,13 @@ internal sealed class GroupReconciler(
             }
         }
 
-        var configMap = await client.GetOrDefaultAsync<ConfigMap>(PolicyConfigMap.NameOf(group.Metadata.Name!), group.Metadata.Namespace, cancellationToken).ConfigureAwait(false);
+        var configMap = await _configMaps.GetOrDefaultAsync(PolicyConfigMap.NameOf(group.Metadata.Name!), group.Metadata.NamespaceProperty, cancellationToken).ConfigureAwait(false);
         if (configMap is not null && PodBuilder.IsControlledBy(configMap, group))
         {
             try
             {
-                await client.DeleteAsync<ConfigMap>(configMap.Metadata.Name!, configMap.Metadata.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await _configMaps.DeleteAsync(configMap.Metadata.Name!, configMap.Metadata.NamespaceProperty,
+                    new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = configMap.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
             }
             catch (KubeNotFoundException)
             {
@@ -349,8 +357,8 @@ internal sealed class GroupReconciler(
         }
 
         await SetFinalizersAsync(group, [.. group.Metadata.Finalizers.Where(f => f != ParmaLabels.Finalizer)], cancellationToken).ConfigureAwait(false);
-        policies.Forget(group.Metadata.Namespace ?? "default", group.Metadata.Name!);
-        logger.LogInformation("Cleaned up {Namespace}/{Group}: {Pods} pods and the policy ConfigMap", group.Metadata.Namespace, group.Metadata.Name, pods.Count);
+        policies.Forget(group.Metadata.NamespaceProperty ?? "default", group.Metadata.Name!);
+        logger.LogInformation("Cleaned up {Namespace}/{Group}: {Pods} pods and the policy ConfigMap", group.Metadata.NamespaceProperty, group.Metadata.Name, pods.Count);
     }
 
     private async Task<ConfidentialPodGroup> SetFinalizersAsync(ConfidentialPodGroup group, IReadOnlyList<string> finalizers, CancellationToken cancellationToken)
@@ -364,7 +372,7 @@ internal sealed class GroupReconciler(
                 ["resourceVersion"] = group.Metadata.ResourceVersion,
             },
         };
-        return await client.PatchAsync<ConfidentialPodGroup>(group.Metadata.Name!, group.Metadata.Namespace, KubePatch.Merge(patch), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await _groups.PatchAsync(group.Metadata.Name!, group.Metadata.NamespaceProperty, KubePatch.Merge(patch), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private static string ShortOf(string? hostData) => hostData is null ? "none" : ParmaLabels.ShortHash(hostData);

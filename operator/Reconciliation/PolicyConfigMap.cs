@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Client;
-using Parma.Kube.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Pods;
 using Parma.Operator.Policy;
 
@@ -15,14 +17,18 @@ internal static class PolicyConfigMap
     public static string NameOf(string groupName) => $"{groupName}-policy";
 
     /// <summary>Creates or updates the ConfigMap; throws <see cref="GroupPolicyException"/> when a ConfigMap of that name belongs to someone else.</summary>
+    /// <param name="client">The API.</param>
+    /// <param name="group">The owning group.</param>
+    /// <param name="policy">What the ConfigMap must hold.</param>
     /// <param name="cached">
     /// The ConfigMap as the watch last saw it. When it is the group's and already holds the policy, the
     /// API server is not asked (the policy is ~70 KiB): a later change to it comes through the watch and
     /// re-queues the group, so a stale answer is corrected by the next reconcile.
     /// </param>
-    public static async Task EnsureAsync(IKubernetesClient client, ConfidentialPodGroup group, GroupPolicy policy, ConfigMap? cached, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    public static async Task EnsureAsync(IKubernetes client, ConfidentialPodGroup group, GroupPolicy policy, V1ConfigMap? cached, CancellationToken cancellationToken)
     {
-        var ns = group.Metadata.Namespace;
+        var ns = group.Metadata.NamespaceProperty;
         var name = NameOf(group.Metadata.Name!);
         var data = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -34,18 +40,19 @@ internal static class PolicyConfigMap
             return;
         }
 
-        var existing = await client.GetOrDefaultAsync<ConfigMap>(name, ns, cancellationToken).ConfigureAwait(false);
+        var configMaps = client.Resource<V1ConfigMap>();
+        var existing = await configMaps.GetOrDefaultAsync(name, ns, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
-            await client.CreateAsync(new ConfigMap
+            await configMaps.CreateAsync(new V1ConfigMap
             {
                 ApiVersion = "v1",
                 Kind = "ConfigMap",
-                Metadata = new ObjectMeta
+                Metadata = new V1ObjectMeta
                 {
                     Name = name,
-                    Namespace = ns,
-                    Labels = new() { [ParmaLabels.Group] = group.Metadata.Name!, [ParmaLabels.ManagedBy] = ParmaLabels.ManagedByValue },
+                    NamespaceProperty = ns,
+                    Labels = new Dictionary<string, string> { [ParmaLabels.Group] = group.Metadata.Name!, [ParmaLabels.ManagedBy] = ParmaLabels.ManagedByValue },
                     OwnerReferences = [PodBuilder.OwnerOf(group)],
                 },
                 Data = data,
@@ -66,10 +73,17 @@ internal static class PolicyConfigMap
             return;
         }
 
-        existing.Data = data;
-        await client.ReplaceAsync(existing, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // A merge patch of the two keys, conditional on the version read (it was checked to be ours): labels,
+        // annotations and keys others added stay.
+        var patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["resourceVersion"] = existing.Metadata.ResourceVersion },
+            ["data"] = new JsonObject { [PolicyKey] = policy.PolicyText, [HostDataKey] = policy.HostData },
+        };
+        await configMaps.PatchAsync(name, ns, KubePatch.Merge(patch), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool Holds(ConfigMap configMap, Dictionary<string, string> data) =>
-        configMap.Data is { } current && current.Count == data.Count && data.All(p => current.GetValueOrDefault(p.Key) == p.Value);
+    /// <summary>Whether the ConfigMap holds the policy (other keys do not matter).</summary>
+    private static bool Holds(V1ConfigMap configMap, Dictionary<string, string> data) =>
+        configMap.Data is { } current && data.All(p => current.TryGetValue(p.Key, out var value) && value == p.Value);
 }

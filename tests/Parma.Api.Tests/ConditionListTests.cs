@@ -1,4 +1,5 @@
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
 
 namespace Parma.Api.Tests;
 
@@ -9,14 +10,14 @@ public sealed class ConditionListTests
     [Fact]
     public void Transition_time_moves_only_when_the_status_changes()
     {
-        var conditions = new List<Condition>();
+        var conditions = new List<V1Condition>();
         ConditionList.Set(conditions, GroupConditions.PolicyReady, true, "PolicyGenerated", "ok", 1, T0).Should().BeTrue();
         ConditionList.Set(conditions, GroupConditions.PolicyReady, true, "PolicyGenerated", "ok", 1, T0.AddMinutes(1)).Should().BeFalse();
         ConditionList.Set(conditions, GroupConditions.PolicyReady, true, "PolicyGenerated", "new message", 2, T0.AddMinutes(2)).Should().BeTrue();
-        conditions.Single().LastTransitionTime.Should().Be("2026-11-21T10:00:00Z");
+        KubernetesJson.Serialize(conditions.Single()).Should().Contain("\"lastTransitionTime\":\"2026-11-21T10:00:00Z\"");
 
         ConditionList.Set(conditions, GroupConditions.PolicyReady, false, "ImageResolutionFailed", "no such tag", 2, T0.AddMinutes(3)).Should().BeTrue();
-        conditions.Single().LastTransitionTime.Should().Be("2026-11-21T10:03:00Z");
+        KubernetesJson.Serialize(conditions.Single()).Should().Contain("\"lastTransitionTime\":\"2026-11-21T10:03:00Z\"");
         ConditionList.IsTrue(conditions, GroupConditions.PolicyReady).Should().BeFalse();
     }
 }

@@ -51,9 +51,19 @@ public sealed class CrdDriftTests
     }
 
     [Fact]
-    public void Partial_kubernetes_models_are_never_reflected_into_the_schema()
+    public void Large_official_models_are_never_inlined_into_the_schema()
     {
-        var act = () => OpenApiSchemaBuilder.ForType(typeof(Parma.Kube.Models.PodSpec));
-        act.Should().Throw<InvalidOperationException>().WithMessage("*partial Kubernetes model*");
+        var act = () => OpenApiSchemaBuilder.ForType(typeof(k8s.Models.V1PodSpec));
+        act.Should().Throw<InvalidOperationException>().WithMessage("*too large to inline in the CRD*");
+    }
+
+    [Fact]
+    public void The_template_keeps_an_open_schema_so_a_client_side_apply_fits()
+    {
+        var crd = ConfidentialPodGroupCrd.Build();
+        var template = crd["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["template"]!;
+        template["properties"]!["spec"]!["x-kubernetes-preserve-unknown-fields"]!.GetValue<bool>().Should().BeTrue();
+        // kubectl apply (client side) stores the whole CRD in an annotation, which kube-apiserver caps at 256 KiB.
+        System.Text.Encoding.UTF8.GetByteCount(ConfidentialPodGroupCrd.ToYaml()).Should().BeLessThan(64 * 1024);
     }
 }

@@ -1,8 +1,11 @@
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
 using Parma.Api;
 using Parma.Kube.Client;
-using Parma.Kube.Config;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using Parma.Kube.Resources;
 using Parma.Testing;
 using Parma.Testing.ApiServer;
 
@@ -12,13 +15,14 @@ namespace Parma.Api.Tests;
 public sealed class CrdOnApiServerTests : IAsyncLifetime
 {
     private TestApiServer _server = null!;
-    private KubernetesClient _client = null!;
+    private IKubernetes _client = null!;
 
     public async Task InitializeAsync()
     {
         _server = await TestApiServer.StartAsync(new TestApiServerOptions { InitialNamespaces = ["default", "demo"] });
         await _server.CreateManifestsAsync(File.ReadAllText(RepoPaths.InRepo("crds", ConfidentialPodGroupCrd.FileName)));
-        _client = new KubernetesClient(KubeConfigLoader.LoadYaml(_server.Kubeconfig()));
+        using var kubeconfig = new MemoryStream(Encoding.UTF8.GetBytes(_server.Kubeconfig()));
+        _client = KubeClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
     }
 
     public async Task DisposeAsync()
@@ -49,15 +53,15 @@ public sealed class CrdOnApiServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Template_fields_the_model_lacks_survive_a_read_modify_write()
+    public async Task Template_fields_the_model_lacks_survive_a_patch()
     {
         await _server.CreateManifestsAsync(Group("", "unknown-fields").Replace(
-            "image: registry.example/app:1", "image: registry.example/app:1\n        resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]"), "demo");
-        var group = await _client.GetAsync<ConfidentialPodGroup>("unknown-fields", "demo");
-        group.Spec.Replicas = 2;
-        var replaced = await _client.ReplaceAsync(group);
-        replaced.Spec.Template.Spec!.Containers[0].AdditionalProperties.Should().ContainKey("resizePolicy",
-            "the schema preserves the template's fields and the model keeps what it does not know");
+            "image: registry.example/app:1", "image: registry.example/app:1\n        futureContainerField: [{resourceName: cpu}]"), "demo");
+        var replaced = await _client.PatchAsync<ConfidentialPodGroup>("unknown-fields", "demo", KubePatch.Merge("""{"spec":{"replicas":2}}"""));
+        replaced.Spec.Replicas.Should().Be(2);
+        var raw = (JsonElement)await _client.CustomObjects.GetNamespacedCustomObjectAsync(ParmaApi.Group, ParmaApi.Version, "demo", ParmaApi.Plural, "unknown-fields");
+        raw.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].TryGetProperty("futureContainerField", out _)
+            .Should().BeTrue("the schema preserves the template's fields and a patch leaves what it does not name");
     }
 
     [Theory]
@@ -75,7 +79,7 @@ public sealed class CrdOnApiServerTests : IAsyncLifetime
         var negative = () => _server.CreateManifestsAsync(Group("  replicas: -1\n"), "demo");
         (await negative.Should().ThrowAsync<ManifestApplyException>()).Which.Message.Should().Contain("spec.replicas");
 
-        var group = new ConfidentialPodGroup { Metadata = new ObjectMeta { Name = "empty", Namespace = "demo" } };
+        var group = new ConfidentialPodGroup { Metadata = new V1ObjectMeta { Name = "empty", NamespaceProperty = "demo" } };
         group.Spec.Template = null!;
         var noTemplate = () => _client.CreateAsync(group);
         (await noTemplate.Should().ThrowAsync<KubeInvalidException>()).Which.Message.Should().Contain("spec.template");

@@ -71,9 +71,11 @@ public sealed class ClusterCannotWidenTests : IClassFixture<DevelopmentAuthority
     public void The_key_release_service_cannot_read_a_cluster_it_does_not_link_a_kubernetes_client()
     {
         var reachable = new SortedSet<string>(StringComparer.Ordinal);
+        var linked = new SortedSet<string>(StringComparer.Ordinal);
         var pending = new Stack<Assembly>([typeof(KeyReleaseServer).Assembly, Assembly.Load("parma-key-release")]);
         while (pending.TryPop(out var assembly))
         {
+            linked.UnionWith(assembly.GetReferencedAssemblies().Select(name => name.Name!));
             foreach (var reference in assembly.GetReferencedAssemblies().Where(name => name.Name!.StartsWith("Parma", StringComparison.Ordinal) || name.Name == "parma-key-release"))
             {
                 if (reachable.Add(reference.Name!))
@@ -85,5 +87,6 @@ public sealed class ClusterCannotWidenTests : IClassFixture<DevelopmentAuthority
 
         reachable.Should().Contain(["Parma.KeyRelease", "Parma.Policy", "Parma.Attestation"]);
         reachable.Should().NotContain(["Parma.Kube", "Parma.Api"], "group status, pods, labels and annotations must not be inputs to key release");
+        linked.Should().NotContain("KubernetesClient", "nor may the official Kubernetes client be linked by any of its parts");
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Testing.ApiServer;
 
 namespace Parma.Kube.Tests;
@@ -82,7 +84,7 @@ public sealed class AdmissionTests : IAsyncLifetime
         created.Metadata.Annotations.Should().ContainKey("parma.dev/host-data").WhoseValue.Should().Be("abc");
 
         var denied = TestObjects.Pod(ns, "bad");
-        denied.Metadata.Labels = new() { ["deny"] = "yes" };
+        denied.Metadata.Labels = new Dictionary<string, string> { ["deny"] = "yes" };
         var act = () => _fixture.Client.CreateAsync(denied);
         var error = (await act.Should().ThrowAsync<KubeApiException>()).Which;
         ((int)error.StatusCode).Should().Be(400);
@@ -115,7 +117,7 @@ public sealed class AdmissionTests : IAsyncLifetime
         await RegisterAsync("Validating", "liar.parma.dev", $"{liar.BaseUri}v", liar.CaBundle, objectSelectorLabel: "liar");
         var ns = await _fixture.NewNamespaceAsync();
         var pod = TestObjects.Pod(ns, "p");
-        pod.Metadata.Labels = new() { ["liar"] = "1" };
+        pod.Metadata.Labels = new Dictionary<string, string> { ["liar"] = "1" };
         var act = () => _fixture.Client.CreateAsync(pod);
         (await act.Should().ThrowAsync<KubeApiException>()).Which.Status.Message.Should().Contain("expected response.uid=");
 
@@ -123,7 +125,7 @@ public sealed class AdmissionTests : IAsyncLifetime
         await using var untrusted = await TestWebhookServer.StartAsync(otherCa, (_, request) => TestWebhookServer.Reply(request, true));
         await RegisterAsync("Validating", "untrusted.parma.dev", $"{untrusted.BaseUri}v", liar.CaBundle, objectSelectorLabel: "untrusted");
         var second = TestObjects.Pod(ns, "q");
-        second.Metadata.Labels = new() { ["untrusted"] = "1" };
+        second.Metadata.Labels = new Dictionary<string, string> { ["untrusted"] = "1" };
         var tls = () => _fixture.Client.CreateAsync(second);
         (await tls.Should().ThrowAsync<KubeApiException>()).Which.Status.Message.Should().Contain("failed calling webhook \"untrusted.parma.dev\"");
         untrusted.Calls.Should().Be(0, "the TLS handshake fails before any request is sent");
@@ -146,12 +148,12 @@ public sealed class AdmissionTests : IAsyncLifetime
 
         var created = await _fixture.Client.CreateAsync(TestObjects.Pod(ns, "fast"));
         var calls = slow.Calls;
-        created.Status = new PodStatus { Phase = "Running" };
+        created.Status = new V1PodStatus { Phase = "Running" };
         await _fixture.Client.ReplaceStatusAsync(created);
         slow.Calls.Should().Be(calls, "the rule names \"pods\", not \"pods/status\"");
 
         var pod = TestObjects.Pod(ns, "slow");
-        pod.Metadata.Labels = new() { ["slow"] = "1" };
+        pod.Metadata.Labels = new Dictionary<string, string> { ["slow"] = "1" };
         var act = () => _fixture.Client.CreateAsync(pod);
         (await act.Should().ThrowAsync<KubeApiException>()).Which.Status.Message.Should().EndWith("context deadline exceeded");
     }
@@ -164,7 +166,7 @@ public sealed class AdmissionTests : IAsyncLifetime
         var plain = await _fixture.NewNamespaceAsync();
         await _fixture.Client.CreateAsync(TestObjects.Pod(plain, "free"));
 
-        var opted = await _fixture.Client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = "opted-in", Labels = new() { ["parma.dev/enabled"] = "true" } } });
+        var opted = await _fixture.Client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "opted-in", Labels = new Dictionary<string, string> { ["parma.dev/enabled"] = "true" } } });
         var act = () => _fixture.Client.CreateAsync(TestObjects.Pod(opted.Metadata.Name!, "held"));
         var error = (await act.Should().ThrowAsync<KubeApiException>()).Which;
         ((int)error.StatusCode).Should().Be(403);

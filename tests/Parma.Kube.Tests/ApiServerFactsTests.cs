@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Parma.Kube.Resources;
 
 namespace Parma.Kube.Tests;
 

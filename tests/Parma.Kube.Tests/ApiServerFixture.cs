@@ -1,18 +1,20 @@
+using System.Text;
+using k8s;
+using k8s.Models;
 using Parma.Kube.Client;
-using Parma.Kube.Config;
-using Parma.Kube.Models;
+using Parma.Kube.Resources;
 using Parma.Testing.ApiServer;
 
 namespace Parma.Kube.Tests;
 
-/// <summary>One test API server per test class, and a client configured from its kubeconfig.</summary>
+/// <summary>One test API server per test class, and the official client configured from its kubeconfig (with Parma's retries).</summary>
 public class ApiServerFixture : IAsyncLifetime
 {
     private int _namespaceCounter;
 
     public TestApiServer Server { get; private set; } = null!;
 
-    public KubernetesClient Client { get; private set; } = null!;
+    public IKubernetes Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -20,25 +22,24 @@ public class ApiServerFixture : IAsyncLifetime
         Client = NewClient();
     }
 
-    public KubernetesClient NewClient(RetryPolicy? retry = null, TimeSpan? timeout = null)
+    public KubernetesClientConfiguration Configuration(string? certificateUser = null)
     {
-        var config = KubeConfigLoader.LoadYaml(Server.Kubeconfig());
-        return new KubernetesClient(new KubeClientConfig
-        {
-            Server = config.Server,
-            CertificateAuthorities = config.CertificateAuthorities,
-            TokenProvider = config.TokenProvider,
-            Namespace = config.Namespace,
-            Retry = retry ?? new RetryPolicy { InitialDelay = TimeSpan.FromMilliseconds(10) },
-            Timeout = timeout ?? TimeSpan.FromSeconds(30),
-        });
+        using var kubeconfig = new MemoryStream(Encoding.UTF8.GetBytes(Server.Kubeconfig(certificateUser)));
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+    }
+
+    public IKubernetes NewClient(KubeRetryOptions? retry = null, TimeSpan? timeout = null)
+    {
+        var configuration = Configuration();
+        configuration.HttpClientTimeout = timeout ?? TimeSpan.FromSeconds(30);
+        return KubeClients.Create(configuration, retry ?? new KubeRetryOptions { InitialDelay = TimeSpan.FromMilliseconds(10) });
     }
 
     /// <summary>A fresh namespace so tests in one class do not see each other's objects.</summary>
     public async Task<string> NewNamespaceAsync()
     {
         var name = $"t{Interlocked.Increment(ref _namespaceCounter)}-{Guid.NewGuid().ToString("N")[..6]}";
-        await Client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = name } });
+        await Client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
         return name;
     }
 

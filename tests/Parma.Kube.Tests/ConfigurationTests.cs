@@ -1,11 +1,19 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using k8s;
+using k8s.Authentication;
+using k8s.Exceptions;
+using k8s.Models;
 using Parma.Kube.Client;
-using Parma.Kube.Config;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Kube.Tests;
 
+/// <summary>
+/// Configuration is the official client's (KubernetesClientConfiguration): what the operator, webhook and
+/// CLI rely on from it, against the test API server.
+/// </summary>
 public sealed class ConfigurationTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("parma-kube-config-").FullName;
@@ -15,12 +23,13 @@ public sealed class ConfigurationTests(ApiServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Kubeconfig_with_a_client_certificate_authenticates_over_mutual_tls()
     {
-        var config = KubeConfigLoader.LoadYaml(fixture.Server.Kubeconfig(certificateUser: "parma-admin", ns: "kube-system"));
-        config.ClientCertificate.Should().NotBeNull();
+        var config = FromYaml(fixture.Server.Kubeconfig(certificateUser: "parma-admin", ns: "kube-system"));
+        config.ClientCertificateData.Should().NotBeNull();
         config.TokenProvider.Should().BeNull();
+        config.AccessToken.Should().BeNull();
         config.Namespace.Should().Be("kube-system");
-        using var client = new KubernetesClient(config);
-        (await client.GetAsync<Namespace>("default")).Metadata.Name.Should().Be("default");
+        using var client = KubeClients.Create(config);
+        (await client.GetAsync<V1Namespace>("default")).Metadata.Name.Should().Be("default");
     }
 
     [Fact]
@@ -50,11 +59,11 @@ public sealed class ConfigurationTests(ApiServerFixture fixture) : IClassFixture
             current-context: bad
             """);
 
-        using var good = new KubernetesClient(KubeConfigLoader.LoadFile(path, context: "good"));
-        (await good.GetAsync<Namespace>("default")).Should().NotBeNull();
+        using var good = KubeClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(path, currentContext: "good"));
+        (await good.GetAsync<V1Namespace>("default")).Should().NotBeNull();
 
-        using var bad = new KubernetesClient(KubeConfigLoader.LoadFile(path));
-        var act = () => bad.GetAsync<Namespace>("default");
+        using var bad = KubeClients.Create(KubeClients.LoadConfiguration(path));
+        var act = () => bad.GetAsync<V1Namespace>("default");
         (await act.Should().ThrowAsync<KubeApiException>()).Which.Status.Reason.Should().Be("Unauthorized");
     }
 
@@ -93,10 +102,11 @@ public sealed class ConfigurationTests(ApiServerFixture fixture) : IClassFixture
               context: {"{"}cluster: c, user: u{"}"}
             current-context: x
             """;
-        using var client = new KubernetesClient(KubeConfigLoader.LoadYaml(yaml));
-        (await client.GetAsync<Namespace>("default")).Should().NotBeNull();
+        using var client = KubeClients.Create(FromYaml(yaml));
+        (await client.GetAsync<V1Namespace>("default")).Should().NotBeNull();
         var info = await File.ReadAllTextAsync(Path.Combine(_dir, "exec-info.json"));
-        info.Should().Contain("\"kind\":\"ExecCredential\"").And.Contain(fixture.Server.BaseUri.ToString().TrimEnd('/'));
+        // The library passes the ExecCredential spec but not the cluster (provideClusterInfo is not implemented in 21.0.8).
+        info.Should().Contain("\"kind\":\"ExecCredential").And.Contain("client.authentication.k8s.io/v1");
     }
 
     [Fact]
@@ -116,59 +126,59 @@ public sealed class ConfigurationTests(ApiServerFixture fixture) : IClassFixture
               context: {cluster: c, user: u}
             current-context: x
             """;
-        using var insecure = new KubernetesClient(KubeConfigLoader.LoadYaml(yaml));
-        (await insecure.GetAsync<Namespace>("default")).Should().NotBeNull();
+        using var insecure = KubeClients.Create(FromYaml(yaml));
+        (await insecure.GetAsync<V1Namespace>("default")).Should().NotBeNull();
 
         using var otherCa = new Parma.Testing.ApiServer.TestCertificateAuthority("other");
-        var strict = KubeConfigLoader.LoadYaml(fixture.Server.Kubeconfig());
-        using var wrongTrust = new KubernetesClient(new KubeClientConfig
-        {
-            Server = strict.Server,
-            CertificateAuthorities = [otherCa.Certificate],
-            TokenProvider = strict.TokenProvider,
-            Retry = RetryPolicy.None,
-        });
-        var act = () => wrongTrust.GetAsync<Namespace>("default");
+        var strict = FromYaml(fixture.Server.Kubeconfig());
+        strict.SslCaCerts = [otherCa.Certificate];
+        using var wrongTrust = KubeClients.Create(strict, KubeRetryOptions.None);
+        var act = () => wrongTrust.GetAsync<V1Namespace>("default");
         await act.Should().ThrowAsync<HttpRequestException>();
     }
 
     [Fact]
-    public async Task In_cluster_config_reads_the_service_account_and_rereads_a_rotated_token()
+    public async Task The_in_cluster_token_provider_reads_the_service_account_token_file()
     {
-        await File.WriteAllTextAsync(Path.Combine(_dir, "token"), "old-token");
-        await File.WriteAllTextAsync(Path.Combine(_dir, "ca.crt"), fixture.Server.Authority.CertificatePem);
-        await File.WriteAllTextAsync(Path.Combine(_dir, "namespace"), "parma-system\n");
-        var env = new Dictionary<string, string?> { ["KUBERNETES_SERVICE_HOST"] = "127.0.0.1", ["KUBERNETES_SERVICE_PORT"] = fixture.Server.BaseUri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        var config = InClusterConfig.Load(_dir, name => env.GetValueOrDefault(name));
-        config.Namespace.Should().Be("parma-system");
-        config.Server.Should().Be(new Uri($"https://127.0.0.1:{fixture.Server.BaseUri.Port}"));
+        // KubernetesClientConfiguration.InClusterConfig() reads /var/run/secrets/kubernetes.io/serviceaccount with a
+        // TokenFileAuth over its token file (re-read at most a minute after the last read, as the kubelet rotates it).
+        var tokenFile = Path.Combine(_dir, "token");
+        await File.WriteAllTextAsync(tokenFile, "old-token\n");
+        var config = FromYaml(fixture.Server.Kubeconfig());
+        config.AccessToken = null;
+        config.TokenProvider = new TokenFileAuth(tokenFile);
+        using var denied = KubeClients.Create(config);
+        var act = () => denied.GetAsync<V1Namespace>("default");
+        (await act.Should().ThrowAsync<KubeApiException>()).Which.Status.Reason.Should().Be("Unauthorized");
 
-        using var client = new KubernetesClient(config);
-        var denied = () => client.GetAsync<Namespace>("default");
-        (await denied.Should().ThrowAsync<KubeApiException>()).Which.Status.Reason.Should().Be("Unauthorized");
-
-        // The kubelet rotates the projected token: the next request must use the new one.
-        await File.WriteAllTextAsync(Path.Combine(_dir, "token"), fixture.Server.Token);
-        File.SetLastWriteTimeUtc(Path.Combine(_dir, "token"), DateTime.UtcNow.AddSeconds(5));
-        (await client.GetAsync<Namespace>("default")).Should().NotBeNull();
+        await File.WriteAllTextAsync(tokenFile, fixture.Server.Token + "\n");
+        config.TokenProvider = new TokenFileAuth(tokenFile);
+        using var allowed = KubeClients.Create(config);
+        (await allowed.GetAsync<V1Namespace>("default")).Should().NotBeNull();
     }
 
     [Theory]
-    [InlineData("current-context: missing\ncontexts: []\nclusters: []\nusers: []", "Context \"missing\" is not in the kubeconfig.")]
-    [InlineData("contexts: []", "The kubeconfig has no current-context and no context was given.")]
-    [InlineData("current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: ''}}]", "Cluster \"c\" has no valid server URL (got \"\").")]
-    [InlineData("current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: 'https://a', certificate-authority-data: '!!'}}]", "certificate-authority-data is not valid base64.")]
-    [InlineData("current-context: [", "The kubeconfig is not valid YAML")]
-    public void Bad_kubeconfigs_name_what_is_wrong(string yaml, string message)
+    [InlineData("current-context: missing\ncontexts: []\nclusters: []\nusers: []", "missing")]
+    [InlineData("current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: ''}}]", "Server not found")]
+    [InlineData("current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: 'https://a', certificate-authority-data: '!!'}}]", "Base-64")]
+    [InlineData("current-context: [", "did not find expected node content")]
+    public void Bad_kubeconfigs_are_refused(string yaml, string mentions)
     {
-        var act = () => KubeConfigLoader.LoadYaml(yaml);
-        act.Should().Throw<KubeConfigException>().Which.Message.Should().StartWith(message);
+        var act = () => FromYaml(yaml);
+        act.Should().Throw<Exception>().Which.Message.Should().Contain(mentions);
     }
 
     [Fact]
     public void In_cluster_config_outside_a_cluster_says_so()
     {
-        var act = () => InClusterConfig.Load(_dir, _ => null);
-        act.Should().Throw<KubeConfigException>().WithMessage("Not running in a cluster*");
+        KubernetesClientConfiguration.IsInCluster().Should().BeFalse();
+        var act = () => KubernetesClientConfiguration.InClusterConfig();
+        act.Should().Throw<KubeConfigException>().WithMessage("Unable to load in-cluster configuration*");
+    }
+
+    private static KubernetesClientConfiguration FromYaml(string yaml)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(yaml));
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
     }
 }

@@ -1,25 +1,32 @@
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
 using Parma.Kube.Resources;
 
 namespace Parma.Kube.Tests;
 
-[KubeResource("parma.dev", "v1alpha1", "widgets", "Widget", HasStatusSubresource = true)]
-public sealed class Widget : KubeObject
+[KubernetesEntity(Group = "parma.dev", ApiVersion = "v1alpha1", PluralName = "widgets", Kind = "Widget")]
+public sealed class Widget : IKubernetesObject<V1ObjectMeta>
 {
+    public string ApiVersion { get; set; } = "parma.dev/v1alpha1";
+
+    public string Kind { get; set; } = "Widget";
+
+    public V1ObjectMeta Metadata { get; set; } = new();
+
     public WidgetSpec? Spec { get; set; }
 
     public WidgetStatus? Status { get; set; }
 }
 
-public sealed class WidgetSpec : KubeModel
+public sealed class WidgetSpec
 {
     public int? Replicas { get; set; }
 
     public string? Policy { get; set; }
 }
 
-public sealed class WidgetStatus : KubeModel
+public sealed class WidgetStatus
 {
     public int? Replicas { get; set; }
 
@@ -59,7 +66,7 @@ public sealed class CustomResourceTests(ApiServerFixture fixture) : IClassFixtur
     {
         await EnsureCrdAsync();
         var ns = await fixture.NewNamespaceAsync();
-        var created = await fixture.Client.CreateAsync(new Widget { Metadata = new ObjectMeta { Name = "w", Namespace = ns }, Spec = new WidgetSpec { Replicas = 1, Policy = "allow" } });
+        var created = await fixture.Client.CreateAsync(new Widget { Metadata = new V1ObjectMeta { Name = "w", NamespaceProperty = ns }, Spec = new WidgetSpec { Replicas = 1, Policy = "allow" } });
         created.Metadata.Generation.Should().Be(1);
         created.ApiVersion.Should().Be("parma.dev/v1alpha1");
 
@@ -87,12 +94,12 @@ public sealed class CustomResourceTests(ApiServerFixture fixture) : IClassFixtur
     {
         await EnsureCrdAsync();
         var ns = await fixture.NewNamespaceAsync();
-        var missing = () => fixture.Client.CreateAsync(new Widget { Metadata = new ObjectMeta { Name = "m", Namespace = ns }, Spec = new WidgetSpec { Replicas = 1 } });
+        var missing = () => fixture.Client.CreateAsync(new Widget { Metadata = new V1ObjectMeta { Name = "m", NamespaceProperty = ns }, Spec = new WidgetSpec { Replicas = 1 } });
         var invalid = (await missing.Should().ThrowAsync<KubeInvalidException>()).Which;
         invalid.Status.Message.Should().Be("Widget.parma.dev \"m\" is invalid: spec.policy: Required value");
         invalid.Status.Details!.Group.Should().Be("parma.dev");
 
-        var badEnum = () => fixture.Client.CreateAsync(new Widget { Metadata = new ObjectMeta { Name = "e", Namespace = ns }, Spec = new WidgetSpec { Policy = "maybe" } });
+        var badEnum = () => fixture.Client.CreateAsync(new Widget { Metadata = new V1ObjectMeta { Name = "e", NamespaceProperty = ns }, Spec = new WidgetSpec { Policy = "maybe" } });
         (await badEnum.Should().ThrowAsync<KubeInvalidException>()).Which.Status.Details!.Causes![0].Reason.Should().Be("FieldValueNotSupported");
 
         using var raw = new RawApi(fixture.Server);

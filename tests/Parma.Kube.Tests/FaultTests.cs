@@ -1,7 +1,7 @@
-using Parma.Kube.Client;
-using Parma.Kube.Config;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Testing.ApiServer.Faults;
 
 namespace Parma.Kube.Tests;
@@ -21,7 +21,7 @@ public sealed class FaultTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         fixture.Server.Faults.Add(new Fault { Matches = Fault.Verb("GET", "/r429"), StatusCode = 429, RetryAfterSeconds = 1, Count = 1 });
 
         var started = DateTimeOffset.UtcNow;
-        var read = await fixture.Client.GetAsync<ConfigMap>("r429", ns);
+        var read = await fixture.Client.GetAsync<V1ConfigMap>("r429", ns);
         read.Metadata.Name.Should().Be("r429");
         Count("GET", "/r429").Should().Be(2);
         (DateTimeOffset.UtcNow - started).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(0.9), "Retry-After: 1 was honoured");
@@ -33,12 +33,12 @@ public sealed class FaultTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         var ns = await fixture.NewNamespaceAsync();
         await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "r500"));
         fixture.Server.Faults.Add(new Fault { Matches = Fault.Verb("GET", "/r500"), StatusCode = 500, Count = 2 });
-        (await fixture.Client.GetAsync<ConfigMap>("r500", ns)).Metadata.Name.Should().Be("r500");
+        (await fixture.Client.GetAsync<V1ConfigMap>("r500", ns)).Metadata.Name.Should().Be("r500");
         Count("GET", "/r500").Should().Be(3);
 
-        using var client = fixture.NewClient(new RetryPolicy { MaxRetries = 1, InitialDelay = TimeSpan.FromMilliseconds(5) });
+        using var client = fixture.NewClient(new Parma.Kube.Client.KubeRetryOptions { MaxRetries = 1, InitialDelay = TimeSpan.FromMilliseconds(5) });
         fixture.Server.Faults.Add(new Fault { Matches = Fault.Verb("GET", "/r500"), StatusCode = 503, Count = 5 });
-        var act = () => client.GetAsync<ConfigMap>("r500", ns);
+        var act = () => client.GetAsync<V1ConfigMap>("r500", ns);
         (await act.Should().ThrowAsync<KubeApiException>()).Which.Status.Reason.Should().Be("ServiceUnavailable");
     }
 
@@ -69,12 +69,12 @@ public sealed class FaultTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "slow"));
         using var impatient = fixture.NewClient(timeout: TimeSpan.FromMilliseconds(300));
         fixture.Server.Faults.Add(new Fault { Matches = Fault.Verb("GET", "/slow"), Action = FaultAction.Delay, Delay = TimeSpan.FromSeconds(3), Count = 1 });
-        var act = () => impatient.GetAsync<ConfigMap>("slow", ns);
+        var act = () => impatient.GetAsync<V1ConfigMap>("slow", ns);
         await act.Should().ThrowAsync<TimeoutException>();
 
         fixture.Server.Faults.Add(new Fault { Matches = Fault.Verb("GET", "/slow"), Action = FaultAction.Delay, Delay = TimeSpan.FromSeconds(3), Count = 1 });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var cancelled = () => fixture.Client.GetAsync<ConfigMap>("slow", ns, cts.Token);
+        var cancelled = () => fixture.Client.GetAsync<V1ConfigMap>("slow", ns, cts.Token);
         await cancelled.Should().ThrowAsync<OperationCanceledException>();
     }
 
@@ -84,7 +84,7 @@ public sealed class FaultTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         var ns = await fixture.NewNamespaceAsync();
         await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "drop"));
         fixture.Server.Faults.Add(new Fault { Matches = Fault.Verb("GET", "/drop"), Action = FaultAction.Drop, Count = 1 });
-        var act = () => fixture.Client.GetAsync<ConfigMap>("drop", ns);
+        var act = () => fixture.Client.GetAsync<V1ConfigMap>("drop", ns);
         await act.Should().ThrowAsync<HttpRequestException>();
     }
 }

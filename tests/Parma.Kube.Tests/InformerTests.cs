@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Parma.Kube.Informers;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Testing.ApiServer.Faults;
 
 namespace Parma.Kube.Tests;
@@ -27,7 +29,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         var ns = await fixture.NewNamespaceAsync();
         await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "before", labels: new() { ["app"] = "x" }));
         var log = new ConcurrentQueue<string>();
-        await using var informer = new Informer<ConfigMap>(fixture.Client, ns, new InformerOptions { PageSize = 1 })
+        await using var informer = new Informer<V1ConfigMap>(fixture.Client, ns, new InformerOptions { PageSize = 1 })
             .OnAdd((o, _) => { log.Enqueue($"add {o.Metadata.Name}"); return Task.CompletedTask; })
             .OnUpdate((_, o, _) => { log.Enqueue($"update {o.Metadata.Name}"); return Task.CompletedTask; })
             .OnDelete((o, _) => { log.Enqueue($"delete {o.Metadata.Name}"); return Task.CompletedTask; });
@@ -39,21 +41,21 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         var after = await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "after", labels: new() { ["app"] = "x" }));
         after.Data!["k"] = "2";
         await fixture.Client.ReplaceAsync(after);
-        await fixture.Client.DeleteAsync<ConfigMap>("before", ns);
+        await fixture.Client.DeleteAsync<V1ConfigMap>("before", ns);
         await Eventually(() => log.Contains("delete before") && log.Contains("update after"), "all events");
 
         log.Should().ContainInOrder("add before", "add after", "update after");
         informer.Store.Get(ns, "before").Should().BeNull();
         informer.Store.Get(ns, "after")!.Data!["k"].Should().Be("2");
         informer.Store.ByIndex("app", "x").Select(o => o.Metadata.Name).Should().Equal("after");
-        informer.Store.ByIndex(InformerStore<ConfigMap>.NamespaceIndex, ns).Should().HaveCount(1);
+        informer.Store.ByIndex(InformerStore<V1ConfigMap>.NamespaceIndex, ns).Should().HaveCount(1);
     }
 
     [Fact]
     public async Task Disposing_twice_is_harmless()
     {
         var ns = await fixture.NewNamespaceAsync();
-        var informer = new Informer<ConfigMap>(fixture.Client, ns);
+        var informer = new Informer<V1ConfigMap>(fixture.Client, ns);
         informer.Start();
         await informer.WaitForSyncAsync();
         await informer.DisposeAsync();
@@ -68,7 +70,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "keep"));
         await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "goes"));
         var deletes = new ConcurrentQueue<string>();
-        await using var informer = new Informer<ConfigMap>(fixture.Client, ns)
+        await using var informer = new Informer<V1ConfigMap>(fixture.Client, ns)
             .OnDelete((o, _) => { deletes.Enqueue(o.Metadata.Name!); return Task.CompletedTask; });
         informer.Start();
         await informer.WaitForSyncAsync();
@@ -77,7 +79,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         // Cut the watch while it is down, change things, and expire the history: the informer must relist.
         fixture.Server.Faults.Add(new Fault { Matches = Fault.Watch($"/namespaces/{ns}/configmaps"), StatusCode = 500, Count = 1000 });
         await Eventually(() => fixture.Server.DropWatchConnections() > 0 || informer.ListCount > 1, "watch dropped");
-        await fixture.Client.DeleteAsync<ConfigMap>("goes", ns);
+        await fixture.Client.DeleteAsync<V1ConfigMap>("goes", ns);
         await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "new"));
         fixture.Server.Compact();
         fixture.Server.Faults.Clear();
@@ -93,7 +95,7 @@ public sealed class InformerTests(ApiServerFixture fixture) : IClassFixture<ApiS
         var ns = await fixture.NewNamespaceAsync();
         await fixture.Client.CreateAsync(TestObjects.ConfigMap(ns, "r"));
         var updates = 0;
-        await using var informer = new Informer<ConfigMap>(fixture.Client, ns, new InformerOptions { ResyncPeriod = TimeSpan.FromMilliseconds(100) })
+        await using var informer = new Informer<V1ConfigMap>(fixture.Client, ns, new InformerOptions { ResyncPeriod = TimeSpan.FromMilliseconds(100) })
             .OnUpdate((old, now, _) =>
             {
                 if (ReferenceEquals(old, now))

@@ -1,5 +1,7 @@
 using Parma.Kube.LeaderElection;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Kube.Tests;
 
@@ -28,7 +30,7 @@ public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixtur
         await aLeads.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         (await b.TryAcquireOrRenewAsync(CancellationToken.None)).Should().BeFalse("a holds a fresh lease");
-        var lease = await fixture.Client.GetAsync<Lease>("parma-operator", ns);
+        var lease = await fixture.Client.GetAsync<V1Lease>("parma-operator", ns);
         lease.Spec!.HolderIdentity.Should().Be("a");
         lease.Spec.LeaseDurationSeconds.Should().Be(2);
 
@@ -41,7 +43,7 @@ public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixtur
         await stopA.CancelAsync();
         await runA;
         await bLeads.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        var taken = await fixture.Client.GetAsync<Lease>("parma-operator", ns);
+        var taken = await fixture.Client.GetAsync<V1Lease>("parma-operator", ns);
         taken.Spec!.HolderIdentity.Should().Be("b");
         taken.Spec.LeaseTransitions.Should().Be(1);
 
@@ -53,10 +55,10 @@ public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixtur
     public async Task An_expired_lease_of_a_vanished_holder_is_taken_over()
     {
         var ns = await fixture.NewNamespaceAsync();
-        await fixture.Client.CreateAsync(new Lease
+        await fixture.Client.CreateAsync(new V1Lease
         {
-            Metadata = new ObjectMeta { Name = "parma-operator", Namespace = ns },
-            Spec = new LeaseSpec { HolderIdentity = "crashed", LeaseDurationSeconds = 1, RenewTime = DateTimeOffset.UtcNow.AddMinutes(-1) },
+            Metadata = new V1ObjectMeta { Name = "parma-operator", NamespaceProperty = ns },
+            Spec = new V1LeaseSpec { HolderIdentity = "crashed", LeaseDurationSeconds = 1, RenewTime = DateTime.UtcNow.AddMinutes(-1) },
         });
         var elector = new LeaderElector(fixture.Client, Config(ns, "c"));
         (await elector.TryAcquireOrRenewAsync(CancellationToken.None)).Should().BeFalse("the record was just observed: wait a lease duration first");
@@ -89,9 +91,9 @@ public sealed class LeaderElectionTests(ApiServerFixture fixture) : IClassFixtur
         await leading.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         // Someone else grabs the lease (as if our renewals had stalled).
-        var lease = await fixture.Client.GetAsync<Lease>("parma-operator", ns);
+        var lease = await fixture.Client.GetAsync<V1Lease>("parma-operator", ns);
         lease.Spec!.HolderIdentity = "usurper";
-        lease.Spec.RenewTime = DateTimeOffset.UtcNow;
+        lease.Spec.RenewTime = DateTime.UtcNow;
         await fixture.Client.ReplaceAsync(lease);
 
         await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10));

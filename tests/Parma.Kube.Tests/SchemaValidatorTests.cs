@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 using Parma.Kube.Errors;
 using Parma.Testing;
 using Parma.Testing.ApiServer;
-using Parma.Testing.ApiServer.Validation;
+using Parma.Kube.Schema;
+using k8s;
 
 namespace Parma.Kube.Tests;
 
@@ -54,11 +55,11 @@ public sealed class SchemaValidatorTests
     public async Task The_server_can_validate_against_v1_35()
     {
         await using var server = await TestApiServer.StartAsync(new TestApiServerOptions { KubernetesVersion = "v1.35" });
-        var config = Parma.Kube.Config.KubeConfigLoader.LoadYaml(server.Kubeconfig());
-        using var client = new Parma.Kube.Client.KubernetesClient(config);
-        var pod = TestObjects.Pod("default", "p");
-        pod.Spec!.Containers[0].AdditionalProperties = new() { ["notAField"] = JsonDocument.Parse("1").RootElement };
-        var act = () => client.CreateAsync(pod);
+        using var kubeconfig = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(server.Kubeconfig()));
+        using var client = Parma.Kube.Client.KubeClients.Create(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        var pod = System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(TestObjects.Pod("default", "p")))!;
+        pod["spec"]!["containers"]![0]!["notAField"] = 1;
+        var act = () => client.CustomObjects.CreateNamespacedCustomObjectAsync(pod, "", "v1", "default", "pods").Checked();
         (await act.Should().ThrowAsync<KubeApiException>()).Which.Status.Message.Should().Contain("unknown field \"spec.containers[0].notAField\"");
         using var raw = new RawApi(server);
         var (_, version) = await raw.SendAsync(HttpMethod.Get, "/version");

@@ -1,13 +1,14 @@
-using Parma.Kube.Client;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Kube.Tests;
 
 public sealed class ServerSideApplyTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
 {
-    private static ConfigMap Applied(string ns, Dictionary<string, string> data) =>
-        new() { Metadata = new ObjectMeta { Name = "ssa", Namespace = ns }, Data = data };
+    private static V1ConfigMap Applied(string ns, Dictionary<string, string> data) =>
+        new() { Metadata = new V1ObjectMeta { Name = "ssa", NamespaceProperty = ns }, Data = data };
 
     [Fact]
     public async Task Apply_creates_then_updates_and_records_managed_fields()
@@ -18,7 +19,7 @@ public sealed class ServerSideApplyTests(ApiServerFixture fixture) : IClassFixtu
         var entry = created.Metadata.ManagedFields.Should().ContainSingle().Which;
         entry.Manager.Should().Be("parma-operator");
         entry.Operation.Should().Be("Apply");
-        entry.FieldsV1!.Value.GetProperty("f:data").TryGetProperty("f:a", out _).Should().BeTrue();
+        ((System.Text.Json.JsonElement)entry.FieldsV1!).GetProperty("f:data").TryGetProperty("f:a", out _).Should().BeTrue();
 
         // Dropping a field from the applied configuration removes it (nobody else owns it).
         var updated = await fixture.Client.ApplyAsync(Applied(ns, new() { ["a"] = "1" }), "parma-operator");
@@ -48,7 +49,7 @@ public sealed class ServerSideApplyTests(ApiServerFixture fixture) : IClassFixtu
     {
         var ns = await fixture.NewNamespaceAsync();
         await fixture.Client.ApplyAsync(Applied(ns, new() { ["a"] = "1" }), "parma-operator");
-        await fixture.Client.PatchAsync<ConfigMap>("ssa", ns, KubePatch.Merge("""{"data":{"a":"hand-edited"}}"""), new WriteOptions { FieldManager = "kubectl-edit" });
+        await fixture.Client.PatchAsync<V1ConfigMap>("ssa", ns, KubePatch.Merge("""{"data":{"a":"hand-edited"}}"""), fieldManager: "kubectl-edit");
 
         var act = () => fixture.Client.ApplyAsync(Applied(ns, new() { ["a"] = "1" }), "parma-operator");
         (await act.Should().ThrowAsync<KubeConflictException>()).Which.Status.Message
@@ -59,7 +60,7 @@ public sealed class ServerSideApplyTests(ApiServerFixture fixture) : IClassFixtu
     public async Task Apply_needs_a_field_manager()
     {
         var ns = await fixture.NewNamespaceAsync();
-        var act = () => fixture.Client.PatchAsync<ConfigMap>("x", ns, new KubePatch(PatchKind.Apply, "{}"));
+        var act = () => fixture.Client.PatchAsync<V1ConfigMap>("x", ns, new V1Patch("{}", V1Patch.PatchType.ApplyPatch));
         await act.Should().ThrowAsync<ArgumentException>();
     }
 }

@@ -1,52 +1,52 @@
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Kube.Tests;
 
 internal static class TestObjects
 {
-    public static ConfigMap ConfigMap(string ns, string name, Dictionary<string, string>? data = null, Dictionary<string, string>? labels = null) =>
+    public static V1ConfigMap ConfigMap(string ns, string name, Dictionary<string, string>? data = null, Dictionary<string, string>? labels = null) =>
         new()
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = ns, Labels = labels },
-            Data = data ?? new() { ["k"] = "v" },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels },
+            Data = data ?? new Dictionary<string, string> { ["k"] = "v" },
         };
 
-    public static Pod Pod(string ns, string name, string image = "registry.example/app:1") =>
+    public static V1Pod Pod(string ns, string name, string image = "registry.example/app:1") =>
         new()
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = ns },
-            Spec = new PodSpec
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Spec = new V1PodSpec
             {
                 RuntimeClassName = "kata-qemu-snp",
                 Containers =
                 [
-                    new Container
+                    new V1Container
                     {
                         Name = "app",
                         Image = image,
                         Command = ["/bin/app"],
-                        Env = [new EnvVar { Name = "MODE", Value = "prod" }],
-                        VolumeMounts = [new VolumeMount { Name = "data", MountPath = "/data" }],
-                        SecurityContext = new SecurityContext { Privileged = false, Capabilities = new Capabilities { Drop = ["ALL"] } },
-                        LivenessProbe = new Probe { HttpGet = new HttpGetAction { Path = "/healthz", Port = 8080 } },
+                        Env = [new V1EnvVar { Name = "MODE", Value = "prod" }],
+                        VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = "/data" }],
+                        SecurityContext = new V1SecurityContext { Privileged = false, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
+                        LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = 8080 } },
                     },
                 ],
-                Volumes = [new Volume { Name = "data", EmptyDir = new EmptyDirVolumeSource() }],
+                Volumes = [new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() }],
             },
         };
 
-    public static Deployment Deployment(string ns, string name, int replicas = 1) =>
+    public static V1Deployment Deployment(string ns, string name, int replicas = 1) =>
         new()
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = ns },
-            Spec = new DeploymentSpec
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Spec = new V1DeploymentSpec
             {
                 Replicas = replicas,
-                Selector = new LabelSelector { MatchLabels = new() { ["app"] = name } },
-                Template = new PodTemplateSpec
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = name } },
+                Template = new V1PodTemplateSpec
                 {
-                    Metadata = new ObjectMeta { Labels = new() { ["app"] = name } },
-                    Spec = new PodSpec { Containers = [new Container { Name = "app", Image = "registry.example/app:1" }] },
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = name } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "registry.example/app:1" }] },
                 },
             },
         };

@@ -1,23 +1,24 @@
-using Parma.Kube.Client;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Kube.Tests;
 
 public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServerFixture>
 {
-    private KubernetesClient Client => fixture.Client;
+    private IKubernetes Client => fixture.Client;
 
     [Fact]
     public async Task Watch_from_a_list_version_sees_added_modified_deleted_in_order()
     {
         var ns = await fixture.NewNamespaceAsync();
-        var list = await Client.ListAsync<ConfigMap>(ns);
+        var list = await Client.ListAsync<V1ConfigMap>(ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var events = new List<WatchEvent<ConfigMap>>();
+        var events = new List<(WatchEventType Type, V1ConfigMap Object)>();
         var watching = Task.Run(async () =>
         {
-            await foreach (var e in Client.WatchAsync<ConfigMap>(ns, new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion, AllowWatchBookmarks = false }, cts.Token))
+            await foreach (var e in Client.WatchAsync<V1ConfigMap>(ns, new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion, AllowWatchBookmarks = false }, cancellationToken: cts.Token))
             {
                 events.Add(e);
                 if (e.Type == WatchEventType.Deleted)
@@ -30,7 +31,7 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         var created = await Client.CreateAsync(TestObjects.ConfigMap(ns, "w"));
         created.Data!["k"] = "changed";
         await Client.ReplaceAsync(created);
-        await Client.DeleteAsync<ConfigMap>("w", ns);
+        await Client.DeleteAsync<V1ConfigMap>("w", ns);
         await watching;
 
         events.Select(e => e.Type).Should().Equal(WatchEventType.Added, WatchEventType.Modified, WatchEventType.Deleted);
@@ -47,7 +48,7 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
         await Client.CreateAsync(TestObjects.ConfigMap(ns, "b"));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var names = new List<string>();
-        await foreach (var e in Client.WatchAsync<ConfigMap>(ns, cancellationToken: cts.Token))
+        await foreach (var e in Client.WatchAsync<V1ConfigMap>(ns, cancellationToken: cts.Token))
         {
             e.Type.Should().Be(WatchEventType.Added);
             names.Add(e.Object.Metadata.Name!);
@@ -64,9 +65,9 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
     public async Task Idle_watches_get_bookmarks_carrying_the_current_version()
     {
         var ns = await fixture.NewNamespaceAsync();
-        var list = await Client.ListAsync<ConfigMap>(ns);
+        var list = await Client.ListAsync<V1ConfigMap>(ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await foreach (var e in Client.WatchAsync<ConfigMap>(ns, new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion, AllowWatchBookmarks = true }, cts.Token))
+        await foreach (var e in Client.WatchAsync<V1ConfigMap>(ns, new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion, AllowWatchBookmarks = true }, cancellationToken: cts.Token))
         {
             e.Type.Should().Be(WatchEventType.Bookmark);
             long.Parse(e.Object.Metadata.ResourceVersion!).Should().BeGreaterThanOrEqualTo(long.Parse(list.Metadata.ResourceVersion!));
@@ -78,12 +79,12 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
     public async Task Label_selector_turns_objects_leaving_it_into_deleted_events()
     {
         var ns = await fixture.NewNamespaceAsync();
-        var list = await Client.ListAsync<ConfigMap>(ns);
+        var list = await Client.ListAsync<V1ConfigMap>(ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var events = new List<WatchEvent<ConfigMap>>();
+        var events = new List<(WatchEventType Type, V1ConfigMap Object)>();
         var watching = Task.Run(async () =>
         {
-            await foreach (var e in Client.WatchAsync<ConfigMap>(ns, new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion, LabelSelector = "tier=web", AllowWatchBookmarks = false }, cts.Token))
+            await foreach (var e in Client.WatchAsync<V1ConfigMap>(ns, new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion, LabelSelector = "tier=web", AllowWatchBookmarks = false }, cancellationToken: cts.Token))
             {
                 events.Add(e);
                 if (events.Count == 2)
@@ -110,7 +111,7 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
 
         var act = async () =>
         {
-            await foreach (var unused in Client.WatchAsync<ConfigMap>(ns, new WatchOptions { ResourceVersion = old.Metadata.ResourceVersion }))
+            await foreach (var unused in Client.WatchAsync<V1ConfigMap>(ns, new WatchOptions { ResourceVersion = old.Metadata.ResourceVersion }))
             {
             }
         };
@@ -124,12 +125,12 @@ public sealed class WatchTests(ApiServerFixture fixture) : IClassFixture<ApiServ
     public async Task A_dropped_connection_ends_the_stream_without_an_error()
     {
         var ns = await fixture.NewNamespaceAsync();
-        var list = await Client.ListAsync<ConfigMap>(ns);
+        var list = await Client.ListAsync<V1ConfigMap>(ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var open = new TaskCompletionSource();
         var ended = Task.Run(async () =>
         {
-            await foreach (var unused in Client.WatchAsync<ConfigMap>(ns, new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion, AllowWatchBookmarks = true }, cts.Token))
+            await foreach (var unused in Client.WatchAsync<V1ConfigMap>(ns, new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion, AllowWatchBookmarks = true }, cancellationToken: cts.Token))
             {
                 open.TrySetResult();
             }

@@ -1,4 +1,6 @@
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Events;
 using Parma.Operator.Tests.Support;
 
@@ -26,15 +28,15 @@ public sealed class LeaderElectionTests(ImageRegistryFixture images) : IAsyncLif
         await _harness.WaitRolledOutAsync("led", 2);
 
         standby.IsLeader.Should().BeFalse();
-        var lease = await _harness.Client.GetAsync<Lease>("parma-operator", "default");
+        var lease = await _harness.Client.GetAsync<V1Lease>("parma-operator", "default");
         lease.Spec!.HolderIdentity.Should().Be(leader.Identity);
-        var events = await _harness.Client.ListAsync<CoreEvent>("default");
+        var events = await _harness.Client.ListAsync<Corev1Event>("default");
         events.Items.Should().NotBeEmpty().And.OnlyContain(e => e.ReportingInstance == leader.Identity, "only the leader writes");
 
         await leader.StopAsync();
         await Eventually.TrueAsync(() => Task.FromResult(standby.IsLeader), "the standby to take over");
         await _harness.PatchGroupAsync("led", """{"spec":{"replicas":3}}""");
         await _harness.WaitRolledOutAsync("led", 3);
-        (await _harness.Client.GetAsync<Lease>("parma-operator", "default")).Spec!.HolderIdentity.Should().Be(standby.Identity);
+        (await _harness.Client.GetAsync<V1Lease>("parma-operator", "default")).Spec!.HolderIdentity.Should().Be(standby.Identity);
     }
 }

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Parma.Api;
-using Parma.Kube.Client;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Events;
 using Parma.Operator.Tests.Support;
 
@@ -28,7 +29,7 @@ public sealed class PodFailureTests(ImageRegistryFixture images) : IAsyncLifetim
         await _harness.WaitRolledOutAsync("crashy", 2);
         var pod = (await _harness.PodsAsync("crashy"))[0];
 
-        await SetStatusAsync(pod, ContainerStatus(pod, ready: false, new JsonObject
+        await SetStatusAsync(pod, V1ContainerStatus(pod, ready: false, new JsonObject
         {
             ["waiting"] = new JsonObject { ["reason"] = "CrashLoopBackOff", ["message"] = "back-off 40s restarting failed container=app" },
         }));
@@ -38,11 +39,11 @@ public sealed class PodFailureTests(ImageRegistryFixture images) : IAsyncLifetim
         OperatorHarness.Condition(degraded, GroupConditions.PolicyReady).Should().Be("True/PolicyGenerated", "the policy is fine; the pods are not");
         await Eventually.TrueAsync(async () =>
         {
-            var events = await _harness.Client.ListAsync<CoreEvent>("default");
+            var events = await _harness.Client.ListAsync<Corev1Event>("default");
             return events.Items.Any(e => e.Reason == GroupConditions.Reasons.PodsFailing && e.Type == "Warning" && e.Message!.Contains(pod.Metadata.Name!));
         }, "a PodsFailing warning event naming the pod");
 
-        await SetStatusAsync(pod, ContainerStatus(pod, ready: true, new JsonObject
+        await SetStatusAsync(pod, V1ContainerStatus(pod, ready: true, new JsonObject
         {
             ["running"] = new JsonObject { ["startedAt"] = "2026-11-21T22:00:00Z" },
         }));
@@ -57,7 +58,7 @@ public sealed class PodFailureTests(ImageRegistryFixture images) : IAsyncLifetim
         var pod = (await _harness.PodsAsync("evicted"))[0];
 
         _harness.Kubelet.Paused = true;
-        await _harness.Client.PatchStatusAsync<Pod>(pod.Metadata.Name!, "default", KubePatch.Merge(new JsonObject
+        await _harness.Client.PatchStatusAsync<V1Pod>(pod.Metadata.Name!, "default", KubePatch.Merge(new JsonObject
         {
             ["status"] = new JsonObject
             {
@@ -70,7 +71,7 @@ public sealed class PodFailureTests(ImageRegistryFixture images) : IAsyncLifetim
 
         var warning = await Eventually.GetAsync(async () =>
         {
-            var events = await _harness.Client.ListAsync<CoreEvent>("default");
+            var events = await _harness.Client.ListAsync<Corev1Event>("default");
             return events.Items.FirstOrDefault(e => e.Reason == GroupConditions.Reasons.PodsFailing && e.Message!.Contains(pod.Metadata.Name!));
         }, "a PodsFailing warning naming the failed pod");
         warning.Message.Should().Contain("Failed (Evicted: The node was low on resource: memory.)");
@@ -88,7 +89,7 @@ public sealed class PodFailureTests(ImageRegistryFixture images) : IAsyncLifetim
             return OperatorHarness.Condition(group, GroupConditions.Degraded) == expected ? group : null;
         }, $"Degraded={expected} on {name}");
 
-    private static JsonObject ContainerStatus(Pod pod, bool ready, JsonObject state) => new()
+    private static JsonObject V1ContainerStatus(V1Pod pod, bool ready, JsonObject state) => new()
     {
         ["name"] = "app",
         ["ready"] = ready,
@@ -98,8 +99,8 @@ public sealed class PodFailureTests(ImageRegistryFixture images) : IAsyncLifetim
         ["state"] = state,
     };
 
-    private async Task SetStatusAsync(Pod pod, JsonObject containerStatus) =>
-        await _harness.Client.PatchStatusAsync<Pod>(pod.Metadata.Name!, "default", KubePatch.Merge(new JsonObject
+    private async Task SetStatusAsync(V1Pod pod, JsonObject containerStatus) =>
+        await _harness.Client.PatchStatusAsync<V1Pod>(pod.Metadata.Name!, "default", KubePatch.Merge(new JsonObject
         {
             ["status"] = new JsonObject
             {

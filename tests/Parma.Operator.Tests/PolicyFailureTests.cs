@@ -1,6 +1,8 @@
 using System.Text;
 using Parma.Api;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Events;
 using Parma.Operator.Tests.Support;
 
@@ -43,7 +45,7 @@ public sealed class PolicyFailureTests(ImageRegistryFixture images) : IAsyncLife
         // The operator retries with backoff; after a few failed attempts the pods are still the same ones.
         await Eventually.TrueAsync(async () =>
         {
-            var events = await _harness.Client.ListAsync<CoreEvent>("default");
+            var events = await _harness.Client.ListAsync<Corev1Event>("default");
             return events.Items.Any(e => e.Reason == GroupConditions.Reasons.ImageResolutionFailed && e.Type == "Warning" && e.Count >= 2);
         }, "a repeated ImageResolutionFailed warning event");
         (await _harness.PodsAsync("stuck")).Select(p => (p.Metadata.Uid, p.Metadata.ResourceVersion))
@@ -101,12 +103,12 @@ public sealed class PolicyFailureTests(ImageRegistryFixture images) : IAsyncLife
             async () => OperatorHarness.Condition(await _harness.GroupAsync("tuned"), GroupConditions.PolicyReady) == "False/SettingsNotFound",
             "PolicyReady=False/SettingsNotFound");
 
-        await _harness.Client.CreateAsync(new ConfigMap
+        await _harness.Client.CreateAsync(new V1ConfigMap
         {
             ApiVersion = "v1",
             Kind = "ConfigMap",
-            Metadata = new ObjectMeta { Name = "tuned-settings", Namespace = "default" },
-            Data = new() { ["settings.json"] = "[]" },
+            Metadata = new V1ObjectMeta { Name = "tuned-settings", NamespaceProperty = "default" },
+            Data = new Dictionary<string, string> { ["settings.json"] = "[]" },
         });
 
         await _harness.WaitRolledOutAsync("tuned", 1);

@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Parma.Api;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Tests.Support;
 using Parma.Testing.Registry;
 
@@ -41,7 +43,7 @@ public sealed class PullSecretTests(ImageRegistryFixture images) : IAsyncLifetim
         var publicReads = GroupReads("public");
 
         // Wrong credentials: the next resolution through the token-auth registry fails.
-        await _harness.Client.ReplaceAsync(WithResourceVersion(PullSecret("regcred", "wrong"), await _harness.Client.GetAsync<Secret>("regcred", "default")));
+        await _harness.Client.ReplaceAsync(WithResourceVersion(PullSecret("regcred", "wrong"), await _harness.Client.GetAsync<V1Secret>("regcred", "default")));
         var failed = await Eventually.GetAsync(async () =>
         {
             var group = await _harness.GroupAsync("private");
@@ -52,7 +54,7 @@ public sealed class PullSecretTests(ImageRegistryFixture images) : IAsyncLifetim
         GroupReads("public").Should().Be(publicReads, "a group that does not use the secret is not re-queued");
 
         var tokens = _private.TokensIssued;
-        await _harness.Client.ReplaceAsync(WithResourceVersion(PullSecret("regcred", "secret", "rotated"), await _harness.Client.GetAsync<Secret>("regcred", "default")));
+        await _harness.Client.ReplaceAsync(WithResourceVersion(PullSecret("regcred", "secret", "rotated"), await _harness.Client.GetAsync<V1Secret>("regcred", "default")));
         var recovered = await Eventually.GetAsync(async () =>
         {
             var group = await _harness.GroupAsync("private");
@@ -65,7 +67,7 @@ public sealed class PullSecretTests(ImageRegistryFixture images) : IAsyncLifetim
     private int GroupReads(string name) =>
         _harness.Server.RequestLog.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains($"/confidentialpodgroups/{name}", StringComparison.Ordinal));
 
-    private Secret PullSecret(string name, string password, string? note = null)
+    private V1Secret PullSecret(string name, string password, string? note = null)
     {
         var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"parma:{password}"));
         var dockerConfig = new JsonObject { ["auths"] = new JsonObject { [_private.Host] = new JsonObject { ["auth"] = auth } } };
@@ -75,17 +77,17 @@ public sealed class PullSecretTests(ImageRegistryFixture images) : IAsyncLifetim
             dockerConfig["note"] = note;
         }
 
-        return new Secret
+        return new V1Secret
         {
             ApiVersion = "v1",
             Kind = "Secret",
             Type = "kubernetes.io/dockerconfigjson",
-            Metadata = new ObjectMeta { Name = name, Namespace = "default" },
-            Data = new() { [".dockerconfigjson"] = Encoding.UTF8.GetBytes(dockerConfig.ToJsonString()) },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+            Data = new Dictionary<string, byte[]> { [".dockerconfigjson"] = Encoding.UTF8.GetBytes(dockerConfig.ToJsonString()) },
         };
     }
 
-    private static Secret WithResourceVersion(Secret secret, Secret current)
+    private static V1Secret WithResourceVersion(V1Secret secret, V1Secret current)
     {
         secret.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
         return secret;

@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Parma.Api;
-using Parma.Kube.Client;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Events;
 using Parma.Operator.Tests.Support;
 using Parma.Policy.Output;
@@ -49,7 +50,7 @@ public sealed class ReconcileTests(ImageRegistryFixture images) : IAsyncLifetime
         await Eventually.TrueAsync(async () => OperatorHarness.Condition(await _harness.GroupAsync("web"), GroupConditions.Progressing) == "False/RolloutComplete", "rollout complete");
         group.Metadata.Finalizers.Should().Contain(ParmaLabels.Finalizer);
 
-        var configMap = await _harness.Client.GetAsync<ConfigMap>("web-policy", "default");
+        var configMap = await _harness.Client.GetAsync<V1ConfigMap>("web-policy", "default");
         var policyText = configMap.Data![PolicyConfigMapKey];
         Sha256Hex(Encoding.UTF8.GetBytes(policyText)).Should().Be(status.HostData, "host_data is SHA-256 of the exact policy text");
         configMap.Data["host-data"].Should().Be(status.HostData);
@@ -72,7 +73,7 @@ public sealed class ReconcileTests(ImageRegistryFixture images) : IAsyncLifetime
             pod.Spec.Containers.Single().Image.Should().Be(status.Images[0].Pinned);
         }
 
-        var events = await _harness.Client.ListAsync<CoreEvent>("default");
+        var events = await _harness.Client.ListAsync<Corev1Event>("default");
         events.Items.Should().Contain(e => e.Reason == GroupConditions.Reasons.PolicyGenerated
             && e.InvolvedObject.Uid == group.Metadata.Uid && e.InvolvedObject.Kind == ParmaApi.Kind && e.Type == "Normal"
             && e.Message!.Contains(status.HostData, StringComparison.Ordinal));
@@ -85,7 +86,7 @@ public sealed class ReconcileTests(ImageRegistryFixture images) : IAsyncLifetime
         await _harness.WaitRolledOutAsync("solo", 2);
         var victim = (await _harness.PodsAsync("solo"))[0];
 
-        await _harness.Client.DeleteAsync<Pod>(victim.Metadata.Name!, "default");
+        await _harness.Client.DeleteAsync<V1Pod>(victim.Metadata.Name!, "default");
 
         await Eventually.TrueAsync(async () =>
         {
@@ -121,7 +122,7 @@ public sealed class ReconcileTests(ImageRegistryFixture images) : IAsyncLifetime
 
         await Eventually.TrueAsync(async () => await _harness.Client.GetOrDefaultAsync<ConfidentialPodGroup>("gone", "default") is null, "the group to be deleted");
         (await _harness.PodsAsync("gone")).Should().BeEmpty();
-        (await _harness.Client.GetOrDefaultAsync<ConfigMap>("gone-policy", "default")).Should().BeNull();
+        (await _harness.Client.GetOrDefaultAsync<V1ConfigMap>("gone-policy", "default")).Should().BeNull();
     }
 
     [Fact]
@@ -154,7 +155,7 @@ public sealed class ReconcileTests(ImageRegistryFixture images) : IAsyncLifetime
         var pod = (await _harness.PodsAsync("placed")).Single();
         pod.Spec!.RuntimeClassName.Should().Be("kata-clh-snp");
         pod.Spec.NodeSelector.Should().Contain("amd.com/sev-snp", "true");
-        pod.Spec.Tolerations.Should().ContainSingle(t => t.Key == "snp" && t.Operator == "Exists");
+        pod.Spec.Tolerations.Should().ContainSingle(t => t.Key == "snp" && t.OperatorProperty == "Exists");
     }
 
     private const string PolicyConfigMapKey = "policy.rego";

@@ -1,4 +1,6 @@
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Tests.Support;
 using Parma.Testing.ApiServer.Faults;
 
@@ -35,7 +37,7 @@ public sealed class ResilienceTests(ImageRegistryFixture images) : IAsyncLifetim
         // The informers came back after the dropped (and expired) watches: a deleted pod is noticed.
         _harness.Server.DropWatchConnections();
         var victim = (await _harness.PodsAsync("flaky"))[0];
-        await _harness.Client.DeleteAsync<Pod>(victim.Metadata.Name!, "default");
+        await _harness.Client.DeleteAsync<V1Pod>(victim.Metadata.Name!, "default");
         await Eventually.TrueAsync(async () =>
         {
             var pods = await _harness.PodsAsync("flaky");

@@ -1,5 +1,7 @@
 using Parma.Api;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Pods;
 
 namespace Parma.Operator.Tests;
@@ -55,7 +57,7 @@ public sealed class RolloutPlannerTests
     public void Terminating_pods_do_not_count()
     {
         var terminating = Pod("a", New, ready: true);
-        terminating.Metadata.DeletionTimestamp = DateTimeOffset.UtcNow;
+        terminating.Metadata.DeletionTimestamp = DateTime.UtcNow;
         RolloutPlanner.Plan([terminating], New, replicas: 1, maxUnavailable: 1).Create.Should().Be(1);
     }
 
@@ -72,8 +74,8 @@ public sealed class RolloutPlannerTests
         IntOrString? parsed = value switch
         {
             "" => (IntOrString?)null,
-            _ when value.StartsWith("int:", StringComparison.Ordinal) => new IntOrString(int.Parse(value[4..], System.Globalization.CultureInfo.InvariantCulture)),
-            _ => new IntOrString(value),
+            _ when value.StartsWith("int:", StringComparison.Ordinal) => (IntOrString)int.Parse(value[4..], System.Globalization.CultureInfo.InvariantCulture),
+            _ => (IntOrString)value,
         };
         RolloutPlanner.MaxUnavailable(parsed, replicas).Should().Be(expected);
     }
@@ -90,19 +92,19 @@ public sealed class RolloutPlannerTests
         PodNames.Free("web", "uid-1", hostData, new HashSet<string> { name }).First().Should().Be(PodNames.Candidate("web", "uid-1", hostData, 1));
     }
 
-    private static Pod Pod(string name, string hostData, bool ready, string phase = "Running") => new()
+    private static V1Pod Pod(string name, string hostData, bool ready, string phase = "Running") => new()
     {
-        Metadata = new ObjectMeta
+        Metadata = new V1ObjectMeta
         {
             Name = name,
             Uid = name,
-            CreationTimestamp = DateTimeOffset.UnixEpoch.AddMinutes(name[0]),
-            Annotations = new() { [ParmaLabels.HostDataAnnotation] = hostData },
+            CreationTimestamp = DateTime.UnixEpoch.AddMinutes(name[0]),
+            Annotations = new Dictionary<string, string> { [ParmaLabels.HostDataAnnotation] = hostData },
         },
-        Status = new PodStatus
+        Status = new V1PodStatus
         {
             Phase = phase,
-            Conditions = [new PodCondition { Type = "Ready", Status = ready ? "True" : "False" }],
+            Conditions = [new V1PodCondition { Type = "Ready", Status = ready ? "True" : "False" }],
         },
     };
 }

@@ -1,3 +1,6 @@
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Api;
 using Parma.Operator.Events;
 using Parma.Operator.Tests.Support;
@@ -35,7 +38,7 @@ public sealed class RolloutTests(ImageRegistryFixture images) : IAsyncLifetime
         observer.PatchedInPlace.Should().BeEmpty("a running UVM's policy cannot change, so pods are replaced");
         observer.MaxActive.Should().BeLessThanOrEqualTo(3, "no surge: never more pods than replicas");
         observer.MinReady.Should().BeGreaterThanOrEqualTo(2, "maxUnavailable 1 of 3 keeps at least 2 ready");
-        var events = await _harness.Client.ListAsync<CoreEvent>("default");
+        var events = await _harness.Client.ListAsync<Corev1Event>("default");
         events.Items.Where(e => e.Reason == "PodReplaced").Should().HaveCount(3);
         events.Items.Where(e => e.Reason == GroupConditions.Reasons.PolicyGenerated).Should().HaveCount(2);
     }

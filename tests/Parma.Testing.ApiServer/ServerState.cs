@@ -4,7 +4,7 @@ using Parma.Testing.ApiServer.Admission;
 using Parma.Testing.ApiServer.Faults;
 using Parma.Testing.ApiServer.Resources;
 using Parma.Testing.ApiServer.Storage;
-using Parma.Testing.ApiServer.Validation;
+using Parma.Kube.Schema;
 
 namespace Parma.Testing.ApiServer;
 

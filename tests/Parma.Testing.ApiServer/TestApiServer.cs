@@ -14,7 +14,7 @@ using Parma.Testing.ApiServer.Faults;
 using Parma.Testing.ApiServer.Http;
 using Parma.Testing.ApiServer.Resources;
 using Parma.Testing.ApiServer.Storage;
-using Parma.Testing.ApiServer.Validation;
+using Parma.Kube.Schema;
 
 namespace Parma.Testing.ApiServer;
 

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using Parma.Api;
 using Parma.Kube.Client;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Policy.Output;
 using Parma.Testing.ApiServer;
 
@@ -50,7 +51,7 @@ public sealed class BypassTests(WebhookFixture f)
 
     private async Task<string> PatchRefusedAsync(string name, string ns, JsonNode mergePatch)
     {
-        var act = () => f.Client.PatchAsync<Pod>(name, ns, KubePatch.Merge(mergePatch));
+        var act = () => f.Client.PatchAsync<V1Pod>(name, ns, KubePatch.Merge(mergePatch));
         var refusal = await act.Should().ThrowAsync<KubeApiException>();
         return refusal.Which.Message;
     }
@@ -77,7 +78,7 @@ public sealed class BypassTests(WebhookFixture f)
 
         message.Should().Contain($"this update makes the pod claim ConfidentialPodGroup {WebhookFixture.GroupNamespace}/{WebhookFixture.GroupName}")
             .And.Contain("/spec/runtimeClassName (missing)").And.Contain("a pod becomes confidential only when it is created");
-        var stored = await f.Client.GetAsync<Pod>("plain-then-labelled", WebhookFixture.GroupNamespace);
+        var stored = await f.Client.GetAsync<V1Pod>("plain-then-labelled", WebhookFixture.GroupNamespace);
         stored.Metadata.Labels!.Should().NotContainKey(ParmaLabels.Group);
         stored.Metadata.Annotations.Should().BeNull();
     }
@@ -105,7 +106,7 @@ public sealed class BypassTests(WebhookFixture f)
     {
         await f.CreatePodAsync(PlainKataPod("plain-kata-joins"));
 
-        var joined = await f.Client.PatchAsync<Pod>("plain-kata-joins", WebhookFixture.GroupNamespace,
+        var joined = await f.Client.PatchAsync<V1Pod>("plain-kata-joins", WebhookFixture.GroupNamespace,
             KubePatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [ParmaLabels.Group] = WebhookFixture.GroupName } } }));
 
         joined.Metadata.Annotations![PolicyAnnotations.AgentPolicyKey].Should().Be(f.Policy.Annotations.Value);

@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parma.Api;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Webhook.Admission;
 using Parma.Webhook.Groups;
 using Parma.Webhook.Observability;
@@ -30,11 +32,11 @@ public sealed class FailClosedTests
 
         public IReadOnlyList<string> NamespacesWithGroup(string name) => [];
 
-        public Task<ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken) => Task.FromResult<ConfigMap?>(null);
+        public Task<V1ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken) => Task.FromResult<V1ConfigMap?>(null);
 
-        public Task<Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) => Task.FromResult<Secret?>(null);
+        public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) => Task.FromResult<V1Secret?>(null);
 
-        public Task<Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) => Task.FromResult<Namespace?>(null);
+        public Task<V1Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) => Task.FromResult<V1Namespace?>(null);
     }
 
     private static async Task<JsonObject> AnswerAsync(IAdmissionHandler handler, bool synced = true, double timeoutSeconds = 8)

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Parma.Api;
+using Parma.Kube.Resources;
 using Parma.Testing.ApiServer;
 
 namespace Parma.Webhook.Tests;
@@ -29,6 +31,28 @@ public sealed class GroupSpecValidationTests(WebhookFixture f)
 
         (await act.Should().ThrowAsync<ManifestApplyException>()).Which.Message
             .Should().Contain("spec.runtimeClassName: 'runc' is not a RuntimeClass the settings allow (kata-qemu-snp)");
+    }
+
+    [Fact]
+    public async Task A_template_the_official_pod_schema_refuses_is_refused_at_apply_time_with_the_field_paths()
+    {
+        // The CRD keeps the template's schema open (so that a client-side kubectl apply fits); the webhook checks it.
+        var act = () => f.Server.CreateManifestsAsync(Group("bad-template", "").Replace(
+            "image: registry.example/app:1",
+            "image: registry.example/app:1\n          imagePullPolcy: Always\n          ports: [{containerPort: eighty}]"));
+
+        var message = (await act.Should().ThrowAsync<ManifestApplyException>()).Which.Message;
+        message.Should().Contain("spec.template.spec.containers[0].imagePullPolcy: field not declared in schema")
+            .And.Contain("spec.template.spec.containers[0].ports[0].containerPort");
+        (await f.Client.GetOrDefaultAsync<ConfidentialPodGroup>("bad-template", WebhookFixture.OtherNamespace)).Should().BeNull("the group was refused, not stored");
+    }
+
+    [Fact]
+    public async Task A_template_with_only_official_pod_fields_is_admitted()
+    {
+        await f.Server.CreateManifestsAsync(Group("good-template", "").Replace(
+            "image: registry.example/app:1",
+            "image: registry.example/app:1\n          imagePullPolicy: Always\n          ports: [{containerPort: 8080, name: http}]\n          livenessProbe: {httpGet: {path: /healthz, port: http}}"));
     }
 
     [Fact]

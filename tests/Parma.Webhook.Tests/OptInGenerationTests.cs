@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Microsoft.Extensions.DependencyInjection;
 using Parma.Api;
 using Parma.Policy.Enforcement;
@@ -39,9 +41,9 @@ public sealed class OptInGenerationTests(WebhookFixture f)
     /// <summary>Like the ReplicaSet controller: metadata.generateName, the server picks the name.</summary>
     private async Task<JsonObject> CreateWithGeneratedNameAsync(JsonObject pod)
     {
-        var typed = pod.Deserialize<Pod>(ParmaJson.Options)!;
+        var typed = KubernetesJson.Deserialize<V1Pod>(pod);
         var created = await f.Client.CreateAsync(typed);
-        return JsonSerializer.SerializeToNode(created, ParmaJson.Options)!.AsObject();
+        return JsonNode.Parse(KubernetesJson.Serialize(created))!.AsObject();
     }
 
     [Fact]
@@ -74,13 +76,13 @@ public sealed class OptInGenerationTests(WebhookFixture f)
 
         var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("parma:secret"));
         var dockerConfig = new JsonObject { ["auths"] = new JsonObject { [f.PrivateRegistry.Host] = new JsonObject { ["auth"] = auth } } }.ToJsonString();
-        await f.Client.CreateAsync(new Secret
+        await f.Client.CreateAsync(new V1Secret
         {
             ApiVersion = "v1",
             Kind = "Secret",
             Type = "kubernetes.io/dockerconfigjson",
-            Metadata = new ObjectMeta { Name = "regcred", Namespace = WebhookFixture.OptInNamespace },
-            Data = new() { [".dockerconfigjson"] = System.Text.Encoding.UTF8.GetBytes(dockerConfig) },
+            Metadata = new V1ObjectMeta { Name = "regcred", NamespaceProperty = WebhookFixture.OptInNamespace },
+            Data = new Dictionary<string, byte[]> { [".dockerconfigjson"] = System.Text.Encoding.UTF8.GetBytes(dockerConfig) },
         });
         pod["spec"]!["imagePullSecrets"] = new JsonArray(new JsonObject { ["name"] = "regcred" });
         var tokens = f.PrivateRegistry.TokensIssued;

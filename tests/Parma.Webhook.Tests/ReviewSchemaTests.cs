@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parma.Testing;
-using Parma.Testing.ApiServer.Validation;
+using Parma.Kube.Schema;
 
 namespace Parma.Webhook.Tests;
 

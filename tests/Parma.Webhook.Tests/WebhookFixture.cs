@@ -9,9 +9,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Parma.Api;
-using Parma.Kube.Client;
-using Parma.Kube.Config;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
@@ -47,7 +47,7 @@ public sealed class WebhookFixture : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
-    public KubernetesClient Client { get; private set; } = null!;
+    public IKubernetes Client { get; private set; } = null!;
 
     public HttpClient Https { get; private set; } = null!;
 
@@ -90,7 +90,7 @@ public sealed class WebhookFixture : IAsyncLifetime
         }.ToJsonString());
         var kubeconfig = Path.Combine(_directory, "kubeconfig");
         await File.WriteAllTextAsync(kubeconfig, Server.Kubeconfig());
-        Client = new KubernetesClient(KubeConfigLoader.LoadYaml(Server.Kubeconfig()), ParmaJson.Options);
+        Client = Parma.Kube.Client.KubeClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
 
         App = WebhookApp.Build([
             "--tls-cert", CertificatePath, "--tls-key", KeyPath, "--port", "0", "--metrics-port", "0",
@@ -352,17 +352,17 @@ public sealed class WebhookFixture : IAsyncLifetime
 
         await Server.CreateManifestsAsync(yaml);
         var group = await Client.GetAsync<ConfidentialPodGroup>(GroupName, GroupNamespace);
-        await Client.CreateAsync(new ConfigMap
+        await Client.CreateAsync(new V1ConfigMap
         {
             ApiVersion = "v1",
             Kind = "ConfigMap",
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = $"{GroupName}-policy",
-                Namespace = GroupNamespace,
-                Labels = new() { [ParmaLabels.Group] = GroupName, [ParmaLabels.ManagedBy] = ParmaLabels.ManagedByValue },
+                NamespaceProperty = GroupNamespace,
+                Labels = new Dictionary<string, string> { [ParmaLabels.Group] = GroupName, [ParmaLabels.ManagedBy] = ParmaLabels.ManagedByValue },
             },
-            Data = new() { ["policy.rego"] = Policy.PolicyText, ["host-data"] = Policy.HostDataHex },
+            Data = new Dictionary<string, string> { ["policy.rego"] = Policy.PolicyText, ["host-data"] = Policy.HostDataHex },
         });
         group.Status = new ConfidentialPodGroupStatus
         {

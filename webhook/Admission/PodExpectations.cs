@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Parma.Api;
 using Parma.Policy.Input;
 using Parma.Webhook.Generation;
@@ -44,7 +45,7 @@ public sealed partial class PodExpectations(
         }
 
         var namespaceObject = await cluster.GetNamespaceAsync(ns, cancellationToken).ConfigureAwait(false);
-        if (namespaceObject?.Metadata.Labels?.GetValueOrDefault(options.NamespaceOptInLabel) != "true")
+        if (namespaceObject?.GetLabel(options.NamespaceOptInLabel) != "true")
         {
             // Not ours to judge: nothing in Parma reads a policy from a pod that claims no group, and the
             // webhook configurations do not even send such pods from namespaces that did not opt in.

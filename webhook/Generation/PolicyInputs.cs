@@ -98,7 +98,7 @@ public sealed class PolicyInputs : IDisposable
         foreach (var name in names)
         {
             var secret = await _cluster.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
-            if (secret?.Data?.GetValueOrDefault(".dockerconfigjson") is { } bytes)
+            if (secret?.Data is { } secretData && secretData.TryGetValue(".dockerconfigjson", out var bytes))
             {
                 payloads.Add(Convert.ToBase64String(bytes));
             }
@@ -140,7 +140,8 @@ public sealed class PolicyInputs : IDisposable
         var source = $"ConfigMap {ns}/{name} key {key}";
         var configMap = await _cluster.GetConfigMapAsync(ns, name, live: false, cancellationToken).ConfigureAwait(false)
             ?? throw new PolicyInputException($"spec.policy.settingsRef: {source} does not exist");
-        var patch = configMap.Data?.GetValueOrDefault(key) ?? throw new PolicyInputException($"spec.policy.settingsRef: {source} has no such key");
+        var patch = (configMap.Data is { } settingsData && settingsData.TryGetValue(key, out var patchText) ? patchText : null)
+            ?? throw new PolicyInputException($"spec.policy.settingsRef: {source} has no such key");
         if (_patched.TryGetValue(patch, out var known))
         {
             return known;
@@ -178,7 +179,7 @@ public sealed class PolicyInputs : IDisposable
             if (await _cluster.GetConfigMapAsync(ns, name, live: false, cancellationToken).ConfigureAwait(false) is { } configMap)
             {
                 documents.Add(Document("ConfigMap", ns, name, new JsonObject(
-                    (configMap.Data ?? []).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)))));
+                    (configMap.Data ?? new Dictionary<string, string>()).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)))));
             }
         }
 
@@ -187,7 +188,7 @@ public sealed class PolicyInputs : IDisposable
             if (await _cluster.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false) is { } secret)
             {
                 documents.Add(Document("Secret", ns, name, new JsonObject(
-                    (secret.Data ?? []).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Convert.ToBase64String(p.Value))))));
+                    (secret.Data ?? new Dictionary<string, byte[]>()).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Convert.ToBase64String(p.Value))))));
             }
         }
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Models;
 using Parma.Policy.Input;
 
 namespace Parma.Webhook.Groups;
@@ -13,9 +14,9 @@ namespace Parma.Webhook.Groups;
 public sealed class FileClusterView : IClusterView
 {
     private readonly Dictionary<(string, string), ConfidentialPodGroup> _groups = [];
-    private readonly Dictionary<(string, string), ConfigMap> _configMaps = [];
-    private readonly Dictionary<(string, string), Secret> _secrets = [];
-    private readonly Dictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), V1ConfigMap> _configMaps = [];
+    private readonly Dictionary<(string, string), V1Secret> _secrets = [];
+    private readonly Dictionary<string, V1Namespace> _namespaces = new(StringComparer.Ordinal);
 
     public FileClusterView(string path)
     {
@@ -50,13 +51,13 @@ public sealed class FileClusterView : IClusterView
     public IReadOnlyList<string> NamespacesWithGroup(string name) =>
         [.. _groups.Keys.Where(k => k.Item2 == name).Select(k => k.Item1).Order(StringComparer.Ordinal)];
 
-    public Task<ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken) =>
+    public Task<V1ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken) =>
         Task.FromResult(_configMaps.GetValueOrDefault((ns, name)));
 
-    public Task<Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
+    public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
         Task.FromResult(_secrets.GetValueOrDefault((ns, name)));
 
-    public Task<Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
+    public Task<V1Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
         Task.FromResult(_namespaces.GetValueOrDefault(name));
 
     private void Add(JsonNode document, string path)
@@ -66,18 +67,18 @@ public sealed class FileClusterView : IClusterView
         {
             case ParmaApi.Kind:
                 var group = Read<ConfidentialPodGroup>(document);
-                _groups[(group.Metadata.Namespace ?? "default", group.Metadata.Name ?? "")] = group;
+                _groups[(group.Metadata.NamespaceProperty ?? "default", group.Metadata.Name ?? "")] = group;
                 break;
             case "ConfigMap":
-                var configMap = Read<ConfigMap>(document);
-                _configMaps[(configMap.Metadata.Namespace ?? "default", configMap.Metadata.Name ?? "")] = configMap;
+                var configMap = Read<V1ConfigMap>(document);
+                _configMaps[(configMap.Metadata.NamespaceProperty ?? "default", configMap.Metadata.Name ?? "")] = configMap;
                 break;
             case "Secret":
-                var secret = Read<Secret>(document);
-                _secrets[(secret.Metadata.Namespace ?? "default", secret.Metadata.Name ?? "")] = secret;
+                var secret = Read<V1Secret>(document);
+                _secrets[(secret.Metadata.NamespaceProperty ?? "default", secret.Metadata.Name ?? "")] = secret;
                 break;
             case "Namespace":
-                var ns = Read<Namespace>(document);
+                var ns = Read<V1Namespace>(document);
                 _namespaces[ns.Metadata.Name ?? ""] = ns;
                 break;
             default:
@@ -86,11 +87,12 @@ public sealed class FileClusterView : IClusterView
     }
 
     private static T Read<T>(JsonNode document)
-        where T : KubeObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var value = document.Deserialize<T>(ParmaJson.Options) ?? throw new JsonException($"a {typeof(T).Name} document is null");
-        value.Metadata.Namespace ??= value is Namespace ? null : "default";
-        value.Metadata.Uid ??= $"file/{value.Metadata.Namespace}/{value.Metadata.Name}";
+        var value = KubernetesJson.Deserialize<T>(document) ?? throw new JsonException($"a {typeof(T).Name} document is null");
+        value.Metadata ??= new V1ObjectMeta();
+        value.Metadata.NamespaceProperty ??= value is V1Namespace ? null : "default";
+        value.Metadata.Uid ??= $"file/{value.Metadata.NamespaceProperty}/{value.Metadata.Name}";
         value.Metadata.ResourceVersion ??= "1";
         return value;
     }

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
 using Parma.Api;
 using Parma.Policy.Output;
 
@@ -15,7 +15,7 @@ public sealed record GroupPolicy(
     PolicyFormat Format,
     PolicyAnnotations Annotations)
 {
-    public string Namespace => Group.Metadata.Namespace ?? "";
+    public string Namespace => Group.Metadata.NamespaceProperty ?? "";
 
     public string Name => Group.Metadata.Name ?? "";
 
@@ -25,7 +25,7 @@ public sealed record GroupPolicy(
 
     /// <summary>The group's spec.policy as JSON (the generator's and the pre-flight's view of it).</summary>
     public JsonObject? PolicySpecJson => Group.Spec.Policy is { } policy
-        ? JsonSerializer.SerializeToNode(policy, ParmaJson.Options) as JsonObject
+        ? JsonNode.Parse(KubernetesJson.Serialize(policy)) as JsonObject
         : null;
 
     /// <summary>The RuntimeClass the group's pods run with.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Parma.Api;
-using Parma.Kube.Models;
 using Parma.Policy.Output;
 
 namespace Parma.Webhook.Groups;
@@ -42,7 +41,7 @@ public sealed class GroupPolicySource(IClusterView cluster)
 
     private async Task<GroupPolicy> ComputeAsync(ConfidentialPodGroup group, bool live, CancellationToken cancellationToken)
     {
-        var where = $"ConfidentialPodGroup {group.Metadata.Namespace}/{group.Metadata.Name}";
+        var where = $"ConfidentialPodGroup {group.Metadata.NamespaceProperty}/{group.Metadata.Name}";
         if (group.Metadata.DeletionTimestamp is not null)
         {
             throw new GroupPolicyUnavailableException($"{where} is being deleted; it takes no new pods");
@@ -54,7 +53,7 @@ public sealed class GroupPolicySource(IClusterView cluster)
             throw new GroupPolicyUnavailableException($"{where} has no policy yet (status.hostData and status.policyRef are not set; see its conditions)");
         }
 
-        var configMap = await cluster.GetConfigMapAsync(group.Metadata.Namespace ?? "", reference.Name, live, cancellationToken).ConfigureAwait(false)
+        var configMap = await cluster.GetConfigMapAsync(group.Metadata.NamespaceProperty ?? "", reference.Name, live, cancellationToken).ConfigureAwait(false)
             ?? throw new GroupPolicyUnavailableException($"{where}: its policy ConfigMap {reference.Name} does not exist");
         var key = string.IsNullOrEmpty(reference.Key) ? "policy.rego" : reference.Key;
         var cacheKey = $"{group.Metadata.Uid}/{group.Metadata.ResourceVersion}/{configMap.Metadata.Uid}/{configMap.Metadata.ResourceVersion}/{key}/{reference.Format}";
@@ -63,7 +62,7 @@ public sealed class GroupPolicySource(IClusterView cluster)
             return known;
         }
 
-        if (configMap.Data?.GetValueOrDefault(key) is not { } text)
+        if (configMap.Data is null || !configMap.Data.TryGetValue(key, out var text))
         {
             throw new GroupPolicyUnavailableException($"{where}: ConfigMap {reference.Name} has no key {key}");
         }

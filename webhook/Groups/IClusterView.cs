@@ -1,5 +1,5 @@
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Models;
 
 namespace Parma.Webhook.Groups;
 
@@ -18,10 +18,10 @@ public interface IClusterView
     /// <summary>Namespaces (other than the pods') that hold a group of this name; for error messages.</summary>
     IReadOnlyList<string> NamespacesWithGroup(string name);
 
-    Task<ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken);
+    Task<V1ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken);
 
     /// <summary>Always read live: Secrets are not cached by the webhook.</summary>
-    Task<Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken);
+    Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken);
 
-    Task<Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken);
+    Task<V1Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken);
 }

@@ -1,7 +1,8 @@
+using k8s;
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Client;
 using Parma.Kube.Informers;
-using Parma.Kube.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Webhook.Groups;
 
@@ -11,17 +12,17 @@ namespace Parma.Webhook.Groups;
 /// </summary>
 public sealed class KubernetesClusterView : IClusterView, IAsyncDisposable
 {
-    private readonly IKubernetesClient _client;
+    private readonly IKubernetes _client;
     private readonly Informer<ConfidentialPodGroup> _groups;
-    private readonly Informer<ConfigMap> _policies;
-    private readonly Informer<Namespace> _namespaces;
+    private readonly Informer<V1ConfigMap> _policies;
+    private readonly Informer<V1Namespace> _namespaces;
 
-    public KubernetesClusterView(IKubernetesClient client, ILogger logger)
+    public KubernetesClusterView(IKubernetes client, ILogger logger)
     {
         _client = client;
         _groups = new Informer<ConfidentialPodGroup>(client);
-        _policies = new Informer<ConfigMap>(client, null, new InformerOptions { LabelSelector = $"{ParmaLabels.ManagedBy}={ParmaLabels.ManagedByValue}" });
-        _namespaces = new Informer<Namespace>(client);
+        _policies = new Informer<V1ConfigMap>(client, null, new InformerOptions { LabelSelector = $"{ParmaLabels.ManagedBy}={ParmaLabels.ManagedByValue}" });
+        _namespaces = new Informer<V1Namespace>(client);
         _groups.Error += e => logger.LogWarning("ConfidentialPodGroup watch: {Error}", e.Message);
         _policies.Error += e => logger.LogWarning("policy ConfigMap watch: {Error}", e.Message);
         _namespaces.Error += e => logger.LogWarning("Namespace watch: {Error}", e.Message);
@@ -45,19 +46,19 @@ public sealed class KubernetesClusterView : IClusterView, IAsyncDisposable
             : await _client.GetOrDefaultAsync<ConfidentialPodGroup>(name, ns, cancellationToken).ConfigureAwait(false);
 
     public IReadOnlyList<string> NamespacesWithGroup(string name) =>
-        [.. _groups.Store.List().Where(g => g.Metadata.Name == name).Select(g => g.Metadata.Namespace ?? "").Order(StringComparer.Ordinal)];
+        [.. _groups.Store.List().Where(g => g.Metadata.Name == name).Select(g => g.Metadata.NamespaceProperty ?? "").Order(StringComparer.Ordinal)];
 
-    public async Task<ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken) =>
+    public async Task<V1ConfigMap?> GetConfigMapAsync(string ns, string name, bool live, CancellationToken cancellationToken) =>
         !live && _policies.Store.Get(ns, name) is { } cached
             ? cached
-            : await _client.GetOrDefaultAsync<ConfigMap>(name, ns, cancellationToken).ConfigureAwait(false);
+            : await _client.GetOrDefaultAsync<V1ConfigMap>(name, ns, cancellationToken).ConfigureAwait(false);
 
-    public Task<Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
-        _client.GetOrDefaultAsync<Secret>(name, ns, cancellationToken);
+    public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
+        _client.GetOrDefaultAsync<V1Secret>(name, ns, cancellationToken);
 
-    public async Task<Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
+    public async Task<V1Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
         _namespaces.Store.Get(null, name)
-            ?? await _client.GetOrDefaultAsync<Namespace>(name, null, cancellationToken).ConfigureAwait(false);
+            ?? await _client.GetOrDefaultAsync<V1Namespace>(name, null, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Parma.Api;
-using Parma.Kube.Models;
 using Parma.Policy.Output;
 using Parma.Webhook.Groups;
 
@@ -43,6 +43,5 @@ public sealed record PodStamp(
         return new PodStamp(annotations, runtimeClass, [.. settings.NodeSelector], [.. settings.Tolerations.Select(ToJson)]);
     }
 
-    private static JsonNode ToJson(Toleration toleration) =>
-        JsonSerializer.SerializeToNode(toleration, ParmaJson.Options) ?? new JsonObject();
+    private static JsonNode ToJson(V1Toleration toleration) => JsonNode.Parse(KubernetesJson.Serialize(toleration)) ?? new JsonObject();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parma.Api;
+using Parma.Kube.Schema;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Webhook.Admission;
@@ -9,8 +10,10 @@ namespace Parma.Webhook.Validation;
 
 /// <summary>
 /// /validate/confidentialpodgroups: refuses specs the operator could not turn into a policy, naming
-/// each bad field by its path: a RuntimeClass the settings do not allow, exec allow-list entries that
-/// are not arrays of strings, regular expressions that are not RE2, unknown formats.
+/// each bad field by its path: a template that is not a valid Pod template by the official Kubernetes
+/// schema (the CRD keeps the template's schema open to stay small), a RuntimeClass the settings do not
+/// allow, exec allow-list entries that are not arrays of strings, regular expressions that are not RE2,
+/// unknown formats.
 /// </summary>
 public sealed class GroupSpecValidation(ParmaSettings settings) : IAdmissionHandler
 {
@@ -45,6 +48,13 @@ public sealed class GroupSpecValidation(ParmaSettings settings) : IAdmissionHand
         {
             var allowed = settings.AllowedRuntimeClasses.Prepend(settings.RuntimeClassName).Distinct(StringComparer.Ordinal);
             problems.Add($"spec.runtimeClassName: '{runtimeClass}' is not a RuntimeClass the settings allow ({string.Join(", ", allowed)})");
+        }
+
+        // The operator builds pods from the template with the official client's models: a field they do not
+        // know would be dropped from the pods, and one of the wrong type would fail every pod create.
+        foreach (var error in PodSchema.ValidateTemplate(spec?["template"], "spec.template"))
+        {
+            problems.Add($"{error.Field}: {error.Detail}");
         }
 
         if (spec?["policy"] is not JsonObject policy)

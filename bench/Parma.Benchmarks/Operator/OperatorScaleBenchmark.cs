@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Parma.Api;
-using Parma.Kube.Client;
-using Parma.Kube.Config;
 using Parma.Kube.Informers;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Testing.ApiServer;
 
 namespace Parma.Benchmarks.Operator;
@@ -34,7 +34,7 @@ public static class OperatorScaleBenchmark
         await server.CreateManifestsAsync(File.ReadAllText(Path.Combine(root, "crds", ConfidentialPodGroupCrd.FileName)));
         var kubeconfig = Path.Combine(work, "kubeconfig");
         await File.WriteAllTextAsync(kubeconfig, server.Kubeconfig());
-        using var client = new KubernetesClient(KubeConfigLoader.LoadYaml(server.Kubeconfig()), ParmaJson.Options);
+        using var client = Parma.Kube.Client.KubeClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         await using var kubelet = new ScaleKubelet(client);
 
         var app = Parma.Operator.OperatorApp.Build([
@@ -93,23 +93,23 @@ public static class OperatorScaleBenchmark
         }
     }
 
-    private static Task CreateGroupAsync(IKubernetesClient client, string name) =>
+    private static Task CreateGroupAsync(IKubernetes client, string name) =>
         client.CreateAsync(new ConfidentialPodGroup
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
             Spec = new ConfidentialPodGroupSpec
             {
                 Replicas = 1,
-                Template = new PodTemplateSpec
+                Template = new V1PodTemplateSpec
                 {
-                    Spec = new PodSpec { Containers = [new Container { Name = "hello", Image = "registry.example/parma/hello:1.0" }] },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "hello", Image = "registry.example/parma/hello:1.0" }] },
                 },
             },
         });
 
     /// <summary>Watches the groups until each is Available with its pod ready; returns when each was first seen so.</summary>
     /// <remarks>A watch rather than polling, so that waiting costs the process nothing between changes.</remarks>
-    private static async Task<Dictionary<string, long>> WaitReadyAsync(IKubernetesClient client, IReadOnlyList<string> names, TimeSpan timeout, Stopwatch? clock = null)
+    private static async Task<Dictionary<string, long>> WaitReadyAsync(IKubernetes client, IReadOnlyList<string> names, TimeSpan timeout, Stopwatch? clock = null)
     {
         var wanted = new HashSet<string>(names);
         var readyAt = new Dictionary<string, long>();

@@ -1,27 +1,28 @@
 using System.Text.Json.Nodes;
-using Parma.Kube.Client;
 using Parma.Kube.Errors;
 using Parma.Kube.Informers;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Benchmarks.Operator;
 
 /// <summary>The test API server has no kubelet: this marks every new pod Running and Ready at once.</summary>
 internal sealed class ScaleKubelet : IAsyncDisposable
 {
-    private readonly IKubernetesClient _client;
-    private readonly Informer<Pod> _pods;
+    private readonly IKubernetes _client;
+    private readonly Informer<V1Pod> _pods;
     private readonly SemaphoreSlim _parallel = new(8);
 
-    public ScaleKubelet(IKubernetesClient client)
+    public ScaleKubelet(IKubernetes client)
     {
         _client = client;
-        _pods = new Informer<Pod>(client);
+        _pods = new Informer<V1Pod>(client);
         _pods.OnAdd((pod, _) => MarkReady(pod));
         _pods.Start();
     }
 
-    private Task MarkReady(Pod pod)
+    private Task MarkReady(V1Pod pod)
     {
         _ = Task.Run(async () =>
         {
@@ -36,7 +37,7 @@ internal sealed class ScaleKubelet : IAsyncDisposable
                         ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
                     },
                 };
-                await _client.PatchStatusAsync<Pod>(pod.Metadata.Name!, pod.Metadata.Namespace, KubePatch.Merge(status));
+                await _client.PatchStatusAsync<V1Pod>(pod.Metadata.Name!, pod.Metadata.NamespaceProperty, KubePatch.Merge(status));
             }
             catch (KubeApiException)
             {

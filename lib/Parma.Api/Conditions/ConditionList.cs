@@ -1,5 +1,4 @@
-using System.Globalization;
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Api;
 
@@ -8,13 +7,13 @@ public static class ConditionList
 {
     /// <returns>true when anything about the condition changed.</returns>
     public static bool Set(
-        List<Condition> conditions, string type, bool? status, string reason, string message, long? observedGeneration, DateTimeOffset now)
+        List<V1Condition> conditions, string type, bool? status, string reason, string message, long? observedGeneration, DateTimeOffset now)
     {
         var statusText = status switch { true => "True", false => "False", null => "Unknown" };
         var existing = conditions.Find(c => c.Type == type);
         if (existing is null)
         {
-            conditions.Add(new Condition
+            conditions.Add(new V1Condition
             {
                 Type = type,
                 Status = statusText,
@@ -45,12 +44,16 @@ public static class ConditionList
         return changed;
     }
 
-    public static Condition? Find(IEnumerable<Condition>? conditions, string type) =>
+    public static V1Condition? Find(IEnumerable<V1Condition>? conditions, string type) =>
         conditions?.FirstOrDefault(c => c.Type == type);
 
-    public static bool IsTrue(IEnumerable<Condition>? conditions, string type) =>
+    public static bool IsTrue(IEnumerable<V1Condition>? conditions, string type) =>
         Find(conditions, type)?.Status == "True";
 
-    private static string Format(DateTimeOffset time) =>
-        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>metav1.Time has whole seconds: drop the rest so that a write and its read-back compare equal.</summary>
+    private static DateTime Format(DateTimeOffset time)
+    {
+        var utc = time.UtcDateTime;
+        return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
 }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Api;
 
@@ -14,23 +14,26 @@ namespace Parma.Api;
 /// </summary>
 public static class OpenApiSchemaBuilder
 {
-    /// <summary>Built-in Kubernetes models whose C# type is complete enough to be reflected field by field.</summary>
-    private static readonly HashSet<Type> ReflectedKubeModels = [typeof(Toleration), typeof(LocalObjectReference), typeof(Condition)];
+    /// <summary>
+    /// Small official models reflected field by field. Anything larger (the pod template) keeps an open
+    /// schema: a CRD must stay under the 256 KiB a client-side kubectl apply can carry.
+    /// </summary>
+    private static readonly HashSet<Type> ReflectedKubeModels = [typeof(V1Toleration), typeof(V1LocalObjectReference), typeof(V1Condition)];
 
     private static readonly Dictionary<Type, string[]> RequiredKubeFields = new()
     {
-        [typeof(Condition)] = ["type", "status", "lastTransitionTime", "reason", "message"],
-        [typeof(LocalObjectReference)] = ["name"],
+        [typeof(V1Condition)] = ["type", "status", "lastTransitionTime", "reason", "message"],
+        [typeof(V1LocalObjectReference)] = ["name"],
     };
 
     public static JsonObject ForType(Type type)
     {
-        if (type == typeof(PodTemplateSpec))
+        if (type == typeof(V1PodTemplateSpec))
         {
             return PodTemplateSchema();
         }
 
-        if (!typeof(KubeModel).IsAssignableFrom(type))
+        if (!type.IsClass || type == typeof(string))
         {
             throw new InvalidOperationException($"{type.Name} is not a model type");
         }
@@ -38,7 +41,7 @@ public static class OpenApiSchemaBuilder
         if (type.Namespace != typeof(ConfidentialPodGroup).Namespace && !ReflectedKubeModels.Contains(type))
         {
             throw new InvalidOperationException(
-                $"{type.FullName} is a partial Kubernetes model; reflecting it would prune the fields it lacks. Give it an explicit schema.");
+                $"{type.FullName} is an official Kubernetes model too large to inline in the CRD; give it an explicit (open) schema.");
         }
 
         var properties = new JsonObject();
@@ -142,12 +145,17 @@ public static class OpenApiSchemaBuilder
             return new JsonObject { ["type"] = "boolean" };
         }
 
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+        if (type == typeof(DateTime))
+        {
+            return new JsonObject { ["type"] = "string", ["format"] = "date-time" };
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var generic && (generic == typeof(Dictionary<,>) || generic == typeof(IDictionary<,>)))
         {
             return new JsonObject { ["type"] = "object", ["additionalProperties"] = ForClrType(type.GetGenericArguments()[1]) };
         }
 
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var list && (list == typeof(List<>) || list == typeof(IList<>)))
         {
             return new JsonObject { ["type"] = "array", ["items"] = ForClrType(type.GetGenericArguments()[0]) };
         }
@@ -165,7 +173,9 @@ public static class OpenApiSchemaBuilder
 
     /// <summary>
     /// The template: the fields the operator needs are checked here; the rest of the PodSpec is kept as
-    /// written (the webhook validates it against the Kubernetes PodSpec schema when pods are created).
+    /// written (x-kubernetes-preserve-unknown-fields). Inlining the official PodTemplateSpec schema would
+    /// take the CRD past the 256 KiB that a client-side <c>kubectl apply</c> can store in its annotation;
+    /// the webhook's group validation checks the whole template against the official Pod schema instead.
     /// </summary>
     private static JsonObject PodTemplateSchema()
     {

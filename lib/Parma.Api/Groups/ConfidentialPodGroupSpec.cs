@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Api;
 
-public sealed class ConfidentialPodGroupSpec : KubeModel
+public sealed class ConfidentialPodGroupSpec
 {
     [Description("Number of pods to run. Defaults to 1.")]
     [Range(0, int.MaxValue)]
@@ -13,7 +13,7 @@ public sealed class ConfidentialPodGroupSpec : KubeModel
 
     [Required]
     [Description("The pods' template. Images are pinned by digest and the policy annotations added when pods are created.")]
-    public PodTemplateSpec Template { get; set; } = new();
+    public V1PodTemplateSpec Template { get; set; } = new();
 
     [Description("RuntimeClass of the pods; defaults to the operator's setting (e.g. kata-qemu-snp). Must be one the operator's settings allow.")]
     [RegularExpression(Patterns.Dns1123Subdomain)]
@@ -24,7 +24,7 @@ public sealed class ConfidentialPodGroupSpec : KubeModel
     public Dictionary<string, string>? NodeSelector { get; set; }
 
     [Description("Tolerations for the SNP node pool's taints; appended to the template's.")]
-    public List<Toleration>? Tolerations { get; set; }
+    public List<V1Toleration>? Tolerations { get; set; }
 
     [Description("How the execution policy is generated.")]
     public GroupPolicySpec? Policy { get; set; }

@@ -1,8 +1,8 @@
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Api;
 
-public sealed class ConfidentialPodGroupStatus : KubeModel
+public sealed class ConfidentialPodGroupStatus
 {
     public long? ObservedGeneration { get; set; }
 
@@ -26,10 +26,10 @@ public sealed class ConfidentialPodGroupStatus : KubeModel
     /// <summary>Label selector of the group's pods in string form (the scale subresource's labelSelectorPath).</summary>
     public string? Selector { get; set; }
 
-    public List<Condition>? Conditions { get; set; }
+    public List<V1Condition>? Conditions { get; set; }
 }
 
-public sealed class PolicyReference : KubeModel
+public sealed class PolicyReference
 {
     /// <summary>ConfigMap in the group's namespace.</summary>
     public string Name { get; set; } = "";
@@ -41,7 +41,7 @@ public sealed class PolicyReference : KubeModel
     public string? Format { get; set; }
 }
 
-public sealed class ImageStatus : KubeModel
+public sealed class ImageStatus
 {
     /// <summary>The reference as the template names it.</summary>
     public string Reference { get; set; } = "";
@@ -56,7 +56,7 @@ public sealed class ImageStatus : KubeModel
     public List<LayerStatus>? Layers { get; set; }
 }
 
-public sealed class LayerStatus : KubeModel
+public sealed class LayerStatus
 {
     public string DiffId { get; set; } = "";
 

@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Api;
 
-public sealed class GroupPolicySpec : KubeModel
+public sealed class GroupPolicySpec
 {
     public const string AgentPolicyFormat = "agent-policy";
     public const string InitDataFormat = "initdata";
@@ -39,10 +39,10 @@ public sealed class GroupPolicySpec : KubeModel
     public string? EmptyDirMode { get; set; }
 
     [Description("Secrets (kubernetes.io/dockerconfigjson) used to resolve the images; in addition to the template's imagePullSecrets.")]
-    public List<LocalObjectReference>? ImagePullSecrets { get; set; }
+    public List<V1LocalObjectReference>? ImagePullSecrets { get; set; }
 }
 
-public sealed class ConfigMapKeyReference : KubeModel
+public sealed class ConfigMapKeyReference
 {
     public const string DefaultKey = "settings.json";
 
@@ -55,7 +55,7 @@ public sealed class ConfigMapKeyReference : KubeModel
     public string? Key { get; set; }
 }
 
-public sealed class ExecAllowList : KubeModel
+public sealed class ExecAllowList
 {
     [Description("Each entry is one exact argv.")]
     public List<List<string>>? Commands { get; set; }
@@ -64,7 +64,7 @@ public sealed class ExecAllowList : KubeModel
     public List<string>? Regex { get; set; }
 }
 
-public sealed class PolicySwitches : KubeModel
+public sealed class PolicySwitches
 {
     [Description("Allow the host to read containers' stdout/stderr (ReadStream).")]
     public bool? Stdio { get; set; }
@@ -76,7 +76,7 @@ public sealed class PolicySwitches : KubeModel
     public bool? Diagnostics { get; set; }
 }
 
-public sealed class GroupUpdateStrategy : KubeModel
+public sealed class GroupUpdateStrategy
 {
     public const string RollingUpdateType = "RollingUpdate";
 
@@ -87,7 +87,7 @@ public sealed class GroupUpdateStrategy : KubeModel
     public RollingUpdateParameters? RollingUpdate { get; set; }
 }
 
-public sealed class RollingUpdateParameters : KubeModel
+public sealed class RollingUpdateParameters
 {
     [Description("Pods that may be unavailable during a rollout: a count or a percentage of replicas (rounded down, at least 1). Defaults to 1.")]
     [IntOrStringSchema(Patterns.PercentOrCount)]

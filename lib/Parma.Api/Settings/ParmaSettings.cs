@@ -1,4 +1,4 @@
-using Parma.Kube.Models;
+using k8s.Models;
 
 namespace Parma.Api;
 
@@ -20,7 +20,7 @@ public sealed record ParmaSettings
     public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Tolerations for the SNP node pool's taints, added to every confidential pod.</summary>
-    public IReadOnlyList<Toleration> Tolerations { get; init; } = [];
+    public IReadOnlyList<V1Toleration> Tolerations { get; init; } = [];
 
     /// <summary>Where resolved layers' root hashes are cached; null keeps them in memory only.</summary>
     public string? LayerCacheDirectory { get; init; }

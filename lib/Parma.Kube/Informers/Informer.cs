@@ -1,6 +1,7 @@
-using Parma.Kube.Client;
+using k8s;
+using k8s.Models;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Kube.Informers;
 
@@ -21,14 +22,17 @@ public sealed record InformerOptions
 }
 
 /// <summary>
-/// List+watch into a local <see cref="InformerStore{T}"/>, calling handlers for each change, relisting
-/// when the watch's resourceVersion expires (410), resuming after dropped connections.
+/// List+watch into a local <see cref="InformerStore{T}"/> over the official client (what it lacks, as
+/// client-go's shared informer): handlers for each change, periodic resync, bookmarks that move the
+/// resume point, a relist when the watch's resourceVersion expires (410, which the library reports only
+/// through its error callback; <see cref="ResourceClient{T}.WatchAsync"/> turns it into
+/// <see cref="KubeGoneException"/>), and a resume after dropped connections.
 /// Handlers run one at a time on the informer's loop.
 /// </summary>
 public sealed class Informer<T> : IAsyncDisposable
-    where T : KubeObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private readonly IKubernetesClient _client;
+    private readonly ResourceClient<T> _client;
     private readonly string? _namespace;
     private readonly InformerOptions _options;
     private readonly List<Func<T, CancellationToken, Task>> _onAdd = [];
@@ -43,9 +47,9 @@ public sealed class Informer<T> : IAsyncDisposable
     /// <param name="client">The API client.</param>
     /// <param name="ns">A namespace, or null for all namespaces (and for cluster-scoped kinds).</param>
     /// <param name="options">Selectors, resync period, paging.</param>
-    public Informer(IKubernetesClient client, string? ns = null, InformerOptions? options = null)
+    public Informer(IKubernetes client, string? ns = null, InformerOptions? options = null)
     {
-        _client = client;
+        _client = client.Resource<T>();
         _namespace = ns;
         _options = options ?? new InformerOptions();
     }
@@ -175,7 +179,7 @@ public sealed class Informer<T> : IAsyncDisposable
         string? next = null;
         do
         {
-            var page = await _client.ListAsync<T>(
+            var page = await _client.ListAsync(
                 _namespace,
                 new ListOptions { LabelSelector = _options.LabelSelector, FieldSelector = _options.FieldSelector, Limit = _options.PageSize, Continue = next },
                 cancellationToken).ConfigureAwait(false);
@@ -185,7 +189,7 @@ public sealed class Informer<T> : IAsyncDisposable
             }
 
             revision ??= page.Metadata.ResourceVersion;
-            next = page.Metadata.Continue;
+            next = page.Metadata.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(next));
 
@@ -232,7 +236,7 @@ public sealed class Informer<T> : IAsyncDisposable
             // Like client-go: the server ends the watch after a while and the informer resumes.
             TimeoutSeconds = 300 + Random.Shared.Next(300),
         };
-        await foreach (var change in _client.WatchAsync<T>(_namespace, options, cancellationToken).ConfigureAwait(false))
+        await foreach (var change in _client.WatchAsync(_namespace, options, e => Error?.Invoke(e), cancellationToken).ConfigureAwait(false))
         {
             await _dispatch.WaitAsync(cancellationToken).ConfigureAwait(false);
             try

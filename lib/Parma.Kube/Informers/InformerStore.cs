@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
 
 namespace Parma.Kube.Informers;
 
 /// <summary>The informer's local cache: objects by "namespace/name", plus named secondary indexes.</summary>
 public sealed class InformerStore<T>
-    where T : KubeObject
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public const string NamespaceIndex = "namespace";
 
@@ -16,12 +17,12 @@ public sealed class InformerStore<T>
 
     public InformerStore()
     {
-        AddIndex(NamespaceIndex, o => [o.Metadata.Namespace ?? ""]);
+        AddIndex(NamespaceIndex, o => [o.Metadata.NamespaceProperty ?? ""]);
     }
 
     public int Count => _items.Count;
 
-    public static string KeyOf(T obj) => KeyOf(obj.Metadata.Namespace, obj.Metadata.Name ?? "");
+    public static string KeyOf(T obj) => KeyOf(obj.Metadata.NamespaceProperty, obj.Metadata.Name ?? "");
 
     public static string KeyOf(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
 

@@ -1,9 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Parma.Api;
-using Parma.Kube.Client;
-using Parma.Kube.Config;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator;
 using Parma.Testing;
 using Parma.Testing.ApiServer;
@@ -32,7 +32,7 @@ public sealed class ChartEndToEndTests
             "kube-apiserver's OwnerReferencesPermissionEnforcement requires it for blockOwnerDeletion on owned pods and ConfigMaps; the test API server does not enforce it",
         ["get events"] = "an event that repeats is counted up on the existing Event (get, then patch); this run repeats none",
         ["patch events"] = "as get events",
-        ["update leases.coordination.k8s.io"] = "the leader renews its Lease every retry period; a short run may end before the first renewal",
+        ["patch leases.coordination.k8s.io"] = "the leader renews its Lease every retry period; a short run may end before the first renewal",
     };
 
     private static readonly IReadOnlyDictionary<string, string> WebhookGrantsNotExercised = new Dictionary<string, string>
@@ -65,7 +65,8 @@ public sealed class ChartEndToEndTests
         await using var components = new ChartComponents();
         await components.StartWebhookAndOperatorAsync(server, chart, WebhookUser, OperatorUser);
 
-        using var client = new KubernetesClient(KubeConfigLoader.LoadYaml(server.Kubeconfig()), ParmaJson.Options);
+        using var kubeconfig = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(server.Kubeconfig()));
+        using var client = Parma.Kube.Client.KubeClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         await using var kubelet = new Kubelet(client, Workloads);
 
         // The group is admitted by the validating webhook, then runs to Available with stamped pods.
@@ -77,7 +78,7 @@ public sealed class ChartEndToEndTests
         }, "group hello to be Available with 2 ready pods");
         var hostData = available.Status!.HostData!;
         hostData.Should().MatchRegex("^[0-9a-f]{64}$");
-        var pods = (await client.ListAsync<Pod>(Workloads, new ListOptions { LabelSelector = $"{ParmaLabels.Group}=hello" })).Items;
+        var pods = (await client.ListAsync<V1Pod>(Workloads, new ListOptions { LabelSelector = $"{ParmaLabels.Group}=hello" })).Items;
         pods.Should().HaveCount(2).And.OnlyContain(p =>
             p.Metadata.Annotations![ParmaLabels.HostDataAnnotation] == hostData && p.Spec!.RuntimeClassName == ParmaSettings.DefaultRuntimeClass);
 
@@ -94,7 +95,7 @@ public sealed class ChartEndToEndTests
         {
             var group = await client.GetAsync<ConfidentialPodGroup>("hello", Workloads);
             var current = group.Status?.HostData;
-            var podsNow = (await client.ListAsync<Pod>(Workloads, new ListOptions { LabelSelector = $"{ParmaLabels.Group}=hello" })).Items;
+            var podsNow = (await client.ListAsync<V1Pod>(Workloads, new ListOptions { LabelSelector = $"{ParmaLabels.Group}=hello" })).Items;
             return current is not null && current != hostData && podsNow.Count == 2
                 && podsNow.All(p => p.Metadata.Annotations![ParmaLabels.HostDataAnnotation] == current && p.Status?.Phase == "Running")
                 ? group : null;
@@ -103,12 +104,12 @@ public sealed class ChartEndToEndTests
         // Scale down and delete: the operator removes pods, the policy ConfigMap and its finalizer.
         await client.PatchAsync<ConfidentialPodGroup>("hello", Workloads, KubePatch.Merge("""{"spec":{"replicas":1}}"""));
         await Eventually.GetAsync(async () =>
-            (await client.ListAsync<Pod>(Workloads, new ListOptions { LabelSelector = $"{ParmaLabels.Group}=hello" })).Items.Count == 1 ? "scaled" : null,
+            (await client.ListAsync<V1Pod>(Workloads, new ListOptions { LabelSelector = $"{ParmaLabels.Group}=hello" })).Items.Count == 1 ? "scaled" : null,
             "the group to scale down to one pod");
         await client.DeleteAsync<ConfidentialPodGroup>("hello", Workloads);
         await Eventually.GetAsync(async () =>
             await client.GetOrDefaultAsync<ConfidentialPodGroup>("hello", Workloads) is null
-            && (await client.ListAsync<ConfigMap>(Workloads, new ListOptions { LabelSelector = $"{ParmaLabels.ManagedBy}={ParmaLabels.ManagedByValue}" })).Items.Count == 0
+            && (await client.ListAsync<V1ConfigMap>(Workloads, new ListOptions { LabelSelector = $"{ParmaLabels.ManagedBy}={ParmaLabels.ManagedByValue}" })).Items.Count == 0
                 ? "deleted" : null,
             "the group and its policy ConfigMap to be deleted");
 

@@ -1,5 +1,4 @@
-using Parma.Kube.Client;
-using Parma.Kube.Config;
+using k8s;
 using Parma.Testing;
 using Parma.Testing.ApiServer;
 
@@ -34,7 +33,8 @@ public sealed class KubectlEndToEndTests
         await server.CreateManifestsAsync(string.Join("\n---\n", withoutWebhooks.Select(o => o.ToJsonString())), ReleaseNamespace);
         await using var components = new ChartComponents();
         await components.StartWebhookAndOperatorAsync(server, chart, WebhookUser, OperatorUser);
-        using var client = new KubernetesClient(KubeConfigLoader.LoadYaml(server.Kubeconfig()), Parma.Api.ParmaJson.Options);
+        using var kubeconfig = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(server.Kubeconfig()));
+        using var client = Parma.Kube.Client.KubeClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         await using var kubelet = new Kubelet(client, "demo");
 
         (await kubectl.SucceedAsync("apply", "--server-side", "-f", "examples/confidential-pod-group.yaml"))

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
-using Parma.Kube.Client;
 using Parma.Kube.Errors;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Chart.Tests.EndToEnd;
 
@@ -11,9 +12,9 @@ public sealed class Kubelet : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public Kubelet(IKubernetesClient client, string ns) => _loop = RunAsync(client, ns, _stop.Token);
+    public Kubelet(IKubernetes client, string ns) => _loop = RunAsync(client, ns, _stop.Token);
 
-    private static async Task RunAsync(IKubernetesClient client, string ns, CancellationToken cancellationToken)
+    private static async Task RunAsync(IKubernetes client, string ns, CancellationToken cancellationToken)
     {
         var ready = new JsonObject
         {
@@ -27,11 +28,11 @@ public sealed class Kubelet : IAsyncDisposable
         {
             try
             {
-                foreach (var pod in (await client.ListAsync<Pod>(ns, cancellationToken: cancellationToken)).Items)
+                foreach (var pod in (await client.ListAsync<V1Pod>(ns, cancellationToken: cancellationToken)).Items)
                 {
                     if (pod.Status?.Phase != "Running" && pod.Metadata.DeletionTimestamp is null)
                     {
-                        await client.PatchStatusAsync<Pod>(pod.Metadata.Name!, ns, KubePatch.Merge(ready.ToJsonString()), cancellationToken: cancellationToken);
+                        await client.PatchStatusAsync<V1Pod>(pod.Metadata.Name!, ns, KubePatch.Merge(ready.ToJsonString()), cancellationToken: cancellationToken);
                     }
                 }
 

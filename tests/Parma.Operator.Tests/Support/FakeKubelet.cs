@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
-using Parma.Kube.Client;
 using Parma.Kube.Errors;
 using Parma.Kube.Informers;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Operator.Tests.Support;
 
@@ -12,16 +13,16 @@ namespace Parma.Operator.Tests.Support;
 /// </summary>
 public sealed class FakeKubelet : IAsyncDisposable
 {
-    private readonly IKubernetesClient _client;
-    private readonly Informer<Pod> _informer;
+    private readonly IKubernetes _client;
+    private readonly Informer<V1Pod> _informer;
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _paused;
 
-    public FakeKubelet(IKubernetesClient client, TimeSpan startupDelay)
+    public FakeKubelet(IKubernetes client, TimeSpan startupDelay)
     {
         _client = client;
         StartupDelay = startupDelay;
-        _informer = new Informer<Pod>(client);
+        _informer = new Informer<V1Pod>(client);
         _informer.OnAdd((pod, _) => Schedule(pod)).OnUpdate((_, pod, _) => Schedule(pod));
         _informer.Start();
     }
@@ -45,7 +46,7 @@ public sealed class FakeKubelet : IAsyncDisposable
         }
     }
 
-    private Task Schedule(Pod pod)
+    private Task Schedule(V1Pod pod)
     {
         if (_paused || pod.Metadata.DeletionTimestamp is not null || pod.Status?.Phase == "Running")
         {
@@ -70,7 +71,7 @@ public sealed class FakeKubelet : IAsyncDisposable
                         ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
                     },
                 };
-                await _client.PatchStatusAsync<Pod>(pod.Metadata.Name!, pod.Metadata.Namespace, KubePatch.Merge(status), cancellationToken: _stop.Token);
+                await _client.PatchStatusAsync<V1Pod>(pod.Metadata.Name!, pod.Metadata.NamespaceProperty, KubePatch.Merge(status), cancellationToken: _stop.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or KubeApiException or HttpRequestException)
             {

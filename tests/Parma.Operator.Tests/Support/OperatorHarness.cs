@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Parma.Api;
 using Parma.Kube.Client;
-using Parma.Kube.Config;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Operator.Hosting;
 using Parma.Testing;
 using Parma.Testing.ApiServer;
@@ -22,7 +23,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     private readonly string _work = Directory.CreateTempSubdirectory("parma-operator-test-").FullName;
     private readonly List<RunningOperator> _operators = [];
 
-    private OperatorHarness(ImageRegistryFixture images, TestApiServer server, IKubernetesClient client, FakeKubelet kubelet)
+    private OperatorHarness(ImageRegistryFixture images, TestApiServer server, IKubernetes client, FakeKubelet kubelet)
     {
         _images = images;
         Server = server;
@@ -32,7 +33,7 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public TestApiServer Server { get; }
 
-    public IKubernetesClient Client { get; }
+    public IKubernetes Client { get; }
 
     public FakeKubelet Kubelet { get; }
 
@@ -43,8 +44,7 @@ public sealed class OperatorHarness : IAsyncDisposable
     {
         var server = await TestApiServer.StartAsync();
         await server.CreateManifestsAsync(File.ReadAllText(RepoPaths.InRepo("crds", ConfidentialPodGroupCrd.FileName)));
-        var config = KubeConfigLoader.LoadYaml(server.Kubeconfig());
-        var client = new KubernetesClient(config, ParmaJson.Options);
+        var client = KubeClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(server.Kubeconfig()))));
         var kubelet = new FakeKubelet(client, podStartup ?? TimeSpan.FromMilliseconds(200));
         var harness = new OperatorHarness(images, server, client, kubelet);
         await File.WriteAllTextAsync(harness.KubeconfigPath, server.Kubeconfig());
@@ -114,10 +114,10 @@ public sealed class OperatorHarness : IAsyncDisposable
         return await Client.GetAsync<ConfidentialPodGroup>(name, "default");
     }
 
-    public async Task<IReadOnlyList<Pod>> PodsAsync(string group)
+    public async Task<IReadOnlyList<V1Pod>> PodsAsync(string group)
     {
-        var list = await Client.ListAsync<Pod>("default", new ListOptions { LabelSelector = $"{ParmaLabels.Group}={group}" });
-        return list.Items;
+        var list = await Client.ListAsync<V1Pod>("default", new ListOptions { LabelSelector = $"{ParmaLabels.Group}={group}" });
+        return [.. list.Items];
     }
 
     public Task<ConfidentialPodGroup> GroupAsync(string name) => Client.GetAsync<ConfidentialPodGroup>(name, "default");
@@ -135,7 +135,7 @@ public sealed class OperatorHarness : IAsyncDisposable
 
             var pods = await PodsAsync(name);
             return pods.Count == replicas
-                && pods.All(p => p.Metadata.Annotations?.GetValueOrDefault(ParmaLabels.HostDataAnnotation) == hostData && p.Status?.Phase == "Running")
+                && pods.All(p => p.GetAnnotation(ParmaLabels.HostDataAnnotation) == hostData && p.Status?.Phase == "Running")
                 ? group
                 : null;
         }, $"group {name} to run {replicas} ready pods under its current policy", timeout);

@@ -1,7 +1,8 @@
 using Parma.Api;
-using Parma.Kube.Client;
 using Parma.Kube.Informers;
-using Parma.Kube.Models;
+using k8s;
+using k8s.Models;
+using Parma.Kube.Resources;
 
 namespace Parma.Operator.Tests.Support;
 
@@ -11,14 +12,14 @@ namespace Parma.Operator.Tests.Support;
 /// </summary>
 public sealed class PodObserver : IAsyncDisposable
 {
-    private readonly Informer<Pod> _informer;
+    private readonly Informer<V1Pod> _informer;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, string?> _hostDataByUid = [];
     private volatile bool _recording;
 
-    private PodObserver(IKubernetesClient client, string group)
+    private PodObserver(IKubernetes client, string group)
     {
-        _informer = new Informer<Pod>(client, "default", new InformerOptions { LabelSelector = $"{ParmaLabels.Group}={group}" });
+        _informer = new Informer<V1Pod>(client, "default", new InformerOptions { LabelSelector = $"{ParmaLabels.Group}={group}" });
         _informer.OnAdd((p, _) => Observe(p)).OnUpdate((_, p, _) => Observe(p)).OnDelete((_, _) => Observe(null));
     }
 
@@ -30,7 +31,7 @@ public sealed class PodObserver : IAsyncDisposable
 
     public HashSet<string> SeenNames { get; } = [];
 
-    public static async Task<PodObserver> StartAsync(IKubernetesClient client, string group)
+    public static async Task<PodObserver> StartAsync(IKubernetes client, string group)
     {
         var observer = new PodObserver(client, group);
         observer._informer.Start();
@@ -40,14 +41,14 @@ public sealed class PodObserver : IAsyncDisposable
         return observer;
     }
 
-    private Task Observe(Pod? changed)
+    private Task Observe(V1Pod? changed)
     {
         lock (_gate)
         {
             if (changed is not null)
             {
                 SeenNames.Add(changed.Metadata.Name!);
-                var hostData = changed.Metadata.Annotations?.GetValueOrDefault(ParmaLabels.HostDataAnnotation);
+                var hostData = changed.GetAnnotation(ParmaLabels.HostDataAnnotation);
                 if (_hostDataByUid.TryGetValue(changed.Metadata.Uid!, out var before) && before != hostData)
                 {
                     PatchedInPlace.Add(changed.Metadata.Name!);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Parma.Testing.ApiServer.Resources;
 using Parma.Testing.ApiServer.Storage;
-using Parma.Testing.ApiServer.Validation;
+using Parma.Kube.Schema;
 
 namespace Parma.Testing.ApiServer.Discovery;
 

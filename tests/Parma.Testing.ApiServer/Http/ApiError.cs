@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Parma.Testing.ApiServer.Resources;
-using Parma.Testing.ApiServer.Validation;
+using Parma.Kube.Schema;
 
 namespace Parma.Testing.ApiServer.Http;
 

@@ -46,7 +46,7 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
         var name = ObjectFields.Name(body);
         if (string.IsNullOrEmpty(name))
         {
-            throw ApiError.Invalid(resource, "", [new(Validation.FieldErrorKind.Required, "metadata.name", "name or generateName is required")]);
+            throw ApiError.Invalid(resource, "", [new(Parma.Kube.Schema.FieldErrorKind.Required, "metadata.name", "name or generateName is required")]);
         }
 
         if (resource.Namespaced)
@@ -337,7 +337,7 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
             ObjectRules.Validate(resource, updated, query["fieldValidation"]);
             if (ObjectFields.IsDeleting(current) && ObjectFields.Finalizers(updated).Except(ObjectFields.Finalizers(current)).Any())
             {
-                throw ApiError.Invalid(resource, target.Name!, [new(Validation.FieldErrorKind.Invalid, "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted")]);
+                throw ApiError.Invalid(resource, target.Name!, [new(Parma.Kube.Schema.FieldErrorKind.Invalid, "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted")]);
             }
 
             if (applyManager is null)

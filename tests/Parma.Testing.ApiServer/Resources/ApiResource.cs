@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Parma.Testing.ApiServer.Validation;
+using Parma.Kube.Schema;
 
 namespace Parma.Testing.ApiServer.Resources;
 
