@@ -13,7 +13,7 @@ import future.keywords.every
 import future.keywords.if
 import future.keywords.in
 
-parma_framework_version := "1.0.0"
+parma_framework_version := "1.1.0"
 
 # ---------------------------------------------------------------------------------------------
 # Defaults: deny everything.
@@ -254,10 +254,17 @@ sandbox_failures contains f if {
 	f := failure("sandbox.pidns", 30, "sandbox_pidns", sprintf("sandbox_pidns %v, policy expects %v", [got, policy_data.sandbox.pidns]))
 }
 
+sandbox_storages := as_array(object.get(input, "storages", []))
+
 sandbox_failures contains f if {
-	some i, s in as_array(object.get(input, "storages", []))
+	some i, s in sandbox_storages
 	not sandbox_storage_allowed(s)
 	f := failure("sandbox.storages", 40, sprintf("storages[%d]", [i]), sprintf("sandbox storage at %v is not allowed", [object.get(s, "mount_point", "")]))
+}
+
+sandbox_failures contains f if {
+	count(sandbox_storages) > count(policy_data.sandbox.storages)
+	f := failure("sandbox.storages", 41, "storages", sprintf("%d sandbox storages, the policy allows at most %d", [count(sandbox_storages), count(policy_data.sandbox.storages)]))
 }
 
 sandbox_storage_allowed(s) if {
@@ -266,6 +273,34 @@ sandbox_storage_allowed(s) if {
 	s.fstype == allowed.fstype
 	regex.match(allowed.mount_point, s.mount_point)
 	regex.match(allowed.source, s.source)
+	storage_plain(s)
+	mount_options_allowed(allowed, as_array(s.options))
+}
+
+# The options are exactly the rule's (for shared memory: nosuid, nodev, noexec, mode=1777) plus, when
+# the rule bounds the size, one size=<bytes> option no larger than the bound.
+mount_options_allowed(allowed, options) if {
+	allowed.size_limit == null
+	as_set(options) == as_set(allowed.options)
+	count(options) == count(allowed.options)
+}
+
+mount_options_allowed(allowed, options) if {
+	is_number(allowed.size_limit)
+	sizes := [trim_prefix(o, "size=") | some o in options; startswith(o, "size=")]
+	count(sizes) == 1
+	regex.match(`^[0-9]{1,18}$`, sizes[0])
+	to_number(sizes[0]) <= allowed.size_limit
+	others := [o | some o in options; not startswith(o, "size=")]
+	as_set(others) == as_set(allowed.options)
+	count(others) == count(allowed.options)
+}
+
+# A storage that carries no driver options, no group ownership change and is not shared.
+storage_plain(s) if {
+	empty_list(object.get(s, "driver_options", []))
+	object.get(s, "fs_group", null) == null
+	object.get(s, "shared", false) == false
 }
 
 reason_create_sandbox := format_failure(first_failure(sandbox_failures))
@@ -295,10 +330,14 @@ i_storages := as_array(object.get(input, "storages", []))
 
 i_root := as_object(object.get(i_oci, "Root", {}))
 
-i_env_set := as_set(object.get(i_process, "Env", []))
+i_env := as_array(object.get(i_process, "Env", []))
+
+i_env_set := as_set(i_env)
+
+i_resources := as_object(object.get(i_linux, "Resources", {}))
 
 # Only the policy container the request names is checked: the pause container for the sandbox,
-# otherwise the one whose name is the CRI container-name annotation.
+# otherwise the one whose name is the CRI container-name annotation (so the name needs no other check).
 cc_considered contains idx if {
 	i_annotations[C_TYPE_KEY] == "sandbox"
 	some idx in policy_pause_containers
@@ -395,6 +434,125 @@ cc_global_failures contains f if {
 	f := failure("create.seccomp", 6, "OCI.Linux.Seccomp", "a seccomp profile set by the host is not allowed")
 }
 
+# Fields a Kubernetes host never sets (Kata's shim clears hooks and SELinux labels, containerd sets
+# no user name, string_user is for images the guest pulls itself) and the runtime would act on.
+must_be_null := {
+	"OCI.Solaris": object.get(i_oci, "Solaris", null),
+	"OCI.Windows": object.get(i_oci, "Windows", null),
+	"OCI.Linux.IntelRdt": object.get(i_linux, "IntelRdt", null),
+	"string_user": object.get(input, "string_user", null),
+}
+
+cc_global_failures contains f if {
+	some field, value in must_be_null
+	value != null
+	f := failure("create.not_set", 6, field, "must not be set")
+}
+
+must_be_empty_text := {
+	"OCI.Linux.RootfsPropagation": object.get(i_linux, "RootfsPropagation", ""),
+	"OCI.Linux.MountLabel": object.get(i_linux, "MountLabel", ""),
+	"OCI.Process.SelinuxLabel": object.get(i_process, "SelinuxLabel", ""),
+	"OCI.Process.User.Username": object.get(i_user, "Username", ""),
+}
+
+cc_global_failures contains f if {
+	some field, value in must_be_empty_text
+	value != ""
+	f := failure("create.not_set", 6, field, "must be empty")
+}
+
+# Device cgroup rules may only deny: the runtime's default device list is the most a container gets.
+cc_global_failures contains f if {
+	some i, rule in as_array(object.get(i_resources, "Devices", []))
+	not device_rule_denies(rule)
+	f := failure("create.device_cgroup", 6, sprintf("OCI.Linux.Resources.Devices[%d]", [i]), "a device cgroup rule may only deny access")
+}
+
+device_rule_denies(rule) if {
+	is_object(rule)
+	object.get(rule, "Allow", false) == false
+}
+
+# With kata-agent's passfd I/O, non-zero ports connect the process's standard streams straight to the
+# host, around ReadStream and WriteStream: only when the stdio switches allow those.
+STDIO_PORTS := {"stdin_port": "WriteStreamRequest", "stdout_port": "ReadStreamRequest", "stderr_port": "ReadStreamRequest"}
+
+stdio_port_failures(rule) := {failure(rule, 6, field, sprintf("a %v needs the %v switch", [field, request])) |
+	some field, request in STDIO_PORTS
+	object.get(input, field, 0) != 0
+	not switch_allows(request)
+}
+
+cc_global_failures contains f if {
+	some f in stdio_port_failures("create.stdio_ports")
+}
+
+# Resource limits come from the settings (Kubernetes sets none; Kata passes an empty list).
+cc_global_failures contains f if {
+	got := as_array(object.get(i_process, "Rlimits", []))
+	not rlimits_allowed(got)
+	f := failure("create.rlimits", 6, "OCI.Process.Rlimits", sprintf("resource limits %v, policy expects %v", [got, policy_data.common.rlimits]))
+}
+
+rlimits_allowed(got) if {
+	count(got) == count(policy_data.common.rlimits)
+	{[object.get(r, "Type", ""), object.get(r, "Hard", 0), object.get(r, "Soft", 0)] | some r in got} == policy_rlimits
+}
+
+policy_rlimits := {[r.type, r.hard, r.soft] | some r in policy_data.common.rlimits}
+
+# Layer and overlay storages carry nothing but their options; volume storages are compared whole below.
+cc_global_failures contains f if {
+	some i, s in i_storages
+	s.fstype in {"tar", "fuse3.kata-overlay"}
+	not storage_plain(s)
+	f := failure("create.storage_fields", 7, sprintf("storages[%d]", [i]), "layer and overlay storages take no driver options, fs_group or sharing")
+}
+
+# One entry per variable name: a second entry would decide which value the process sees.
+cc_global_failures contains f if {
+	names := [env_name(e) | some e in i_env]
+	count(names) != count({n | some n in names})
+	some name in duplicates(names)
+	f := failure("create.env", 8, sprintf("OCI.Process.Env[%v]", [name]), "environment variable is set more than once")
+}
+
+duplicates(list) := {x | some i, x in list; some j, y in list; i < j; x == y}
+
+# The cgroup the pod's cgroup driver gives this container: its pod UID and its own container id.
+cc_global_failures contains f if {
+	got := object.get(i_linux, "CgroupsPath", "")
+	not got in cc_cgroups_paths
+	f := failure("create.cgroups_path", 11, "OCI.Linux.CgroupsPath", sprintf("cgroups path %v is not the pod's path for container %v", [got, input.container_id]))
+}
+
+cc_cgroups_paths := {path |
+	uid := i_annotations["io.kubernetes.cri.sandbox-uid"]
+	uid_underscored := replace(uid, "-", "_")
+	some template in policy_data.sandbox.cgroups_paths
+	path := replace(replace(replace(template, "$(pod_uid_underscored)", uid_underscored), "$(pod_uid)", uid), "$(container_id)", input.container_id)
+}
+
+# The sandbox's hostname is the pod's (its name, cut to 63 characters as the kubelet does, unless the
+# pod sets one); the other containers share the sandbox's UTS namespace and send none.
+cc_global_failures contains f if {
+	got := object.get(i_oci, "Hostname", "")
+	got != ""
+	not hostname_allowed(got)
+	f := failure("create.hostname", 12, "OCI.Hostname", sprintf("hostname %v is not the pod's", [got]))
+}
+
+hostname_allowed(name) if {
+	policy_data.sandbox.hostname == null
+	name == trim_right(substring(i_annotations[S_NAME_KEY], 0, 63), "-.")
+}
+
+hostname_allowed(name) if {
+	is_string(policy_data.sandbox.hostname)
+	regex.match(policy_data.sandbox.hostname, name)
+}
+
 # A container root is mounted once. Layer and volume storages are shared by the sandbox's containers.
 cc_global_failures contains f if {
 	some i, s in i_storages
@@ -446,15 +604,6 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	p.role != "pause"
-	got := object.get(i_annotations, C_NAME_KEY, "")
-	got != p.name
-	f := container_failure(idx, "create.container_name", 22, "OCI.Annotations[io.kubernetes.cri.container-name]", sprintf("container name %v, policy expects %v", [got, p.name]))
-}
-
-cc_failures contains f if {
-	some idx in cc_considered
-	p := policy_data.containers[idx]
-	p.role != "pause"
 	got := object.get(i_annotations, IMAGE_NAME_KEY, "")
 	got != p.image
 	f := container_failure(idx, "create.image", 23, "OCI.Annotations[io.kubernetes.cri.image-name]", sprintf("image %v, policy expects %v", [got, p.image]))
@@ -492,7 +641,7 @@ cc_failures contains f if {
 cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
-	some entry in as_array(object.get(i_process, "Env", []))
+	some entry in i_env
 	not env_allowed(p.process, entry)
 	f := container_failure(idx, "create.env", 32, sprintf("OCI.Process.Env[%v]", [env_name(entry)]), "environment variable is not allowed by the policy")
 }
@@ -557,6 +706,29 @@ cc_failures contains f if {
 	got := object.get(i_process, "NoNewPrivileges", false)
 	got != p.process.no_new_privileges
 	f := container_failure(idx, "create.no_new_privileges", 38, "OCI.Process.NoNewPrivileges", sprintf("no_new_privileges %v, policy expects %v", [got, p.process.no_new_privileges]))
+}
+
+# Kubernetes: -998 for the sandbox, -997 (guaranteed) to 1000 (best effort) for the others.
+cc_failures contains f if {
+	some idx in cc_considered
+	p := policy_data.containers[idx]
+	got := object.get(i_process, "OOMScoreAdj", 0)
+	not in_range(got, p.process.oom_score_adj)
+	f := container_failure(idx, "create.oom_score_adj", 39, "OCI.Process.OOMScoreAdj", sprintf("oom_score_adj %v, policy allows %v to %v", [got, p.process.oom_score_adj[0], p.process.oom_score_adj[1]]))
+}
+
+in_range(x, bounds) if {
+	is_number(x)
+	x >= bounds[0]
+	x <= bounds[1]
+}
+
+cc_failures contains f if {
+	some idx in cc_considered
+	p := policy_data.containers[idx]
+	got := object.get(i_process, "ApparmorProfile", "")
+	not got in p.process.apparmor_profiles
+	f := container_failure(idx, "create.apparmor", 39, "OCI.Process.ApparmorProfile", sprintf("AppArmor profile %v, policy allows %v", [got, p.process.apparmor_profiles]))
 }
 
 # --- Root, mounts and Linux settings -------------------------------------------------------------
@@ -771,6 +943,9 @@ volume_storage_allowed(p, s) if {
 	regex.match(ps.source, s.source)
 	regex.match(ps.mount_point, s.mount_point)
 	as_set(s.options) == as_set(ps.options)
+	as_array(object.get(s, "driver_options", [])) == ps.driver_options
+	object.get(s, "fs_group", null) == ps.fs_group
+	object.get(s, "shared", false) == ps.shared
 }
 
 # --- Facts derived from policy_data alone -----------------------------------------------------
@@ -919,16 +1094,32 @@ exec_failures contains f if {
 
 exec_failures contains f if {
 	p := exec_container
-	some entry in as_array(object.get(exec_process, "Env", []))
+	some entry in exec_env
 	not env_allowed(p.process, entry)
 	f := failure("exec.env", 4, sprintf("process.Env[%v]", [env_name(entry)]), "environment variable is not allowed by the policy")
 }
 
 exec_failures contains f if {
+	names := [env_name(e) | some e in exec_env]
+	count(names) != count({n | some n in names})
+	some name in duplicates(names)
+	f := failure("exec.env", 4, sprintf("process.Env[%v]", [name]), "environment variable is set more than once")
+}
+
+exec_env := as_array(object.get(exec_process, "Env", []))
+
+exec_user := as_object(object.get(exec_process, "User", {}))
+
+exec_failures contains f if {
 	p := exec_container
-	user := as_object(object.get(exec_process, "User", {}))
-	[object.get(user, "UID", 0), object.get(user, "GID", 0)] != [p.process.user.uid, p.process.user.gid]
+	[object.get(exec_user, "UID", 0), object.get(exec_user, "GID", 0)] != [p.process.user.uid, p.process.user.gid]
 	f := failure("exec.user", 5, "process.User", "exec must run as the container's user")
+}
+
+exec_failures contains f if {
+	_ = exec_container
+	as_set(object.get(exec_user, "AdditionalGids", [])) != policy_additional_gids[state_containers[input.container_id].index]
+	f := failure("exec.user", 5, "process.User.AdditionalGids", "exec must run with the container's groups")
 }
 
 exec_failures contains f if {
@@ -939,13 +1130,94 @@ exec_failures contains f if {
 	f := failure("exec.capabilities", 6, sprintf("process.Capabilities.%v", [set_name]), sprintf("exec may not gain capabilities %v", [sort(extra)]))
 }
 
-exec_command_allowed(p, args) if {
-	args in p.exec.commands
+exec_failures contains f if {
+	p := exec_container
+	p.process.no_new_privileges == true
+	object.get(exec_process, "NoNewPrivileges", false) != true
+	f := failure("exec.no_new_privileges", 7, "process.NoNewPrivileges", "exec may not drop the container's no_new_privileges")
+}
+
+exec_failures contains f if {
+	p := exec_container
+	got := object.get(exec_process, "Cwd", "")
+	got != p.process.cwd
+	f := failure("exec.cwd", 7, "process.Cwd", sprintf("working directory %v, policy expects %v", [got, p.process.cwd]))
+}
+
+exec_failures contains f if {
+	_ = exec_container
+	got := as_array(object.get(exec_process, "Rlimits", []))
+	not rlimits_allowed(got)
+	f := failure("exec.rlimits", 7, "process.Rlimits", sprintf("resource limits %v, policy expects %v", [got, policy_data.common.rlimits]))
+}
+
+exec_failures contains f if {
+	p := exec_container
+	got := object.get(exec_process, "OOMScoreAdj", 0)
+	not in_range(got, p.process.oom_score_adj)
+	f := failure("exec.oom_score_adj", 7, "process.OOMScoreAdj", sprintf("oom_score_adj %v, policy allows %v to %v", [got, p.process.oom_score_adj[0], p.process.oom_score_adj[1]]))
+}
+
+exec_failures contains f if {
+	p := exec_container
+	got := object.get(exec_process, "ApparmorProfile", "")
+	not got in p.process.apparmor_profiles
+	f := failure("exec.apparmor", 7, "process.ApparmorProfile", sprintf("AppArmor profile %v, policy allows %v", [got, p.process.apparmor_profiles]))
+}
+
+exec_failures contains f if {
+	_ = exec_container
+	some field, value in {
+		"process.SelinuxLabel": object.get(exec_process, "SelinuxLabel", ""),
+		"process.User.Username": object.get(exec_user, "Username", ""),
+	}
+	value != ""
+	f := failure("exec.not_set", 7, field, "must be empty")
+}
+
+exec_failures contains f if {
+	some f in stdio_port_failures("exec.stdio_ports")
+}
+
+exec_failures contains f if {
+	_ = exec_container
+	object.get(input, "string_user", null) != null
+	f := failure("exec.not_set", 7, "string_user", "must not be set")
+}
+
+# A terminal only for the commands the group declared and only if it allows terminals; probes never.
+exec_failures contains f if {
+	p := exec_container
+	object.get(exec_process, "Terminal", false) != false
+	not exec_terminal_allowed(p, exec_args)
+	f := failure("exec.terminal", 8, "process.Terminal", sprintf("a terminal is not allowed for command %v", [exec_args]))
+}
+
+exec_terminal_allowed(p, args) if {
+	p.exec.terminal == true
+	exec_declared(p, args)
 }
 
 exec_command_allowed(p, args) if {
-	some pattern in p.exec.regex
-	regex.match(pattern, concat(" ", args))
+	args in p.exec.probes
+}
+
+exec_command_allowed(p, args) if {
+	exec_declared(p, args)
+}
+
+exec_declared(p, args) if {
+	args in p.exec.commands
+}
+
+# A pattern rule has one RE2 pattern per argument (each matching the whole argument), so an argument
+# can never stand in for two.
+exec_declared(p, args) if {
+	some patterns in p.exec.regex
+	count(patterns) == count(args)
+	every i, pattern in patterns {
+		regex.match(pattern, args[i])
+	}
 }
 
 reason_exec := format_failure(first_failure(exec_failures))
@@ -959,11 +1231,12 @@ CopyFileRequest if {
 
 copy_failures contains f if {
 	some part in split(input.path, "/")
-	part == ".."
+	part in {".", ".."}
 	f := failure("copy.path", 1, "path", "path traversal is not allowed")
 }
 
 copy_failures contains f if {
+	input.file_type != "Symlink"
 	not copy_path_allowed(input.path)
 	f := failure("copy.path", 2, "path", sprintf("path %v is not in the copy allow-list", [input.path]))
 }
@@ -973,30 +1246,230 @@ copy_path_allowed(path) if {
 	regex.match(pattern, path)
 }
 
+# Regular files, directories and links only: no device nodes, pipes or sockets.
+copy_failures contains f if {
+	not input.file_type in {"Regular", "Directory", "Symlink"}
+	f := failure("copy.file_type", 3, "file_mode", sprintf("file type %v is not allowed (regular files, directories and symbolic links only)", [input.file_type]))
+}
+
+# No set-user-ID, set-group-ID or sticky bit on the file or on the directories made for it.
+copy_failures contains f if {
+	some field in ["file_mode", "dir_mode"]
+	mode := object.get(input, field, 0)
+	not mode_plain(mode)
+	f := failure("copy.mode", 4, field, sprintf("mode %o has set-user-ID, set-group-ID or sticky bits", [mode]))
+}
+
+mode_plain(mode) if {
+	is_number(mode)
+	bits.and(mode, 3584) == 0
+}
+
+# A link lives inside a copied directory, never at the top, where a container's bind mount would
+# follow it, and points to a relative path without traversal.
+copy_failures contains f if {
+	input.file_type == "Symlink"
+	not copy_link_allowed(input.path, object.get(input, "symlink_target", null))
+	f := failure("copy.symlink", 5, "symlink_target", "a link must be inside a copied directory and point to a relative path without '..'")
+}
+
+copy_link_allowed(path, target) if {
+	is_string(target)
+	target != ""
+	not startswith(target, "/")
+	every part in split(target, "/") {
+		part != ".."
+	}
+
+	parts := split(path, "/")
+	count(parts) > 2
+	some n in numbers.range(2, count(parts) - 1)
+	copy_path_allowed(concat("/", array.slice(parts, 0, n)))
+}
+
 reason_copy := format_failure(first_failure(copy_failures))
 
 # ---------------------------------------------------------------------------------------------
-# Networking: the host configures the guest network, but never the loopback device or addresses.
+# Networking: the host configures the guest network, but never the loopback device, a loopback
+# address in any spelling, or a route without a device.
 # ---------------------------------------------------------------------------------------------
 UpdateInterfaceRequest if {
-	iface := input.interface
-	not iface.name in policy_data.common.forbidden_interfaces
-	object.get(iface, "raw_flags", 0) == 0
-	every addr in as_array(object.get(iface, "IPAddresses", [])) {
-		not startswith(object.get(addr, "address", ""), "127.")
-	}
+	count(interface_failures) == 0
+}
+
+i_interface := as_object(object.get(input, "interface", {}))
+
+interface_failures contains f if {
+	some field in ["name", "device"]
+	name := object.get(i_interface, field, "")
+	name in policy_data.common.forbidden_interfaces
+	f := failure("interface.name", 1, sprintf("interface.%v", [field]), sprintf("interface %v is not allowed", [name]))
+}
+
+interface_failures contains f if {
+	flags := object.get(i_interface, "raw_flags", 0)
+	not flags_allowed(flags)
+	f := failure("interface.raw_flags", 2, "interface.raw_flags", sprintf("flags %v are not allowed (only %v)", [flags, policy_data.common.allowed_interface_flags]))
+}
+
+interface_failures contains f if {
+	some i, address in as_array(object.get(i_interface, "IPAddresses", []))
+	got := object.get(as_object(address), "address", "")
+	not ip_allowed(got)
+	f := failure("interface.addresses", 3, sprintf("interface.IPAddresses[%d].address", [i]), sprintf("address %v is a loopback address or not an IP address", [got]))
+}
+
+interface_failures contains f if {
+	got := object.get(i_interface, "hwAddr", "")
+	not mac_allowed(got)
+	f := failure("interface.hw_addr", 4, "interface.hwAddr", sprintf("hardware address %v is all-zero (loopback), multicast or malformed", [got]))
+}
+
+flags_allowed(flags) if {
+	is_number(flags)
+	bits.and(flags, bits.negate(policy_data.common.allowed_interface_flags)) == 0
 }
 
 UpdateRoutesRequest if {
-	every route in as_array(object.get(as_object(object.get(input, "routes", {})), "Routes", [])) {
-		not route.device in policy_data.common.forbidden_interfaces
-	}
+	count(route_failures) == 0
+}
+
+i_routes := as_array(object.get(as_object(object.get(input, "routes", {})), "Routes", []))
+
+route_failures contains f if {
+	some i, route in i_routes
+	device := object.get(route, "device", "")
+	not device_allowed(device)
+	f := failure("route.device", 1, sprintf("routes.Routes[%d].device", [i]), sprintf("device '%v' is not allowed (a route needs a device other than loopback)", [device]))
+}
+
+route_failures contains f if {
+	some i, route in i_routes
+	some field in ["dest", "gateway", "source"]
+	got := object.get(route, field, "")
+	got != ""
+	not route_address_allowed(got)
+	f := failure("route.addresses", 2, sprintf("routes.Routes[%d].%v", [i, field]), sprintf("address %v is a loopback address or not an IP address", [got]))
 }
 
 AddARPNeighborsRequest if {
-	every neighbor in as_array(object.get(as_object(object.get(input, "neighbors", {})), "ARPNeighbors", [])) {
-		not neighbor.device in policy_data.common.forbidden_interfaces
-	}
+	count(neighbor_failures) == 0
+}
+
+i_neighbors := as_array(object.get(as_object(object.get(input, "neighbors", {})), "ARPNeighbors", []))
+
+neighbor_failures contains f if {
+	some i, neighbor in i_neighbors
+	device := object.get(neighbor, "device", "")
+	not device_allowed(device)
+	f := failure("neighbor.device", 1, sprintf("neighbors.ARPNeighbors[%d].device", [i]), sprintf("device '%v' is not allowed (a neighbor needs a device other than loopback)", [device]))
+}
+
+neighbor_failures contains f if {
+	some i, neighbor in i_neighbors
+	got := object.get(as_object(object.get(neighbor, "toIPAddress", {})), "address", "")
+	not ip_allowed(got)
+	f := failure("neighbor.address", 2, sprintf("neighbors.ARPNeighbors[%d].toIPAddress.address", [i]), sprintf("address %v is a loopback address or not an IP address", [got]))
+}
+
+neighbor_failures contains f if {
+	some i, neighbor in i_neighbors
+	got := object.get(neighbor, "lladdr", "")
+	not mac_allowed(got)
+	f := failure("neighbor.lladdr", 3, sprintf("neighbors.ARPNeighbors[%d].lladdr", [i]), sprintf("hardware address %v is all-zero, multicast or malformed", [got]))
+}
+
+device_allowed(device) if {
+	device != ""
+	not device in policy_data.common.forbidden_interfaces
+}
+
+# --- Addresses: only the strict spellings the runtime prints, never loopback ----------------------
+IPV4 := `^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$`
+
+ip_allowed(address) if {
+	regex.match(IPV4, address)
+	not startswith(address, "127.")
+}
+
+ip_allowed(address) if {
+	contains(address, ":")
+	canonical := ipv6_canonical(address)
+	not ipv6_loopback(canonical)
+}
+
+route_address_allowed(address) if {
+	not contains(address, "/")
+	ip_allowed(address)
+}
+
+route_address_allowed(address) if {
+	parts := split(address, "/")
+	count(parts) == 2
+	regex.match(`^(0|[1-9][0-9]?|1[01][0-9]|12[0-8])$`, parts[1])
+	ip_allowed(parts[0])
+}
+
+# ::1, and 127.0.0.0/8 mapped (::ffff:127.x), compatible (::127.x) or translated (::ffff:0:127.x).
+ipv6_loopback(canonical) if {
+	canonical == "0000:0000:0000:0000:0000:0000:0000:0001"
+}
+
+ipv6_loopback(canonical) if {
+	some prefix in ["0000:0000:0000:0000:0000:ffff:7f", "0000:0000:0000:0000:0000:0000:7f", "0000:0000:0000:0000:ffff:0000:7f"]
+	startswith(canonical, prefix)
+}
+
+# An IPv6 address as eight four-digit lower-case groups; undefined unless it is a valid address.
+ipv6_canonical(address) := concat(":", ipv6_groups(ipv6_hex(lower(address))))
+
+ipv6_hex(a) := a if {
+	not contains(a, ".")
+}
+
+# A trailing dotted IPv4 part becomes two hex groups.
+ipv6_hex(a) := hex if {
+	contains(a, ".")
+	parts := split(a, ":")
+	v4 := parts[count(parts) - 1]
+	regex.match(IPV4, v4)
+	o := [to_number(x) | some x in split(v4, ".")]
+	hex := concat(":", array.concat(array.slice(parts, 0, count(parts) - 1), [sprintf("%x", [(o[0] * 256) + o[1]]), sprintf("%x", [(o[2] * 256) + o[3]])]))
+}
+
+ipv6_groups(a) := [ipv6_group(g) | some g in split(a, ":")] if {
+	regex.match(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}$`, a)
+}
+
+ipv6_groups(a) := array.concat(array.concat(left, ["0000" | some _ in numbers.range(1, fill)]), right) if {
+	halves := split(a, "::")
+	count(halves) == 2
+	left := ipv6_side(halves[0])
+	right := ipv6_side(halves[1])
+	fill := (8 - count(left)) - count(right)
+	fill >= 1
+}
+
+ipv6_side(s) := [] if {
+	s == ""
+}
+
+ipv6_side(s) := [ipv6_group(g) | some g in split(s, ":")] if {
+	regex.match(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4})*$`, s)
+}
+
+ipv6_group(g) := substring(concat("", ["000", g]), count(g) - 1, 4)
+
+# Empty (the runtime finds the link another way) or a unicast, non-zero MAC address.
+mac_allowed(mac) if {
+	mac == ""
+}
+
+mac_allowed(mac) if {
+	m := lower(mac)
+	regex.match(`^[0-9a-f]{2}(:[0-9a-f]{2}){5}$`, m)
+	m != "00:00:00:00:00:00"
+	not regex.match(`^.[13579bdf]:`, m)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -1017,5 +1490,11 @@ denial_reason["SignalProcessRequest"] := reason_signal
 denial_reason["ExecProcessRequest"] := reason_exec
 
 denial_reason["CopyFileRequest"] := reason_copy
+
+denial_reason["UpdateInterfaceRequest"] := format_failure(first_failure(interface_failures))
+
+denial_reason["UpdateRoutesRequest"] := format_failure(first_failure(route_failures))
+
+denial_reason["AddARPNeighborsRequest"] := format_failure(first_failure(neighbor_failures))
 
 denial_reason["SetPolicyRequest"] := "set_policy: policy: the policy cannot be replaced after attestation"

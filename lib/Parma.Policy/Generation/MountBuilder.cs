@@ -69,7 +69,19 @@ public sealed class MountBuilder(PolicySettings settings, Workload workload)
     {
         if (destinations.Add(destination))
         {
-            mounts.Add(new PlannedMount(destination, "bind", new SharedFileSource(name), ReadWriteBind));
+            mounts.Add(new PlannedMount(destination, "bind", new SharedFileSource(name, IsFile: true), ReadWriteBind));
+        }
+    }
+
+    /// <summary>
+    /// The kubelet gives emptyDir volumes the pod's fsGroup, and Kata's shim then asks the agent for the
+    /// same group with an fsgid= option (only for a group other than root).
+    /// </summary>
+    private IEnumerable<string> FsGroupOptions()
+    {
+        if (workload.Spec.Obj("securityContext").Int("fsGroup") is { } fsGroup and not 0)
+        {
+            yield return $"fsgid={fsGroup}";
         }
     }
 
@@ -81,13 +93,13 @@ public sealed class MountBuilder(PolicySettings settings, Workload workload)
             if (emptyDir.Str("medium") == "Memory")
             {
                 var tmpfs = new LiteralSource($"/run/kata-containers/sandbox/ephemeral/{name}");
-                storages.Add(new PlannedStorage("ephemeral", "tmpfs", new LiteralSource("tmpfs"), tmpfs, []));
+                storages.Add(new PlannedStorage("ephemeral", "tmpfs", new LiteralSource("tmpfs"), tmpfs, [.. FsGroupOptions()]));
                 mounts.Add(new PlannedMount(path, "bind", tmpfs, bindOptions));
                 return;
             }
 
             var local = new SandboxLocalSource(name);
-            storages.Add(new PlannedStorage("local", "local", new LiteralSource("local"), local, ["mode=0777"]));
+            storages.Add(new PlannedStorage("local", "local", new LiteralSource("local"), local, ["mode=0777", .. FsGroupOptions()]));
             mounts.Add(new PlannedMount(path, "bind", local, bindOptions));
             return;
         }

@@ -24,8 +24,11 @@ public sealed record LiteralSource(string Value) : MountSource
     public override string Example(PolicySettings settings, SandboxIdentity sandbox, string containerId) => Value;
 }
 
-/// <summary>A file or directory the shim shares or copies into the guest for one container: `{cpath}/{container id}-{16 hex}-{name}`.</summary>
-public sealed record SharedFileSource(string Name) : MountSource
+/// <summary>
+/// A file or directory the shim shares or copies into the guest for one container: `{cpath}/{container id}-{16 hex}-{name}`.
+/// <paramref name="IsFile"/>: a single file (hosts, hostname, resolv.conf, the termination log) rather than a volume's directory.
+/// </summary>
+public sealed record SharedFileSource(string Name, bool IsFile = false) : MountSource
 {
     public override string Pattern(PolicySettings settings) =>
         RegexText.Anchored($"{RegexText.Escape(settings.Runtime.Cpath)}/{settings.Runtime.ContainerIdRegex}-[a-f0-9]{{16}}-{RegexText.Escape(Name)}");
@@ -58,5 +61,14 @@ public sealed record SettingsPatternSource(string SettingsPattern) : MountSource
 /// <summary>A mount the container will get.</summary>
 public sealed record PlannedMount(string Destination, string Type, MountSource Source, IReadOnlyList<string> Options);
 
-/// <summary>A storage (volume) the agent will mount for the container.</summary>
-public sealed record PlannedStorage(string Driver, string Fstype, MountSource Source, MountSource MountPoint, IReadOnlyList<string> Options);
+/// <summary>
+/// A storage (volume) the agent will mount for the container. The generator's storages never change
+/// group ownership through fs_group (a pod's fsGroup reaches them as an fsgid= option, as Kata sends it).
+/// </summary>
+public sealed record PlannedStorage(string Driver, string Fstype, MountSource Source, MountSource MountPoint, IReadOnlyList<string> Options)
+{
+    public IReadOnlyList<string> DriverOptions { get; init; } = [];
+
+    /// <summary>Whether the agent keeps the storage when one of its containers is removed.</summary>
+    public bool Shared { get; init; }
+}

@@ -21,8 +21,10 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
             ["annotations"] = Annotations(pod, plan),
             ["exec"] = new JsonObject
             {
-                ["commands"] = new JsonArray(plan.Exec.Commands.Select(c => (JsonNode)JsonArrays.Of(c)).ToArray()),
-                ["regex"] = JsonArrays.Of(plan.Exec.Regex),
+                ["commands"] = Arrays(plan.Exec.Commands),
+                ["probes"] = Arrays(plan.Exec.Probes),
+                ["regex"] = Arrays(plan.Exec.Regex),
+                ["terminal"] = plan.Exec.Terminal,
             },
             ["image"] = plan.Image.PinnedReference,
             ["layers"] = layers,
@@ -38,12 +40,14 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
             ["namespaces"] = JsonArrays.Of(settings.Runtime.Namespaces),
             ["process"] = new JsonObject
             {
+                ["apparmor_profiles"] = JsonArrays.Of(plan.ApparmorProfiles),
                 ["args"] = JsonArrays.Of(plan.Args),
                 ["capabilities"] = plan.Capabilities.ToJson(),
                 ["cwd"] = plan.Cwd,
                 ["env"] = JsonArrays.Of(plan.Env.Exact),
                 ["env_regex"] = JsonArrays.Of(envPatterns),
                 ["no_new_privileges"] = plan.NoNewPrivileges,
+                ["oom_score_adj"] = new JsonArray(plan.OomScoreAdj.Min, plan.OomScoreAdj.Max),
                 ["terminal"] = plan.Terminal,
                 ["user"] = new JsonObject
                 {
@@ -58,15 +62,20 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
             ["storages"] = new JsonArray(plan.Mounts.Storages.Select(s => (JsonNode)new JsonObject
             {
                 ["driver"] = s.Driver,
+                ["driver_options"] = JsonArrays.Of(s.DriverOptions),
+                ["fs_group"] = null,
                 ["fstype"] = s.Fstype,
                 ["mount_point"] = s.MountPoint.Pattern(settings),
                 ["options"] = JsonArrays.Of(s.Options),
+                ["shared"] = s.Shared,
                 ["source"] = s.Source.Pattern(settings),
             }).ToArray()),
             ["sysctls"] = new JsonObject(plan.Sysctls.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
             ["verify_layers"] = plan.VerifyLayers,
         };
     }
+
+    private static JsonArray Arrays(IEnumerable<IReadOnlyList<string>> lists) => new(lists.Select(l => (JsonNode)JsonArrays.Of(l)).ToArray());
 
     private JsonObject Annotations(PodPlan pod, ContainerPlan plan)
     {
