@@ -278,22 +278,20 @@ sandbox_storage_allowed(s) if {
 }
 
 # The options are exactly the rule's (for shared memory: nosuid, nodev, noexec, mode=1777) plus, when
-# the rule bounds the size, one size=<bytes> option no larger than the bound.
+# the rule bounds the size, one size=<bytes> option no larger than the bound (tmpfs reads size=0 as
+# "no limit", so the size is a positive number).
 mount_options_allowed(allowed, options) if {
 	allowed.size_limit == null
 	as_set(options) == as_set(allowed.options)
-	count(options) == count(allowed.options)
 }
 
 mount_options_allowed(allowed, options) if {
 	is_number(allowed.size_limit)
 	sizes := [trim_prefix(o, "size=") | some o in options; startswith(o, "size=")]
 	count(sizes) == 1
-	regex.match(`^[0-9]{1,18}$`, sizes[0])
+	regex.match(`^[1-9][0-9]{0,17}$`, sizes[0])
 	to_number(sizes[0]) <= allowed.size_limit
-	others := [o | some o in options; not startswith(o, "size=")]
-	as_set(others) == as_set(allowed.options)
-	count(others) == count(allowed.options)
+	{o | some o in options; not startswith(o, "size=")} == as_set(allowed.options)
 }
 
 # A storage that carries no driver options, no group ownership change and is not shared.
@@ -1496,5 +1494,21 @@ denial_reason["UpdateInterfaceRequest"] := format_failure(first_failure(interfac
 denial_reason["UpdateRoutesRequest"] := format_failure(first_failure(route_failures))
 
 denial_reason["AddARPNeighborsRequest"] := format_failure(first_failure(neighbor_failures))
+
+denial_reason[kind] := reason_switched(kind) if {
+	some kind in SWITCHED_BY_CONTAINER
+}
+
+denial_reason[kind] := sprintf("switch.%v: request_defaults: the policy does not allow %v", [kind, kind]) if {
+	some kind, allowed in policy_data.request_defaults
+	not kind in SWITCHED_BY_CONTAINER
+	allowed != true
+}
+
+SWITCHED_BY_CONTAINER := {"ReadStreamRequest", "WriteStreamRequest", "CloseStdinRequest", "StatsContainerRequest"}
+
+reason_switched(kind) := sprintf("switch.%v: request_defaults: the policy does not allow %v", [kind, kind]) if {
+	not switch_allows(kind)
+} else := reason_not_created
 
 denial_reason["SetPolicyRequest"] := "set_policy: policy: the policy cannot be replaced after attestation"

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using Parma.Policy.Enforcement;
+using Parma.Policy.Generation;
+
+namespace Parma.Policy.Simulation.Attacks;
+
+/// <summary>
+/// The attack corpus: for a simulated pod's life, every attack of the threat model that applies to it,
+/// each a legitimate request with one field changed. The same corpus is replayed in process, over
+/// the agent's socket and against mutated frameworks, and `parma policy simulate --attacks` prints it.
+/// </summary>
+public static class HostAttacks
+{
+    /// <summary>
+    /// The attacks on <paramref name="life"/> (best made with <see cref="KataHostSimulator.PodLife"/> and the
+    /// network, so that every request kind has a legitimate original). <paramref name="patternExamples"/>:
+    /// argument lists that the container's exec pattern rules allow, to test argument boundaries with.
+    /// </summary>
+    public static IReadOnlyList<HostAttack> For(
+        KataHostSimulator host,
+        PodPlan pod,
+        JsonObject policyData,
+        IReadOnlyList<AgentRequest> life,
+        IReadOnlyList<IReadOnlyList<string>>? patternExamples = null)
+    {
+        var context = new AttackContext(host, pod, policyData, life);
+        return
+        [
+            .. NetworkAttacks.All(context),
+            .. SandboxAttacks.All(context),
+            .. CopyFileAttacks.All(context),
+            .. ContainerAttacks.All(context),
+            .. ExecAttacks.All(context, patternExamples ?? []),
+            .. LifecycleAttacks.All(context),
+        ];
+    }
+
+    /// <summary>
+    /// The life with every case inserted just before the request at its position, as a trace: replayed in
+    /// order, each case meets the state its position implies, and denied cases leave the state alone.
+    /// </summary>
+    public static IReadOnlyList<TraceCase> Interleave(IReadOnlyList<AgentRequest> life, IReadOnlyList<HostAttack> attacks)
+    {
+        var byPosition = attacks.ToLookup(a => a.Position);
+        var cases = new List<TraceCase>(life.Count + attacks.Count);
+        for (var i = 0; i <= life.Count; i++)
+        {
+            cases.AddRange(byPosition[i].Select(a => new TraceCase(a.Description, a.Allowed, a.Kind, a.Request)));
+            if (i < life.Count)
+            {
+                cases.Add(Trace.Allowed(life[i]));
+            }
+        }
+
+        return cases;
+    }
+}
