@@ -32,7 +32,8 @@ public sealed class PolicySession
         }
     }
 
-    public PolicyDecision Evaluate(string kind, Value input)
+    /// <summary>Decides a request without keeping its state. <paramref name="explain"/>: on a denial, also work out why (a second evaluation).</summary>
+    public PolicyDecision Evaluate(string kind, Value input, bool explain = true)
     {
         Value state;
         long version;
@@ -48,11 +49,11 @@ public sealed class PolicySession
             case BooleanValue b:
                 return b.BoolValue
                     ? new PolicyDecision(kind, true, null, Value.EmptyArray, state, version)
-                    : Denied(kind, input, state, version);
+                    : Denied(kind, input, state, version, explain);
             case ObjectValue o when o["allowed"] is BooleanValue allowed:
                 if (!allowed.BoolValue)
                 {
-                    return Denied(kind, input, state, version);
+                    return Denied(kind, input, state, version, explain);
                 }
 
                 var ops = o["ops"] ?? Value.EmptyArray;
@@ -86,18 +87,23 @@ public sealed class PolicySession
     }
 
     /// <summary>Evaluates and commits in one step (for replay and pre-flight, where nothing is carried out).</summary>
-    public PolicyDecision Decide(string kind, Value input)
+    public PolicyDecision Decide(string kind, Value input, bool explain = true)
     {
         lock (_lock)
         {
-            var decision = Evaluate(kind, input);
+            var decision = Evaluate(kind, input, explain);
             Commit(decision);
             return decision;
         }
     }
 
-    private PolicyDecision Denied(string kind, Value input, Value state, long version)
+    private PolicyDecision Denied(string kind, Value input, Value state, long version, bool explain)
     {
+        if (!explain)
+        {
+            return new PolicyDecision(kind, false, null, Value.EmptyArray, state, version);
+        }
+
         string reason;
         try
         {

@@ -277,16 +277,10 @@ sandbox_storage_allowed(s) if {
 	mount_options_allowed(allowed, as_array(s.options))
 }
 
-# The options are exactly the rule's (for shared memory: nosuid, nodev, noexec, mode=1777) plus, when
-# the rule bounds the size, one size=<bytes> option no larger than the bound (tmpfs reads size=0 as
-# "no limit", so the size is a positive number).
+# The options are exactly the rule's (for shared memory: nosuid, nodev, noexec, mode=1777) plus one
+# size=<bytes> option no larger than the rule's bound (tmpfs reads size=0 as "no limit", so the size is
+# a positive number).
 mount_options_allowed(allowed, options) if {
-	allowed.size_limit == null
-	as_set(options) == as_set(allowed.options)
-}
-
-mount_options_allowed(allowed, options) if {
-	is_number(allowed.size_limit)
 	sizes := [trim_prefix(o, "size=") | some o in options; startswith(o, "size=")]
 	count(sizes) == 1
 	regex.match(`^[1-9][0-9]{0,17}$`, sizes[0])
@@ -296,7 +290,7 @@ mount_options_allowed(allowed, options) if {
 
 # A storage that carries no driver options, no group ownership change and is not shared.
 storage_plain(s) if {
-	empty_list(object.get(s, "driver_options", []))
+	object.get(s, "driver_options", []) == []
 	object.get(s, "fs_group", null) == null
 	object.get(s, "shared", false) == false
 }
@@ -397,18 +391,9 @@ hooks_empty(hooks) if {
 }
 
 hooks_empty(hooks) if {
-	is_object(hooks)
 	every _, list in hooks {
-		empty_list(list)
+		list == []
 	}
-}
-
-empty_list(x) if {
-	x == null
-}
-
-empty_list(x) if {
-	x == []
 }
 
 # Lists the host may not fill: devices, shared mounts, user-namespace mappings.
@@ -422,7 +407,6 @@ must_be_empty := {
 
 cc_global_failures contains f if {
 	some field, value in must_be_empty
-	value != null
 	not value == []
 	f := failure("create.not_empty", 6, field, "must be empty")
 }
@@ -468,7 +452,6 @@ cc_global_failures contains f if {
 }
 
 device_rule_denies(rule) if {
-	is_object(rule)
 	object.get(rule, "Allow", false) == false
 }
 
@@ -547,7 +530,6 @@ hostname_allowed(name) if {
 }
 
 hostname_allowed(name) if {
-	is_string(policy_data.sandbox.hostname)
 	regex.match(policy_data.sandbox.hostname, name)
 }
 
@@ -1115,7 +1097,6 @@ exec_failures contains f if {
 }
 
 exec_failures contains f if {
-	_ = exec_container
 	as_set(object.get(exec_user, "AdditionalGids", [])) != policy_additional_gids[state_containers[input.container_id].index]
 	f := failure("exec.user", 5, "process.User.AdditionalGids", "exec must run with the container's groups")
 }
@@ -1143,7 +1124,6 @@ exec_failures contains f if {
 }
 
 exec_failures contains f if {
-	_ = exec_container
 	got := as_array(object.get(exec_process, "Rlimits", []))
 	not rlimits_allowed(got)
 	f := failure("exec.rlimits", 7, "process.Rlimits", sprintf("resource limits %v, policy expects %v", [got, policy_data.common.rlimits]))
@@ -1164,7 +1144,6 @@ exec_failures contains f if {
 }
 
 exec_failures contains f if {
-	_ = exec_container
 	some field, value in {
 		"process.SelinuxLabel": object.get(exec_process, "SelinuxLabel", ""),
 		"process.User.Username": object.get(exec_user, "Username", ""),
@@ -1178,7 +1157,6 @@ exec_failures contains f if {
 }
 
 exec_failures contains f if {
-	_ = exec_container
 	object.get(input, "string_user", null) != null
 	f := failure("exec.not_set", 7, "string_user", "must not be set")
 }
@@ -1259,7 +1237,6 @@ copy_failures contains f if {
 }
 
 mode_plain(mode) if {
-	is_number(mode)
 	bits.and(mode, 3584) == 0
 }
 
@@ -1280,8 +1257,7 @@ copy_link_allowed(path, target) if {
 	}
 
 	parts := split(path, "/")
-	count(parts) > 2
-	some n in numbers.range(2, count(parts) - 1)
+	some n, _ in parts
 	copy_path_allowed(concat("/", array.slice(parts, 0, n)))
 }
 
@@ -1324,7 +1300,6 @@ interface_failures contains f if {
 }
 
 flags_allowed(flags) if {
-	is_number(flags)
 	bits.and(flags, bits.negate(policy_data.common.allowed_interface_flags)) == 0
 }
 
@@ -1391,13 +1366,11 @@ ip_allowed(address) if {
 }
 
 ip_allowed(address) if {
-	contains(address, ":")
 	canonical := ipv6_canonical(address)
 	not ipv6_loopback(canonical)
 }
 
 route_address_allowed(address) if {
-	not contains(address, "/")
 	ip_allowed(address)
 }
 
@@ -1427,7 +1400,6 @@ ipv6_hex(a) := a if {
 
 # A trailing dotted IPv4 part becomes two hex groups.
 ipv6_hex(a) := hex if {
-	contains(a, ".")
 	parts := split(a, ":")
 	v4 := parts[count(parts) - 1]
 	regex.match(IPV4, v4)

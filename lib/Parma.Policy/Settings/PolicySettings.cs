@@ -108,10 +108,10 @@ public sealed class CapabilitySettings
 public sealed record MountRule(string Destination, string Type, string Source, IReadOnlyList<string> Options);
 
 /// <summary>
-/// A sandbox storage the policy allows; source and mount point are RE2 patterns. The options are
-/// exactly these, plus one size=&lt;bytes&gt; option no larger than <see cref="SizeLimit"/> when it is set.
+/// A sandbox storage the policy allows (the sandbox's shared memory); source and mount point are RE2
+/// patterns. The options are exactly these, plus one size=&lt;bytes&gt; option no larger than <see cref="SizeLimit"/>.
 /// </summary>
-public sealed record StorageRule(string Driver, string Fstype, string Source, string MountPoint, IReadOnlyList<string> Options, long? SizeLimit);
+public sealed record StorageRule(string Driver, string Fstype, string Source, string MountPoint, IReadOnlyList<string> Options, long SizeLimit);
 
 /// <summary>
 /// Commands the host may exec in every container: exact argument arrays, or one RE2 pattern per

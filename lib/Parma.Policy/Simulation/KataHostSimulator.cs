@@ -196,7 +196,7 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
             ["fs_group"] = null,
             ["fstype"] = s.Fstype,
             ["mount_point"] = new SettingsPatternSource(s.MountPoint).Example(settings, Sandbox, Sandbox.SandboxId),
-            ["options"] = JsonArrays.Of(s.SizeLimit is { } limit ? s.Options.Append($"size={Math.Min(limit, SandboxShmBytes)}") : s.Options),
+            ["options"] = JsonArrays.Of(s.Options.Append($"size={Math.Min(s.SizeLimit, SandboxShmBytes)}")),
             ["source"] = new SettingsPatternSource(s.Source).Example(settings, Sandbox, Sandbox.SandboxId),
         }).ToArray()),
     };
@@ -304,7 +304,7 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
     {
         var eq = pattern.IndexOf('=', StringComparison.Ordinal);
         var name = RegexText.TryUnescapeLiteral(pattern[..eq] + "$", out var literal) ? literal : pattern[1..eq];
-        string[] candidates = [Sandbox.PodName, "10.244.1.7", "node-1", "1", Sandbox.PodUid, "value"];
+        string[] candidates = [Sandbox.PodName, PodHostname, "10.244.1.7", "node-1", "1", Sandbox.PodUid, "value"];
         foreach (var candidate in candidates)
         {
             var entry = $"{name}={candidate}";

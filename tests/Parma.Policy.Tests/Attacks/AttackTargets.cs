@@ -21,8 +21,9 @@ public sealed record AttackTarget(string Name, GeneratedPolicy Policy, PodPlan P
 /// <summary>
 /// The policies the attack corpus runs against: the two examples as they are; the group with every
 /// switch and option open (standard I/O, diagnostics, terminals, an exec pattern rule, a loose copy
-/// pattern), so that checks behind those switches are reached; and the Deployment without layer
-/// verification.
+/// pattern, a resource limit, an fsGroup and a second volume), so that checks behind those reach
+/// something; and the Deployment without layer verification, with a hostname of its own and container
+/// stats switched off.
 /// </summary>
 public sealed class AttackTargets : IAsyncLifetime, IDisposable
 {
@@ -47,19 +48,34 @@ public sealed class AttackTargets : IAsyncLifetime, IDisposable
     {
         _resolver = new ImageResolver(cache: new LayerCache(_cache));
         var images = new ResolvingImageFactsSource(_resolver, [ExamplePolicies.ExamplePath("images")]);
-        var open = new GroupPolicyOptions { AllowStdio = true, AllowDiagnostics = true, ExecTerminal = true, ExecRegex = [EchoRule] };
-        var looseCopy = PolicySettingsLoader.Parse(
-            PolicySettingsLoader.ApplyDropIn(PolicySettingsLoader.DefaultsJson(), """[{"op": "replace", "path": "/copy_file_regex", "value": ["^/run/kata-containers/shared/containers/.+$"]}]""", "loose-copy.json"),
-            "loose-copy.json");
-        await AddAsync("group", "confidential-pod-group.yaml", new GroupPolicyOptions(), Settings, images, []);
-        await AddAsync("deployment", "deployment.yaml", new GroupPolicyOptions(), Settings, images, []);
-        await AddAsync("group-open", "confidential-pod-group.yaml", open, looseCopy, images, [EchoExample]);
-        await AddAsync("deployment-unverified", "deployment.yaml", new GroupPolicyOptions { VerifyLayers = false }, Settings, images, []);
+        var open = new GroupPolicyOptions { ExecTerminal = true, ExecRegex = [EchoRule] };
+        var openSettings = PolicySettingsLoader.Parse(
+            PolicySettingsLoader.ApplyDropIn(PolicySettingsLoader.DefaultsJson(), """
+                [{"op": "replace", "path": "/copy_file_regex", "value": ["^/run/kata-containers/shared/containers/.+$"]},
+                 {"op": "replace", "path": "/runtime/rlimits", "value": [{"type": "RLIMIT_NOFILE", "hard": 1048576, "soft": 1024}]}]
+                """, "open.json"),
+            "open.json");
+        var group = await File.ReadAllTextAsync(ExamplePolicies.ExamplePath("confidential-pod-group.yaml"));
+        var deployment = await File.ReadAllTextAsync(ExamplePolicies.ExamplePath("deployment.yaml"));
+        var openGroup = group
+            .Replace("stdio: false", "stdio: true", StringComparison.Ordinal)
+            .Replace("diagnostics: false", "diagnostics: true", StringComparison.Ordinal)
+            .Replace("      automountServiceAccountToken: false\n", "      automountServiceAccountToken: false\n      securityContext:\n        fsGroup: 2000\n", StringComparison.Ordinal)
+            .Replace("            - name: scratch\n              mountPath: /scratch\n", "            - name: scratch\n              mountPath: /scratch\n            - name: cache\n              mountPath: /cache\n", StringComparison.Ordinal)
+            .Replace("      volumes:\n", "      volumes:\n        - name: cache\n          emptyDir:\n            medium: Memory\n", StringComparison.Ordinal);
+        var namedHost = deployment.Replace("      runtimeClassName: kata-qemu-snp\n", "      runtimeClassName: kata-qemu-snp\n      hostname: web-host\n", StringComparison.Ordinal);
+        await AddAsync("group", group, new GroupPolicyOptions(), Settings, images, []);
+        await AddAsync("deployment", deployment, new GroupPolicyOptions(), Settings, images, []);
+        await AddAsync("group-open", openGroup, open, openSettings, images, [EchoExample]);
+        var noStats = PolicySettingsLoader.Parse(
+            PolicySettingsLoader.ApplyDropIn(PolicySettingsLoader.DefaultsJson(), """[{"op": "replace", "path": "/request_defaults/StatsContainerRequest", "value": false}]""", "no-stats.json"),
+            "no-stats.json");
+        await AddAsync("deployment-unverified", namedHost, new GroupPolicyOptions { VerifyLayers = false }, noStats, images, []);
     }
 
-    private async Task AddAsync(string name, string example, GroupPolicyOptions options, PolicySettings settings, IImageFactsSource images, IReadOnlyList<IReadOnlyList<string>> patternExamples)
+    private async Task AddAsync(string name, string yaml, GroupPolicyOptions options, PolicySettings settings, IImageFactsSource images, IReadOnlyList<IReadOnlyList<string>> patternExamples)
     {
-        var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(ExamplePolicies.ExamplePath(example)), example);
+        var manifests = ManifestSet.Parse(yaml, name + ".yaml");
         var workload = manifests.Workloads.Single();
         var plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, options);
         var policy = new PolicyGenerator(settings, images).Render(plan);

@@ -63,18 +63,27 @@ public sealed class AttackContext(KataHostSimulator host, PodPlan pod, JsonObjec
         yield return new HostAttack(name, life[baseIndex].Kind, request, position ?? baseIndex, expectedReason);
     }
 
-    /// <summary>A harmless variation of the life's request at <paramref name="baseIndex"/> that the policy must allow.</summary>
-    public IEnumerable<HostAttack> Variant(int baseIndex, string name, Action<JsonObject> change, int? position = null)
+    /// <summary>
+    /// A harmless variation of the life's request at <paramref name="baseIndex"/> that the policy must allow.
+    /// A variation of a request that changes the policy state is sent instead of the original.
+    /// </summary>
+    public IEnumerable<HostAttack> Variant(int baseIndex, string name, Action<JsonObject> change)
     {
-        if (baseIndex < 0 || position < 0)
+        if (baseIndex < 0)
         {
             yield break;
         }
 
         var request = Copy(baseIndex);
         change(request);
-        yield return new HostAttack(name, life[baseIndex].Kind, request, position ?? baseIndex, null);
+        var kind = life[baseIndex].Kind;
+        yield return new HostAttack(name, kind, request, baseIndex, null, ReplacesOriginal: StateChanging.Contains(kind));
     }
+
+    private static readonly HashSet<string> StateChanging = new(StringComparer.Ordinal)
+    {
+        "CreateSandboxRequest", "CreateContainerRequest", "StartContainerRequest", "RemoveContainerRequest",
+    };
 
     /// <summary>An attack with a request of its own (a kind the life does not send), sent before the life's request at <paramref name="position"/>.</summary>
     public HostAttack Send(string kind, JsonObject request, int position, string name, string expectedReason) =>

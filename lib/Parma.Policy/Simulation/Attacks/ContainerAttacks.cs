@@ -33,6 +33,9 @@ internal static class ContainerAttacks
             // What Kubernetes and Kata never send.
             c.Change(app, "OCI hooks as a non-empty list", "create.hooks: OCI.Hooks",
                 r => OciSpec(r)["Hooks"] = new JsonObject { ["Prestart"] = new JsonArray(new JsonObject { ["Path"] = "/bin/sh", ["Args"] = new JsonArray("sh", "-c", "id"), ["Env"] = new JsonArray(), ["Timeout"] = 0 }) }),
+            c.Variant(app, "OCI hooks as empty lists", r => OciSpec(r)["Hooks"] = new JsonObject { ["Prestart"] = new JsonArray(), ["Poststart"] = new JsonArray() }),
+            c.Change(app, "Linux settings left out (no namespaces, masked paths or cgroup)", "create.cgroups_path: OCI.Linux.CgroupsPath", r => OciSpec(r)["Linux"] = null),
+            c.Change(app, "process left out", "create.", r => OciSpec(r)["Process"] = null),
             c.Change(app, "Linux seccomp profile set", "create.seccomp: OCI.Linux.Seccomp", r => Linux(r)["Seccomp"] = new JsonObject { ["DefaultAction"] = "SCMP_ACT_ALLOW" }),
             c.Change(app, "devices added", "create.not_empty: devices", r => r["devices"] = new JsonArray(new JsonObject { ["id"] = "0:0", ["type"] = "blk", ["vm_path"] = "/dev/vda", ["container_path"] = "/dev/host" })),
             c.Change(app, "shared mounts added", "create.not_empty: shared_mounts", r => r["shared_mounts"] = new JsonArray(new JsonObject { ["name"] = "x", ["src_ctr"] = "a", ["src_path"] = "/", ["dst_ctr"] = "b", ["dst_path"] = "/host" })),
@@ -49,10 +52,11 @@ internal static class ContainerAttacks
             c.Change(app, "user name", "create.not_set: OCI.Process.User.Username", r => Process(r)["User"]!["Username"] = "root"),
             c.Change(app, "device cgroup rule that allows", "create.device_cgroup: OCI.Linux.Resources.Devices[0]",
                 r => Linux(r)["Resources"]!["Devices"] = new JsonArray(new JsonObject { ["Allow"] = true, ["Type"] = "c", ["Major"] = 1, ["Minor"] = 1, ["Access"] = "rwm" })),
+            c.Variant(pause, "device cgroup rule that only denies", r => Linux(r)["Resources"]!["Devices"] = new JsonArray(new JsonObject { ["Allow"] = false, ["Type"] = "a", ["Major"] = -1, ["Minor"] = -1, ["Access"] = "rwm" })),
             c.Change(app, "resource limits raised", "create.rlimits: OCI.Process.Rlimits", r => Process(r)["Rlimits"] = new JsonArray(Rlimit("RLIMIT_NOFILE", 1048576, 1048576))),
             c.Change(app, "core dumps allowed", "create.rlimits: OCI.Process.Rlimits", r => Process(r)["Rlimits"] = new JsonArray(Rlimit("RLIMIT_CORE", ulong.MaxValue, ulong.MaxValue))),
-            c.Change(app, "standard output sent straight to the host", "create.stdio_ports: stdout_port", r => r["stdout_port"] = 1025),
-            c.Change(app, "standard input taken straight from the host", "create.stdio_ports: stdin_port", r => r["stdin_port"] = 1024),
+            c.Change(app, "resource limits with one limit raised", "create.rlimits: OCI.Process.Rlimits", r => RaiseLimits(Process(r))),
+            c.Change(app, "resource limits with an entry that is not a limit", "create.rlimits: OCI.Process.Rlimits", r => Process(r)["Rlimits"]!.AsArray().Add("RLIMIT_CORE")),
             c.Change(app, "cgroups path of another container", "create.cgroups_path: OCI.Linux.CgroupsPath",
                 r => Linux(r)["CgroupsPath"] = Linux(r)["CgroupsPath"]!.GetValue<string>().Replace(appId, c.Host.ContainerId(c.Pause), StringComparison.Ordinal)),
             c.Change(app, "cgroups path at the root", "create.cgroups_path: OCI.Linux.CgroupsPath", r => Linux(r)["CgroupsPath"] = "/"),
@@ -99,6 +103,31 @@ internal static class ContainerAttacks
             attacks.Add(c.Change(app, $"capability added to the {set} set", $"create.capabilities: OCI.Process.Capabilities.{set}", r => Process(r)["Capabilities"]![set]!.AsArray().Add("CAP_SYS_ADMIN")));
         }
 
+        // Ports that connect standard streams straight to the host: only where the stdio switches allow streams.
+        if (!c.Switched("ReadStreamRequest"))
+        {
+            attacks.Add(c.Change(app, "standard output sent straight to the host", "create.stdio_ports: stdout_port", r => r["stdout_port"] = 1025));
+        }
+        else if (c.SecondApp is { } second)
+        {
+            attacks.Add(c.Variant(c.IndexFor("CreateContainerRequest", second), "standard output sent to the host, which the stdio switch allows", r => r["stdout_port"] = 1025));
+        }
+
+        if (!c.Switched("WriteStreamRequest"))
+        {
+            attacks.Add(c.Change(app, "standard input taken straight from the host", "create.stdio_ports: stdin_port", r => r["stdin_port"] = 1024));
+        }
+
+        if (c.Pod.HostnamePattern is not null)
+        {
+            attacks.Add(c.Change(pause, "sandbox hostname set to the pod's name instead of the one the pod chose", "create.hostname: OCI.Hostname", r => OciSpec(r)["Hostname"] = c.Host.Sandbox.PodName));
+        }
+
+        if (c.Copy(app) is var request && HasLayers(request))
+        {
+            attacks.Add(c.Change(app, "root left out", "create.", r => OciSpec(r)["Root"] = null));
+        }
+
         attacks.Add(Mounts(c, app));
         attacks.Add(Storages(c, app));
         return attacks.SelectMany(a => a);
@@ -123,6 +152,15 @@ internal static class ContainerAttacks
         }
 
         foreach (var attack in c.Change(app, "mount listed twice", "create.mounts: OCI.Mounts: ", r => RequestFields.Mounts(r).Add(RequestFields.Mounts(r)[0]!.DeepClone())))
+        {
+            yield return attack;
+        }
+
+        foreach (var attack in c.Change(app, "mount replaced by a duplicate of another", "create.mounts: OCI.Mounts: mount at /proc required by the policy is missing", r =>
+        {
+            var mounts = RequestFields.Mounts(r);
+            mounts[MountIndex(r, "/proc")] = mounts[MountIndex(r, "/sys")]!.DeepClone();
+        }))
         {
             yield return attack;
         }
@@ -193,11 +231,37 @@ internal static class ContainerAttacks
             attacks.Add(c.Change(app, "volume shared", "create.volumes: storages[", r => Volume(r)!["shared"] = true));
             attacks.Add(c.Change(app, "volume missing", "create.volumes: storages: storage", r => RequestFields.Storages(r).Remove(Volume(r))));
             attacks.Add(c.Change(app, "volume given twice", "create.volumes: storages: ", r => RequestFields.Storages(r).Add(Volume(r)!.DeepClone())));
+            if (StoragesOf(request, t => t is not ("tar" or "fuse3.kata-overlay")).Count() > 1)
+            {
+                attacks.Add(c.Change(app, "volume given twice instead of another", "create.volumes: storages: storage", r =>
+                {
+                    var volumes = StoragesOf(r, t => t is not ("tar" or "fuse3.kata-overlay")).ToList();
+                    var storages = RequestFields.Storages(r);
+                    storages[storages.IndexOf(volumes[1])] = volumes[0].DeepClone();
+                }));
+            }
         }
 
         foreach (var attack in attacks.SelectMany(a => a))
         {
             yield return attack;
+        }
+    }
+
+    /// <summary>Every resource limit the runtime sets, with its hard and soft limits raised (or one added if it sets none).</summary>
+    private static void RaiseLimits(JsonObject process)
+    {
+        var limits = process["Rlimits"]!.AsArray();
+        if (limits.Count == 0)
+        {
+            limits.Add(Rlimit("RLIMIT_NOFILE", 1048576, 1048576));
+            return;
+        }
+
+        foreach (var limit in limits)
+        {
+            limit!["Hard"] = ulong.MaxValue;
+            limit["Soft"] = ulong.MaxValue;
         }
     }
 

@@ -27,13 +27,15 @@ internal static class ExecAttacks
             c.Change(probe, "exec with a supplementary group added", "exec.user: process.User.AdditionalGids", r => ExecProcess(r)["User"]!["AdditionalGids"]!.AsArray().Add(0)),
             c.Change(probe, "exec with an extra capability", "exec.capabilities: process.Capabilities.Bounding", r => ExecProcess(r)["Capabilities"]!["Bounding"]!.AsArray().Add("CAP_SYS_ADMIN")),
             c.Change(probe, "exec in another working directory", "exec.cwd: process.Cwd", r => ExecProcess(r)["Cwd"] = process["Cwd"]!.GetValue<string>() == "/tmp" ? "/" : "/tmp"),
-            c.Change(probe, "exec with raised resource limits", "exec.rlimits: process.Rlimits", r => ExecProcess(r)["Rlimits"] = new JsonArray(Rlimit("RLIMIT_CORE", ulong.MaxValue, ulong.MaxValue))),
+            c.Change(probe, "exec with core dumps allowed", "exec.rlimits: process.Rlimits", r => ExecProcess(r)["Rlimits"] = new JsonArray(Rlimit("RLIMIT_CORE", ulong.MaxValue, ulong.MaxValue))),
             c.Change(probe, "exec that the OOM killer spares", "exec.oom_score_adj: process.OOMScoreAdj", r => ExecProcess(r)["OOMScoreAdj"] = -1000),
             c.Change(probe, "exec without AppArmor confinement", "exec.apparmor: process.ApparmorProfile", r => ExecProcess(r)["ApparmorProfile"] = "unconfined"),
             c.Change(probe, "exec with an SELinux label", "exec.not_set: process.SelinuxLabel", r => ExecProcess(r)["SelinuxLabel"] = "system_u:system_r:spc_t:s0"),
             c.Change(probe, "exec as a user given by name", "exec.not_set: process.User.Username", r => ExecProcess(r)["User"]!["Username"] = "root"),
             c.Change(probe, "exec as a user for the guest to resolve", "exec.not_set: string_user", r => r["string_user"] = new JsonObject { ["uid"] = "0", ["gid"] = "0", ["additionalGids"] = new JsonArray() }),
-            c.Change(probe, "exec whose output goes straight to the host", "exec.stdio_ports: stdout_port", r => r["stdout_port"] = 1025),
+            c.Switched("ReadStreamRequest")
+                ? c.Variant(probe, "exec whose output goes to the host, which the stdio switch allows", r => r["stdout_port"] = 1025)
+                : c.Change(probe, "exec whose output goes straight to the host", "exec.stdio_ports: stdout_port", r => r["stdout_port"] = 1025),
             c.Change(probe, "probe with a terminal", "exec.terminal: process.Terminal", r => ExecProcess(r)["Terminal"] = true),
         };
 

@@ -10,7 +10,8 @@ namespace Parma.Policy.Simulation.Attacks;
 /// A few cases are harmless variations that must stay allowed (<see cref="ExpectedReason"/> null): they
 /// keep the checks from being stricter than what a correct host sends.
 /// </summary>
-public sealed record HostAttack(string Name, string Kind, JsonObject Request, int Position, string? ExpectedReason)
+/// A variant of a request that changes state is sent instead of the original (<see cref="ReplacesOriginal"/>).
+public sealed record HostAttack(string Name, string Kind, JsonObject Request, int Position, string? ExpectedReason, bool ReplacesOriginal = false)
 {
     public bool Allowed => ExpectedReason is null;
 

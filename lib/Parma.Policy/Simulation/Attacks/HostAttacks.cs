@@ -37,7 +37,8 @@ public static class HostAttacks
 
     /// <summary>
     /// The life with every case inserted just before the request at its position, as a trace: replayed in
-    /// order, each case meets the state its position implies, and denied cases leave the state alone.
+    /// order, each case meets the state its position implies, and denied cases leave the state alone. A
+    /// variant that replaces its original is sent in the original's place (one per request at most).
     /// </summary>
     public static IReadOnlyList<TraceCase> Interleave(IReadOnlyList<AgentRequest> life, IReadOnlyList<HostAttack> attacks)
     {
@@ -45,13 +46,22 @@ public static class HostAttacks
         var cases = new List<TraceCase>(life.Count + attacks.Count);
         for (var i = 0; i <= life.Count; i++)
         {
-            cases.AddRange(byPosition[i].Select(a => new TraceCase(a.Description, a.Allowed, a.Kind, a.Request)));
+            var here = byPosition[i].ToList();
+            var replacing = here.Where(a => a.ReplacesOriginal).ToList();
+            if (replacing.Count > 1)
+            {
+                throw new InvalidOperationException($"{replacing.Count} variants replace request {i} ({life[i].Description}); at most one may.");
+            }
+
+            cases.AddRange(here.Where(a => !a.ReplacesOriginal).Select(Case));
             if (i < life.Count)
             {
-                cases.Add(Trace.Allowed(life[i]));
+                cases.Add(replacing.Count == 1 ? Case(replacing[0]) : Trace.Allowed(life[i]));
             }
         }
 
         return cases;
     }
+
+    private static TraceCase Case(HostAttack attack) => new(attack.Description, attack.Allowed, attack.Kind, attack.Request);
 }

@@ -41,8 +41,13 @@ internal static class LifecycleAttacks
             {
                 var unknown = request.DeepClone().AsObject();
                 unknown["container_id"] = Unknown;
-                var expected = c.Switched(kind) ? "container.container_id: container_id" : $"switch.{kind}: request_defaults";
-                attacks.Add([c.Send(kind, unknown, running, $"{kind} for an unknown container", expected)]);
+                var switched = c.Switched(kind);
+                attacks.Add([
+                    switched
+                        ? new HostAttack($"{kind} for the running container, which the policy switches on", kind, request, running, null)
+                        : c.Send(kind, request, running, $"{kind} for the running container, which the policy switches off", $"switch.{kind}: request_defaults"),
+                    c.Send(kind, unknown, running, $"{kind} for an unknown container", switched ? "container.container_id: container_id" : $"switch.{kind}: request_defaults"),
+                ]);
             }
         }
 

@@ -11,7 +11,8 @@ internal static class NetworkAttacks
     [
         "127.0.0.1", "127.1.2.3", "::1", "0:0:0:0:0:0:0:1", "0000:0000:0000:0000:0000:0000:0000:0001", "::0001", "::ffff:127.0.0.1",
         "::FFFF:127.0.0.1", "::ffff:7f00:1", "0:0:0:0:0:ffff:7f00:0001", "::127.0.0.1", "::ffff:0:127.0.0.1", "127.1", "0177.0.0.1",
-        "0x7f.0.0.1", "2130706433", "127.000.000.001", "::1%lo", "[::1]", " 127.0.0.1", "1:2:3:4:5:6:7:8:9", "1::2::3", "",
+        "0x7f.0.0.1", "2130706433", "127.000.000.001", "::1%lo", "[::1]", " 127.0.0.1", "1:2:3:4:5:6:7:8:9", "1::2::3", "1:2:3:4::5:6:7:8",
+        "::ffff:10.0.0.01", "",
     ];
 
     /// <summary>Hardware addresses of loopback (all zero), broadcast, multicast, or not addresses at all.</summary>
@@ -36,12 +37,14 @@ internal static class NetworkAttacks
             c.Change(routes, "route with a prefix that is not one", "route.addresses: routes.Routes[0].dest", r => r["routes"]!["Routes"]![0]!["dest"] = "10.0.0.0/129"),
             c.Change(routes, "route through a loopback gateway", "route.addresses: routes.Routes[1].gateway", r => r["routes"]!["Routes"]![1]!["gateway"] = "127.0.0.1"),
             c.Change(routes, "route from a loopback source", "route.addresses: routes.Routes[0].source", r => r["routes"]!["Routes"]![0]!["source"] = "::1"),
+            c.Change(routes, "route with two prefix lengths", "route.addresses: routes.Routes[0].dest", r => r["routes"]!["Routes"]![0]!["dest"] = "10.0.0.0/8/8"),
             c.Variant(routes, "route to a service network", r => r["routes"]!["Routes"]![0]!["dest"] = "10.96.0.0/12"),
             c.Change(neighbors, "neighbour on lo", "neighbor.device: neighbors.ARPNeighbors[0].device", r => r["neighbors"]!["ARPNeighbors"]![0]!["device"] = "lo"),
             c.Change(neighbors, "neighbour without a device", "neighbor.device: neighbors.ARPNeighbors[0].device", r => r["neighbors"]!["ARPNeighbors"]![0]!["device"] = string.Empty),
             c.Change(neighbors, "neighbour at a loopback address", "neighbor.address: neighbors.ARPNeighbors[0].toIPAddress.address", r => r["neighbors"]!["ARPNeighbors"]![0]!["toIPAddress"]!["address"] = "127.0.0.1"),
             c.Change(neighbors, "neighbour at mapped IPv4 loopback", "neighbor.address: neighbors.ARPNeighbors[0].toIPAddress.address", r => r["neighbors"]!["ARPNeighbors"]![0]!["toIPAddress"]!["address"] = "::ffff:127.0.0.1"),
             c.Change(neighbors, "neighbour with the all-zero address", "neighbor.lladdr: neighbors.ARPNeighbors[0].lladdr", r => r["neighbors"]!["ARPNeighbors"]![0]!["lladdr"] = "00:00:00:00:00:00"),
+            c.Variant(neighbors, "neighbour without a hardware address", r => r["neighbors"]!["ARPNeighbors"]![0]!["lladdr"] = string.Empty),
             c.Change(neighbors, "neighbour with the broadcast address", "neighbor.lladdr: neighbors.ARPNeighbors[0].lladdr", r => r["neighbors"]!["ARPNeighbors"]![0]!["lladdr"] = "ff:ff:ff:ff:ff:ff"),
         };
 
@@ -55,7 +58,7 @@ internal static class NetworkAttacks
             attacks.Add(c.Change(iface, $"interface hardware address '{hardware}'", "interface.hw_addr: interface.hwAddr", r => r["interface"]!["hwAddr"] = hardware));
         }
 
-        foreach (var address in new[] { "fe80::1", "2001:db8::7", "::ffff:10.244.1.7", "fd00::ffff:7f00:1", "10.127.0.1" })
+        foreach (var address in new[] { "fe80::1", "2001:db8::7", "2001:db8:0:0:0:0:0:7", "::ffff:10.244.1.7", "fd00::ffff:7f00:1", "10.127.0.1" })
         {
             attacks.Add(c.Variant(iface, $"interface address '{address}'", r => r["interface"]!["IPAddresses"]![0]!["address"] = address));
         }
