@@ -80,6 +80,6 @@ public sealed partial class AttackCorpusTests(AttackTargets targets) : IClassFix
         checks.Should().HaveCountGreaterThan(40);
     }
 
-    [GeneratedRegex("""failure\("([a-z_.]+)",""")]
+    [GeneratedRegex("""(?:failure\((?:idx, )?|_failures\()"([a-z_]+\.[a-z_]+)"[,)]""")]
     private static partial Regex FailureName();
 }
