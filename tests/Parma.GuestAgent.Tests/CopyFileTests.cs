@@ -54,16 +54,21 @@ public sealed class CopyFileTests(ProbeGroup group) : IClassFixture<ProbeGroup>
     }
 
     [Fact]
-    public async Task Links_special_files_and_dot_paths_are_refused_by_the_backend_even_where_the_policy_allows_the_path()
+    public async Task Top_level_links_and_dot_paths_are_denied_by_the_policy_and_links_the_policy_allows_are_refused_by_the_backend()
     {
         var root = group.NewDirectory("copy-refused");
         await using var agent = await StartAsync(root);
-        var link = await CopyAsync(agent, $"{Shared}/link", "/etc/shadow"u8.ToArray(), 0, 11, mode: Symlink | 0x1FF);
-        link.Code.Should().Be(StatusCode.InvalidArgument);
-        link.Message.Should().Contain("not supported");
+        var topLink = await CopyAsync(agent, $"{Shared}/link", "hosts"u8.ToArray(), 0, 5, mode: Symlink | 0x1FF);
+        topLink.Code.Should().Be(StatusCode.PermissionDenied);
+        topLink.Message.Should().StartWith("CopyFileRequest is blocked by policy: copy.symlink: symlink_target");
 
         var dot = await CopyAsync(agent, $"{Shared}/.", "x"u8.ToArray(), 0, 1, mode: RegularFile | 0x1A4);
-        dot.Code.Should().Be(StatusCode.InvalidArgument, "the policy's pattern lets '.' through; the backend does not");
+        dot.Code.Should().Be(StatusCode.PermissionDenied);
+        dot.Message.Should().StartWith("CopyFileRequest is blocked by policy: copy.path: path: path traversal");
+
+        var inner = await CopyAsync(agent, $"{Shared}/volume-dir/..data", "..2026_01_01"u8.ToArray(), 0, 12, mode: Symlink | 0x1FF);
+        inner.Code.Should().Be(StatusCode.InvalidArgument, "the policy allows a relative link inside a copied directory; this backend does not write links");
+        inner.Message.Should().Contain("not supported");
         System.IO.Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Where(p => !System.IO.Directory.Exists(p)).Should().BeEmpty();
     }
 

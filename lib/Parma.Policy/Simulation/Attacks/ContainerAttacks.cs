@@ -37,7 +37,7 @@ internal static class ContainerAttacks
             c.Change(app, "Linux settings left out (no namespaces, masked paths or cgroup)", "create.cgroups_path: OCI.Linux.CgroupsPath", r => OciSpec(r)["Linux"] = null),
             c.Change(app, "process left out", "create.", r => OciSpec(r)["Process"] = null),
             c.Change(app, "Linux seccomp profile set", "create.seccomp: OCI.Linux.Seccomp", r => Linux(r)["Seccomp"] = new JsonObject { ["DefaultAction"] = "SCMP_ACT_ALLOW" }),
-            c.Change(app, "devices added", "create.not_empty: devices", r => r["devices"] = new JsonArray(new JsonObject { ["id"] = "0:0", ["type"] = "blk", ["vm_path"] = "/dev/vda", ["container_path"] = "/dev/host" })),
+            c.Change(app, "devices added", "create.not_empty: devices", r => r["devices"] = new JsonArray(new JsonObject { ["id"] = "0:0", ["type_"] = "blk", ["vm_path"] = "/dev/vda", ["container_path"] = "/dev/host" })),
             c.Change(app, "shared mounts added", "create.not_empty: shared_mounts", r => r["shared_mounts"] = new JsonArray(new JsonObject { ["name"] = "x", ["src_ctr"] = "a", ["src_path"] = "/", ["dst_ctr"] = "b", ["dst_path"] = "/host" })),
             c.Change(app, "Linux devices added", "create.not_empty: OCI.Linux.Devices", r => Linux(r)["Devices"] = new JsonArray(new JsonObject { ["Path"] = "/dev/mem", ["Type"] = "c", ["Major"] = 1, ["Minor"] = 1 })),
             c.Change(app, "UID mappings added", "create.not_empty: OCI.Linux.UIDMappings", r => Linux(r)["UIDMappings"] = new JsonArray(new JsonObject { ["HostID"] = 0, ["ContainerID"] = 0, ["Size"] = 1 })),
@@ -56,7 +56,15 @@ internal static class ContainerAttacks
             c.Change(app, "resource limits raised", "create.rlimits: OCI.Process.Rlimits", r => Process(r)["Rlimits"] = new JsonArray(Rlimit("RLIMIT_NOFILE", 1048576, 1048576))),
             c.Change(app, "core dumps allowed", "create.rlimits: OCI.Process.Rlimits", r => Process(r)["Rlimits"] = new JsonArray(Rlimit("RLIMIT_CORE", ulong.MaxValue, ulong.MaxValue))),
             c.Change(app, "resource limits with one limit raised", "create.rlimits: OCI.Process.Rlimits", r => RaiseLimits(Process(r))),
-            c.Change(app, "resource limits with an entry that is not a limit", "create.rlimits: OCI.Process.Rlimits", r => Process(r)["Rlimits"]!.AsArray().Add("RLIMIT_CORE")),
+            c.Change(app, "resource limit listed twice", "create.rlimits: OCI.Process.Rlimits", r =>
+            {
+                var limits = Process(r)["Rlimits"]!.AsArray();
+                limits.Add(limits.Count > 0 ? limits[0]!.DeepClone() : Rlimit("RLIMIT_NOFILE", 1024, 1024));
+                if (limits.Count == 1)
+                {
+                    limits.Add(limits[0]!.DeepClone());
+                }
+            }),
             c.Change(app, "cgroups path of another container", "create.cgroups_path: OCI.Linux.CgroupsPath",
                 r => Linux(r)["CgroupsPath"] = Linux(r)["CgroupsPath"]!.GetValue<string>().Replace(appId, c.Host.ContainerId(c.Pause), StringComparison.Ordinal)),
             c.Change(app, "cgroups path at the root", "create.cgroups_path: OCI.Linux.CgroupsPath", r => Linux(r)["CgroupsPath"] = "/"),
