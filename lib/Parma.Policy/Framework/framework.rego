@@ -504,15 +504,14 @@ duplicates(list) := {x | some i, x in list; some j, y in list; i < j; x == y}
 # The cgroup the pod's cgroup driver gives this container: its pod UID and its own container id.
 cc_global_failures contains f if {
 	got := object.get(i_linux, "CgroupsPath", "")
-	not got in cc_cgroups_paths
+	not cgroups_path_allowed(got)
 	f := failure("create.cgroups_path", 11, "OCI.Linux.CgroupsPath", sprintf("cgroups path %v is not the pod's path for container %v", [got, input.container_id]))
 }
 
-cc_cgroups_paths := {path |
+cgroups_path_allowed(path) if {
 	uid := i_annotations["io.kubernetes.cri.sandbox-uid"]
-	uid_underscored := replace(uid, "-", "_")
 	some template in policy_data.sandbox.cgroups_paths
-	path := replace(replace(replace(template, "$(pod_uid_underscored)", uid_underscored), "$(pod_uid)", uid), "$(container_id)", input.container_id)
+	path == replace(replace(replace(template, "$(container_id)", input.container_id), "$(pod_uid_underscored)", replace(uid, "-", "_")), "$(pod_uid)", uid)
 }
 
 # The sandbox's hostname is the pod's (its name, cut to 63 characters as the kubelet does, unless the
