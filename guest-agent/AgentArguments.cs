@@ -24,13 +24,14 @@ internal sealed record AgentArguments
     public LayerMounts LayerMounts { get; private init; } = LayerMounts.Auto;
 
     public const string Usage = """
-        usage: parma-guest-agent [--address vsock:1024|unix:PATH|PATH] [--policy FILE]
-                                 [--report-provider auto|tsm|sev-guest|dev] [--backend linux|dev]
+        usage: parma-guest-agent [--address vsock:1024|serial:NAME|unix:PATH|PATH] [--policy FILE]
+                                 [--report-provider auto|tsm|sev-guest|dev] [--backend linux|dev|none]
                                  [--state-dir DIR] [--layer-root DIR] [--layer-mounts auto|required|off] [--copy-root DIR] [--audit FILE]
           --policy           Rego text, initdata TOML or annotation value (e.g. the initdata device's file);
                              without it only a first SetPolicy is allowed
           --report-provider  where HOST_DATA comes from (dev: a local test key, for machines without SNP)
-          --backend          linux (verify layers, bundle, runc) or dev (plain child processes, NO isolation)
+          --backend          linux (verify layers, bundle, runc), dev (plain child processes, NO isolation)
+                             or none (decisions only: allowed requests succeed WITHOUT being carried out)
           --layer-mounts     linux backend: unpack verified layers and mount the overlay root file system
                              (auto: when the process may mount; required: fail creates that cannot)
           --copy-root        where files the host sends with CopyFile are written (default /, as in a UVM)
@@ -47,7 +48,7 @@ internal sealed record AgentArguments
                 "--address" or "--socket" => result with { Address = Value() },
                 "--policy" => result with { Policy = Value() },
                 "--report-provider" => result with { ReportProvider = Value() },
-                "--backend" => result with { Backend = Value() is var b && b is "linux" or "dev" ? b : throw new ArgumentException($"--backend {b}: use linux or dev") },
+                "--backend" => result with { Backend = Value() is var b && RuntimeBackends.Names.Contains(b) ? b : throw new ArgumentException($"--backend {b}: use {string.Join(", ", RuntimeBackends.Names)}") },
                 "--state-dir" => result with { StateDirectory = Value() },
                 "--layer-root" => result with { LayerRoot = Value() },
                 "--copy-root" => result with { CopyRoot = Value() },

@@ -32,11 +32,11 @@ try
         Console.Error.WriteLine($"parma-guest-agent: {e.Message}");
     }
 
-    var runtime = new RuntimeOptions { StateDirectory = arguments.StateDirectory, LayerSourceRoot = arguments.LayerRoot, LayerMounts = arguments.LayerMounts, CopyFileRoot = arguments.CopyRoot };
-    IRuntimeBackend backend = arguments.Backend == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
-    if (backend is DevelopmentBackend)
+    var runtime = new RuntimeOptions { StateDirectory = arguments.StateDirectory, LayerSourceRoot = arguments.LayerRoot, LayerMounts = arguments.LayerMounts, CopyFileRoot = arguments.CopyRoot, MountStorages = arguments.Backend == "linux" };
+    var backend = RuntimeBackends.Create(arguments.Backend, runtime);
+    if (RuntimeBackends.Warning(backend) is { } warning)
     {
-        Console.Error.WriteLine($"WARNING: {DevelopmentBackend.Banner}");
+        Console.Error.WriteLine($"WARNING: {warning}");
     }
 
     await using var audit = arguments.AuditPath is null ? null : new StreamWriter(arguments.AuditPath, append: true);

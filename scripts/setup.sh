@@ -17,6 +17,14 @@ declare -A DEBIAN=(
   [etcd]=etcd-server
   [unzip]=unzip
   [runc]=runc
+  # The test VM (scripts/vm): qemu, the initramfs tools, and clang/lld for the NativeAOT agent.
+  [qemu-system-x86_64]=qemu-system-x86
+  [cpio]=cpio
+  [depmod]=kmod
+  [dmsetup]=dmsetup
+  [mke2fs]=e2fsprogs
+  [clang]=clang
+  [ld.lld]=lld
 )
 missing=()
 for program in "${!DEBIAN[@]}"; do
@@ -28,6 +36,10 @@ done
 busybox_kind="$(ldd /bin/busybox 2>&1 || true)"
 if [[ "$busybox_kind" != *"not a dynamic executable"* ]]; then
   missing+=(busybox-static)
+fi
+# NativeAOT links the agent against zlib.
+if [ ! -f /usr/include/zlib.h ]; then
+  missing+=(zlib1g-dev)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"

@@ -16,8 +16,12 @@ internal static class AgentServeCommand
         var provider = new Option<string>("--report-provider") { Description = "Where HOST_DATA comes from: auto (tsm, then sev-guest), tsm, sev-guest, or dev (a local test key; NOT AMD).", DefaultValueFactory = _ => "auto" };
         provider.AcceptOnlyFromAmong([.. ReportProviderChoice.Names]);
         var devHostData = new Option<string?>("--dev-host-data") { Description = "With --report-provider dev: the HOST_DATA (64 hex digits) the simulated launch fixed; default: the policy's host_data." };
-        var backend = new Option<string>("--backend") { Description = "linux: verify layers, write bundles, run with runc. dev: plain child processes, NO isolation.", DefaultValueFactory = _ => "linux" };
-        backend.AcceptOnlyFromAmong("linux", "dev");
+        var backend = new Option<string>("--backend")
+        {
+            Description = "linux: verify layers, write bundles, run with runc. dev: plain child processes, NO isolation. none: decisions only, an allowed request is answered with success without acting (for replaying host traffic against a policy).",
+            DefaultValueFactory = _ => "linux",
+        };
+        backend.AcceptOnlyFromAmong([.. RuntimeBackends.Names]);
         var stateDir = new Option<string?>("--state-dir") { Description = "Where bundles are written (default: a directory under the temp directory)." };
         var layerRoot = new Option<string?>("--layer-root") { Description = "Look up layer files under this directory instead of the host paths in the requests." };
         var layerMounts = new Option<LayerMounts>("--layer-mounts")
@@ -55,10 +59,10 @@ internal static class AgentServeCommand
                 LayerMounts = parse.GetValue(layerMounts),
                 CopyFileRoot = parse.GetValue(copyRoot)!,
             };
-            IRuntimeBackend runtimeBackend = parse.GetValue(backend) == "dev" ? new DevelopmentBackend(runtime) : new LinuxBackend(runtime);
-            if (runtimeBackend is DevelopmentBackend)
+            var runtimeBackend = RuntimeBackends.Create(parse.GetValue(backend)!, runtime);
+            if (RuntimeBackends.Warning(runtimeBackend) is { } warning)
             {
-                await error.WriteLineAsync($"WARNING: {DevelopmentBackend.Banner}");
+                await error.WriteLineAsync($"WARNING: {warning}");
             }
 
             var auditPath = parse.GetValue(audit);

@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return LayerCommand.Create();
         yield return CrdCommand.Create();
         yield return AgentCommand.Create();
+        yield return KeyReleaseCommand.Create();
     }
 }

@@ -1,10 +1,15 @@
 using System.CommandLine;
+using Parma.Agent.Protocol;
 using Parma.Policy.Enforcement;
 using Parma.Policy.Output;
 
 namespace Parma.Cli.Commands;
 
-/// <summary><c>parma policy replay --policy P TRACE.json</c>: replay a Kata-style trace in order, with state.</summary>
+/// <summary>
+/// <c>parma policy replay --policy P TRACE.json</c>: replay a Kata-style trace in order, with state. Each
+/// request is first read and serialised as the agent (and kata-agent) does, so that missing fields have
+/// their defaults and the decisions are those an agent would make over the socket.
+/// </summary>
 internal static class PolicyReplayCommand
 {
     public static Command Create()
@@ -20,7 +25,13 @@ internal static class PolicyReplayCommand
         {
             var engine = PolicyEngine.Load(PolicyFile.Read(parse.GetValue(policy)!).PolicyText);
             var tracePath = parse.GetValue(trace)!;
-            var cases = Trace.Parse(await File.ReadAllTextAsync(tracePath), tracePath);
+            var notes = new List<string>();
+            var cases = Trace.Parse(await File.ReadAllTextAsync(tracePath), tracePath).Select((c, i) => AsAgentInput(c, i + 1, notes)).ToList();
+            foreach (var note in notes)
+            {
+                await output.WriteLineAsync(note);
+            }
+
             var outcomes = TraceReplayer.Replay(engine, cases);
             var failed = 0;
             for (var i = 0; i < outcomes.Count; i++)
@@ -42,5 +53,24 @@ internal static class PolicyReplayCommand
             return failed == 0 ? 0 : 1;
         }));
         return command;
+    }
+
+    /// <summary>The case with its request as the agent's policy input; a kind that is not an agent request stays as written.</summary>
+    private static TraceCase AsAgentInput(TraceCase c, int number, List<string> notes)
+    {
+        if (AgentMethods.ForKind(c.Kind) is not { } method)
+        {
+            return c;
+        }
+
+        try
+        {
+            var request = PolicyInputReader.Read(c.Request, method.Request, path => notes.Add($"note {number}. {c.Kind}: {path} is not a field of the request; skipped, as kata's serde skips it"));
+            return c with { Request = PolicyInput.From(request) };
+        }
+        catch (Parma.Agent.Protocol.PolicyInputException e)
+        {
+            throw new Parma.Policy.Input.PolicyInputException($"case {number} ({c.Description}): {e.Message}");
+        }
     }
 }

@@ -36,6 +36,11 @@ public static class JsonPatch
             case "replace":
             {
                 var value = op["value"] ?? throw Fail($"operation {index} (replace) needs \"value\"");
+                if (path.Length == 0)
+                {
+                    return value;
+                }
+
                 var removed = Remove(document, path, index, out _);
                 return Add(removed, path, value, index);
             }

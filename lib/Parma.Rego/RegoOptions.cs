@@ -5,8 +5,18 @@ public sealed record RegoOptions
 {
     public static readonly RegoOptions Default = new();
 
-    /// <summary>Parse modules as Rego v0 (`p { … }`, keywords only via `import future.keywords`).</summary>
-    public bool V0Compatible { get; init; }
+    /// <summary>Which syntax modules are read in; see <see cref="RegoVersion"/>. Queries are always v1.</summary>
+    public RegoVersion Version { get; init; } = RegoVersion.Auto;
+
+    /// <summary>
+    /// OPA's switch: true is <see cref="RegoVersion.V0"/> (`--v0-compatible`), false is <see cref="RegoVersion.V1"/>
+    /// (`opa eval` without it). Leaving both unset keeps <see cref="RegoVersion.Auto"/>.
+    /// </summary>
+    public bool V0Compatible
+    {
+        get => Version == RegoVersion.V0;
+        init => Version = value ? RegoVersion.V0 : RegoVersion.V1;
+    }
 
     /// <summary>Builtin errors raise instead of making the expression undefined.</summary>
     public bool StrictBuiltinErrors { get; init; }

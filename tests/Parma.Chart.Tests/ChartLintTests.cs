@@ -32,12 +32,21 @@ public sealed class ChartLintTests
     }
 
     [Fact]
-    public async Task Key_release_without_its_secret_fails_with_an_explanation()
+    public async Task Key_release_in_development_mode_without_its_secret_fails_with_an_explanation()
     {
-        var result = await Helm.RunAsync("template", "parma", Helm.ChartDirectory, "--set", "keyRelease.enabled=true");
+        var result = await Helm.RunAsync("template", "parma", Helm.ChartDirectory, "--set", "keyRelease.developmentMode.enabled=true");
 
         result.ExitCode.Should().NotBe(0);
-        result.StandardError.Should().Contain("keyRelease.existingSecret is required");
+        result.StandardError.Should().Contain("keyRelease.existingSecret is required in key-release development mode");
+    }
+
+    [Fact]
+    public async Task The_removed_key_release_switch_fails_the_install_and_points_outside_the_cluster()
+    {
+        var result = await Helm.RunAsync("template", "parma", Helm.ChartDirectory, "--set", "keyRelease.enabled=true", "--set", "keyRelease.existingSecret=keys");
+
+        result.ExitCode.Should().NotBe(0);
+        result.StandardError.Should().Contain("keyRelease.enabled was removed").And.Contain("your own infrastructure").And.Contain("keyRelease.developmentMode.enabled");
     }
 
     [Fact]

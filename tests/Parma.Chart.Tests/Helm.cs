@@ -36,4 +36,40 @@ public static class Helm
         result.EnsureSuccess("helm template " + string.Join(' ', extraArguments));
         return new RenderedChart(result.StandardOutput, releaseNamespace);
     }
+
+    /// <summary>
+    /// NOTES.txt as `helm install` would print it for release "parma-operator" in parma-system (helm template skips NOTES,
+    /// so a copy of the chart renders the real NOTES.txt text through tpl with the real values).
+    /// </summary>
+    public static async Task<string> RenderNotesAsync(params string[] extraArguments)
+    {
+        var copy = Directory.CreateTempSubdirectory("parma-notes-").FullName;
+        try
+        {
+            CopyDirectory(ChartDirectory, copy);
+            File.Copy(Path.Combine(copy, "templates", "NOTES.txt"), Path.Combine(copy, "rendered-notes.txt"));
+            await File.WriteAllTextAsync(Path.Combine(copy, "templates", "notes-probe.yaml"), "notes: {{ tpl (.Files.Get \"rendered-notes.txt\") . | toJson }}\n");
+            var result = await RunAsync(["template", "parma-operator", copy, "--namespace", "parma-system", "--show-only", "templates/notes-probe.yaml", .. extraArguments]);
+            result.EnsureSuccess("helm template (NOTES.txt) " + string.Join(' ', extraArguments));
+            var line = result.StandardOutput.Split('\n').Single(l => l.StartsWith("notes: ", StringComparison.Ordinal));
+            return System.Text.Json.JsonSerializer.Deserialize<string>(line["notes: ".Length..])!;
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    private static void CopyDirectory(string source, string destination)
+    {
+        foreach (var directory in Directory.GetDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, directory)));
+        }
+
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(destination, Path.GetRelativePath(source, file)));
+        }
+    }
 }

@@ -17,7 +17,7 @@ public sealed class OpenApiValidationTests
         { "minimal values", ["-f", Helm.ValuesFile("minimal-values.yaml")] },
         { "full values", ["-f", Helm.ValuesFile("full-values.yaml")] },
         { "cert-manager and ServiceMonitor present", ["--api-versions", "cert-manager.io/v1", "--api-versions", "monitoring.coreos.com/v1"] },
-        { "runtime class off, key release on", ["--set", "runtimeClass.create=false", "--set", "keyRelease.enabled=true", "--set", "keyRelease.existingSecret=keys"] },
+        { "runtime class off, key release in development mode", ["--set", "runtimeClass.create=false", "--set", "keyRelease.developmentMode.enabled=true", "--set", "keyRelease.existingSecret=keys"] },
         { "another namespace and name", ["--set", "fullnameOverride=cc", "--set", "settings.runtimeClassName=kata-snp"] },
     };
 

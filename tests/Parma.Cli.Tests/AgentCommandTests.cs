@@ -37,10 +37,12 @@ public sealed class AgentCommandTests : IAsyncLifetime
     }
 
     /// <summary>Starts `parma agent serve` and waits for its "listening" line.</summary>
-    private async Task<Process> ServeAsync(string socket, params string[] extra)
+    private Task<Process> ServeAsync(string socket, params string[] extra) => ServeWithBackendAsync(socket, "dev", extra);
+
+    private async Task<Process> ServeWithBackendAsync(string socket, string backend, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "parma.dll"), "agent", "serve", "--socket", socket, "--policy", PolicyPath, "--report-provider", "dev", "--backend", "dev", "--state-dir", Path.Combine(_work, "state") }.Concat(extra))
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "parma.dll"), "agent", "serve", "--socket", socket, "--policy", PolicyPath, "--report-provider", "dev", "--backend", backend, "--state-dir", Path.Combine(_work, "state") }.Concat(extra))
         {
             info.ArgumentList.Add(arg);
         }
@@ -91,6 +93,31 @@ public sealed class AgentCommandTests : IAsyncLifetime
             var wrong = await CliRunner.RunAsync("agent", "replay", "--socket", socket, await TraceAsync(expectEverythingAllowedWrongly: true));
             wrong.ExitCode.Should().Be(1);
             wrong.StandardOutput.Should().Contain("FAIL 2. CreateContainerRequest: a changed command").And.EndWith("3 passed, 1 failed\n");
+        }
+        finally
+        {
+            agent.Kill();
+            await agent.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_decisions_only_agent_answers_a_whole_pod_life_without_acting()
+    {
+        var socket = Path.Combine(_work, "none.sock");
+        using var agent = await ServeWithBackendAsync(socket, "none");
+        try
+        {
+            var host = new KataHostSimulator(_settings, _plan);
+            var cases = host.StartPod().Concat(host.RunAndStopPod()).Select(r => new TraceCase(r.Description, true, r.Kind, r.Input)).ToList();
+            cases[0].Request["pciPath"] = string.Empty;
+            var path = Path.Combine(_work, "pod-life.json");
+            await File.WriteAllTextAsync(path, Parma.Policy.Enforcement.Trace.Write(cases));
+            var result = await CliRunner.RunAsync("agent", "replay", "--socket", socket, "--quiet", path);
+            result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
+            result.StandardOutput.Should().Contain("note 1. CreateSandboxRequest: CreateSandboxRequest.pciPath is not a field of the request; skipped")
+                .And.EndWith($"{cases.Count} passed, 0 failed\n");
+            Directory.Exists(Path.Combine(_work, "state")).Should().BeFalse("the decisions-only backend carries nothing out");
         }
         finally
         {

@@ -93,6 +93,38 @@ public sealed class PolicyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_decides_on_the_input_the_agent_builds_with_every_field_present()
+    {
+        // A stock genpolicy rule reads fields a recorded request may leave out; kata-agent (and our agent)
+        // serialise every field, so the in-process replay must too.
+        var policyPath = Path.Combine(_work, "sandbox.rego");
+        await File.WriteAllTextAsync(policyPath, """
+            package agent_policy
+
+            default CreateSandboxRequest := false
+
+            CreateSandboxRequest if {
+                count(input.kernel_modules) == 0
+                input.guest_hook_path == ""
+                every s in input.storages { s.fs_group == null; s.shared == false }
+            }
+            """);
+        var tracePath = Path.Combine(_work, "sandbox.json");
+        await File.WriteAllTextAsync(tracePath, """
+            [
+              {"description": "no pidns", "allowed": true, "kind": "CreateSandboxRequest", "request": {"sandbox_pidns": false, "storages": [{"driver": "ephemeral"}]}},
+              {"description": "kernel modules", "allowed": false, "kind": "CreateSandboxRequest", "request": {"kernel_modules": [{"name": "evil.ko"}], "pciPath": ""}}
+            ]
+            """);
+
+        var replay = await CliRunner.RunAsync("policy", "replay", "--policy", policyPath, tracePath);
+
+        replay.ExitCode.Should().Be(0, replay.StandardOutput + replay.StandardError);
+        replay.StandardOutput.Should().Contain("note 2. CreateSandboxRequest: CreateSandboxRequest.pciPath is not a field of the request; skipped")
+            .And.EndWith("2 passed, 0 failed\n");
+    }
+
+    [Fact]
     public async Task Replay_and_explain_follow_a_trace_and_end_with_totals()
     {
         var (policyPath, trace) = await PolicyAndTrace();

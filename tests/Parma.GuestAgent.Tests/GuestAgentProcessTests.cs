@@ -75,7 +75,7 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
         var error = await agent.StandardError.ReadToEndAsync();
         await agent.WaitForExitAsync();
         agent.ExitCode.Should().Be(2);
-        error.Should().Contain("--backend vm: use linux or dev").And.Contain("usage:");
+        error.Should().Contain("--backend vm: use linux, dev, none").And.Contain("usage:");
     }
 }
 

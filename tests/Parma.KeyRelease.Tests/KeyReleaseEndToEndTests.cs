@@ -31,8 +31,7 @@ public sealed class KeyReleaseEndToEndTests : IClassFixture<DevelopmentAuthority
         Measurement = Measurement,
     });
 
-    private static Dictionary<string, ReleasableSecret> Secrets(KeyReleasePolicy policy) =>
-        new() { ["db"] = new ReleasableSecret("db", Secret, policy) };
+    private static ReleasableSecret[] Secrets(KeyReleasePolicy policy) => [new ReleasableSecret("db", Secret, policy)];
 
     private static KeyReleasePolicy Policy => new()
     {
@@ -85,26 +84,17 @@ public sealed class KeyReleaseEndToEndTests : IClassFixture<DevelopmentAuthority
     }
 
     [Fact]
-    public async Task A_wrong_host_data_is_refused_and_a_group_roll_can_admit_it()
+    public async Task A_wrong_host_data_is_refused_with_the_approved_values_named()
     {
         var otherPolicy = Convert.ToHexStringLower(SHA256.HashData("package agent_policy\n# other\n"u8));
-        var group = new GroupReference("tenant-a", "payments");
-        var groups = new InMemoryHostDataSource();
-        groups.Set(group, PolicyHostData);
-        var policy = Policy with { AllowedHostData = [], Group = group };
-        await using var server = await LoopbackKeyReleaseServer.StartAsync(Secrets(policy), TrustingVerifier(), groups);
+        await using var server = await LoopbackKeyReleaseServer.StartAsync(Secrets(Policy), TrustingVerifier());
         using var http = server.CreateClient();
 
-        var wrong = new KeyReleaseClient(http, Guest(otherPolicy), rsaKeySize: 2048);
-        var act = async () => await wrong.ReleaseAsync("db");
+        var act = async () => await new KeyReleaseClient(http, Guest(otherPolicy), rsaKeySize: 2048).ReleaseAsync("db");
         var refusal = (await act.Should().ThrowAsync<KeyReleaseRefusedException>()).Which;
         refusal.StatusCode.Should().Be(403);
         refusal.Refusal.Reason.Should().Be("HostDataMismatch");
-
-        (await new KeyReleaseClient(http, Guest(PolicyHostData), rsaKeySize: 2048).ReleaseAsync("db")).Should().Equal(Secret);
-
-        groups.Set(group, PolicyHostData, otherPolicy);
-        (await wrong.ReleaseAsync("db")).Should().Equal(Secret, "the group's status now lists the new policy");
+        refusal.Refusal.Message.Should().Be($"the attestation report does not satisfy the release policy of key 'db': HOST_DATA {otherPolicy} is not the approved policy: {PolicyHostData}");
     }
 
     [Fact]
@@ -163,14 +153,17 @@ public sealed class KeyReleaseEndToEndTests : IClassFixture<DevelopmentAuthority
     }
 
     [Fact]
-    public async Task Service_logic_refuses_a_group_policy_without_a_host_data_source()
+    public async Task A_service_whose_reload_failed_releases_nothing_and_says_why()
     {
-        var service = new KeyReleaseService(
-            Secrets(Policy with { Group = new GroupReference("ns", "g") }), TrustingVerifier(), new InMemoryReplayGuard(),
-            NullLogger<KeyReleaseService>.Instance);
+        var slot = new KeyCatalogSlot(new KeyCatalog(Secrets(Policy), TrustingVerifier()));
+        var service = new KeyReleaseService(slot, new InMemoryReplayGuard(), NullLogger<KeyReleaseService>.Instance);
         var evidence = await Guest(PolicyHostData).GetReportAsync(new byte[64]);
-        var act = async () => await service.ReleaseAsync("db", new KeyReleaseRequest(Convert.ToBase64String(evidence.Report), RsaJwk.FromKey(RSA.Create(2048))));
-        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*ns/g*host-data source*");
+        var request = new KeyReleaseRequest(Convert.ToBase64String(evidence.Report), RsaJwk.FromKey(RSA.Create(2048)));
+
+        slot.Invalidate("the last reload failed");
+        var outcome = await service.ReleaseAsync("db", request);
+        outcome.Status.Should().Be(KeyReleaseStatus.Unavailable);
+        outcome.Refusal!.Message.Should().Be("the service has no valid configuration, so it releases nothing: the last reload failed");
     }
 }
 

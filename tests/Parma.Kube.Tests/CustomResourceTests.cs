@@ -89,7 +89,7 @@ public sealed class CustomResourceTests(ApiServerFixture fixture) : IClassFixtur
         var ns = await fixture.NewNamespaceAsync();
         var missing = () => fixture.Client.CreateAsync(new Widget { Metadata = new ObjectMeta { Name = "m", Namespace = ns }, Spec = new WidgetSpec { Replicas = 1 } });
         var invalid = (await missing.Should().ThrowAsync<KubeInvalidException>()).Which;
-        invalid.Status.Message.Should().Be("Widget \"m\" is invalid: spec.policy: Required value");
+        invalid.Status.Message.Should().Be("Widget.parma.dev \"m\" is invalid: spec.policy: Required value");
         invalid.Status.Details!.Group.Should().Be("parma.dev");
 
         var badEnum = () => fixture.Client.CreateAsync(new Widget { Metadata = new ObjectMeta { Name = "e", Namespace = ns }, Spec = new WidgetSpec { Policy = "maybe" } });

@@ -4,6 +4,7 @@ using Parma.Testing.ApiServer.Admission;
 using Parma.Testing.ApiServer.Faults;
 using Parma.Testing.ApiServer.Resources;
 using Parma.Testing.ApiServer.Storage;
+using Parma.Testing.ApiServer.Validation;
 
 namespace Parma.Testing.ApiServer;
 
@@ -13,6 +14,9 @@ public sealed class ServerState(TestApiServerOptions options, ResourceCatalog ca
     public TestApiServerOptions Options { get; } = options;
 
     public ResourceCatalog Catalog { get; } = catalog;
+
+    /// <summary>The official OpenAPI documents (null when schema validation is off): validation and /openapi/v3.</summary>
+    public OpenApiDocuments? Documents { get; init; }
 
     public ObjectStore Store { get; } = new();
 

@@ -58,7 +58,7 @@ public sealed class TestApiServer : IAsyncDisposable
             documents = OpenApiDocuments.Load(Path.Combine(root, options.KubernetesVersion));
         }
 
-        var state = new ServerState(options, new ResourceCatalog(documents));
+        var state = new ServerState(options, new ResourceCatalog(documents)) { Documents = documents };
         var authority = new TestCertificateAuthority();
         var serverCertificate = authority.IssueServerCertificate();
 

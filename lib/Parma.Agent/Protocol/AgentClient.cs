@@ -25,11 +25,14 @@ public sealed class AgentClient : IAsyncDisposable
         return m.Response.Parser.ParseFrom(bytes);
     }
 
-    /// <summary>Sends a request given as policy input (a trace case): the kind names the request type.</summary>
-    public Task<IMessage> SendAsync(string kind, JsonObject input, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sends a request given as policy input (a trace case): the kind names the request type. Keys the
+    /// request type does not have are skipped, as kata's serde skips them, and reported to <paramref name="ignored"/>.
+    /// </summary>
+    public Task<IMessage> SendAsync(string kind, JsonObject input, CancellationToken cancellationToken = default, Action<string>? ignored = null)
     {
         var method = AgentMethods.ForKind(kind) ?? throw new PolicyInputException($"{kind} is not a request of {AgentMethods.Service}");
-        return CallAsync(method.Name, PolicyInputReader.Read(input, method.Request), cancellationToken);
+        return CallAsync(method.Name, PolicyInputReader.Read(input, method.Request, ignored), cancellationToken);
     }
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();

@@ -7,10 +7,12 @@ using Google.Protobuf.Reflection;
 namespace Parma.Agent.Protocol;
 
 /// <summary>
-/// A request as the policy sees it: the JSON kata-agent's serde derives from the protobuf message.
-/// Every field is present; unset messages are null, enums and 64-bit integers are numbers, bytes
-/// are arrays of numbers, a oneof is an object named after it (or null). CopyFileRequest is
-/// summarised without its data, as kata-agent does.
+/// A request as the policy sees it: the JSON kata-agent's serde derives from the rust-protobuf
+/// message. Every known field is present under its Rust name (<see cref="RustFieldNames"/>); an unset
+/// message or proto3 optional is null, an empty list [] and an empty map {}; enums (their number,
+/// unknown values included) and 64-bit integers are numbers; bytes are arrays of numbers; a oneof is
+/// null or {"MemberVariant": value}; unknown fields are left out (serde skips rust-protobuf's
+/// special fields). CopyFileRequest is summarised without its data, as kata-agent does.
 /// </summary>
 public static class PolicyInput
 {
@@ -23,7 +25,7 @@ public static class PolicyInput
         foreach (var oneof in message.Descriptor.Oneofs.Where(o => !o.IsSynthetic))
         {
             var set = oneof.Accessor.GetCaseFieldDescriptor(message);
-            json[oneof.Name] = set is null ? null : new JsonObject { [RustFieldNames.Of(set.Name)] = Value(set, set.Accessor.GetValue(message)) };
+            json[RustFieldNames.Of(oneof.Name)] = set is null ? null : new JsonObject { [RustFieldNames.OfOneofMember(set.Name)] = Value(set, set.Accessor.GetValue(message)) };
         }
 
         foreach (var field in message.Descriptor.Fields.InDeclarationOrder())

@@ -54,7 +54,7 @@ public static class PolicyValue
             Oneofs = descriptor.Oneofs.Where(o => !o.IsSynthetic).ToArray();
             var fields = descriptor.Fields.InDeclarationOrder().Where(f => f.RealContainingOneof is null).ToArray();
             Fields = fields.Select(f => new FieldPlan(f)).ToArray();
-            Shape = new ObjectShape([.. Oneofs.Select(o => o.Name), .. fields.Select(f => RustFieldNames.Of(f.Name))]);
+            Shape = new ObjectShape([.. Oneofs.Select(o => RustFieldNames.Of(o.Name)), .. fields.Select(f => RustFieldNames.Of(f.Name))]);
         }
 
         public OneofDescriptor[] Oneofs { get; }
@@ -74,7 +74,7 @@ public static class PolicyValue
             var set = oneof.Accessor.GetCaseFieldDescriptor(message);
             values[n++] = set is null
                 ? Value.Null
-                : Value.Object([KeyValuePair.Create(RustFieldNames.Of(set.Name), Scalar(set.FieldType, set.Accessor.GetValue(message)))]);
+                : Value.Object([KeyValuePair.Create(RustFieldNames.OfOneofMember(set.Name), Scalar(set.FieldType, set.Accessor.GetValue(message)))]);
         }
 
         foreach (var field in plan.Fields)

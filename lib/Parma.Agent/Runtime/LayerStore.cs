@@ -1,15 +1,18 @@
 using System.Collections.Concurrent;
 using Parma.Agent.Ttrpc;
+using Parma.Oci.Sources;
 using Parma.Oci.Verity;
 
 namespace Parma.Agent.Runtime;
 
 /// <summary>
 /// The sandbox's unpacked layers, one directory per root hash, shared by its containers (as Kata
-/// mounts each layer once under /run/kata-containers/sandbox/layers). A layer is copied out of the
-/// host's file into private storage while its root hash is recomputed over the copied bytes, so the
+/// mounts each layer once under /run/kata-containers/sandbox/layers). A layer on a block device the
+/// host attached (Kata's tardev layout, hash tree appended) is opened as a dm-verity device under the
+/// requested root hash and unpacked from it, every block checked by the kernel as it is read. A layer
+/// file is copied into private storage while its root hash is recomputed over the copied bytes, so the
 /// host cannot change it between the check and the use; on a machine with device-mapper the copy is
-/// then read through a dm-verity device opened under the requested root hash.
+/// then read through a dm-verity device as well.
 /// </summary>
 public sealed class LayerStore(RuntimeOptions options, MountSupport support)
 {
@@ -54,6 +57,13 @@ public sealed class LayerStore(RuntimeOptions options, MountSupport support)
         Directory.CreateDirectory(Root);
         var final = Path.Combine(Root, rootHash);
         var scratch = Path.Combine(Root, $".{rootHash}-{Guid.NewGuid():N}");
+        if (source.OnBlockDevice)
+        {
+            await UnpackDeviceAsync(source, rootHash, scratch + ".unpack", cancellationToken).ConfigureAwait(false);
+            Directory.Move(scratch + ".unpack", final);
+            return final;
+        }
+
         var copy = scratch + ".layer";
         try
         {
@@ -122,6 +132,64 @@ public sealed class LayerStore(RuntimeOptions options, MountSupport support)
         if (!string.Equals(actual.Hex, source.ExpectedRootHash, StringComparison.OrdinalIgnoreCase))
         {
             throw LayerVerifier.Tampered(source, actual.Hex);
+        }
+    }
+
+    /// <summary>
+    /// Unpacks a layer block device through dm-verity, then reads the rest of the layer image (the
+    /// tarfs index) so that a changed byte anywhere in it is caught, not only in the tar members.
+    /// </summary>
+    private async Task UnpackDeviceAsync(LayerSource source, string rootHash, string staging, CancellationToken cancellationToken)
+    {
+        var what = $"storages[{source.Index}]";
+        if (!support.UsesDeviceMapper)
+        {
+            throw new RuntimeException(StatusCode.FailedPrecondition, $"{what}: layer {source.LayerId} is on block device {source.Path}; opening it needs the device-mapper driver and veritysetup, which this machine lacks");
+        }
+
+        var device = LayerDevice.Open(await LayerDevice.ResolveAsync(source.Path, what, cancellationToken).ConfigureAwait(false), what);
+        var unpacked = false;
+        try
+        {
+            await using var verity = await OpenVerityAsync(device, rootHash, what, source.LayerId, cancellationToken).ConfigureAwait(false);
+            await using var verified = new BoundedStream(new FileStream(verity.DevicePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16), device.DataSize);
+            try
+            {
+                LayerTarExtractor.Extract(verified, staging, source.LayerId, support);
+                await verified.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                // A dm-verity device fails the read of a block whose hash does not chain up to the root hash.
+                throw new RuntimeException(
+                    StatusCode.PermissionDenied,
+                    $"{what}: layer {source.LayerId} on {device.DevicePath} does not match root hash {rootHash}: dm-verity refused a block ({e.Message})");
+            }
+            catch (InvalidDataException e)
+            {
+                throw new RuntimeException(StatusCode.FailedPrecondition, $"{what}: cannot unpack layer {source.LayerId}: {e.Message}");
+            }
+
+            unpacked = true;
+        }
+        finally
+        {
+            if (!unpacked && Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private async Task<VerityDevice> OpenVerityAsync(LayerDevice device, string rootHash, string what, string layerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await VerityDevice.OpenAsync(support.Veritysetup!, device, rootHash, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new RuntimeException(StatusCode.FailedPrecondition, $"{what}: cannot open layer {layerId} on {device.DevicePath} with dm-verity: {e.Message}");
         }
     }
 

@@ -36,6 +36,10 @@ internal static partial class LinuxFileSystem
     public static void MountOverlay(string target, string options, bool readOnly) =>
         Check(MountNative("overlay", target, "overlay", readOnly ? ReadOnlyMount : 0, options), "mount overlay on", target);
 
+    /// <summary>A tmpfs at <paramref name="target"/> with mount flags (MS_NOSUID 2, MS_NODEV 4, MS_NOEXEC 8) and data such as "mode=1777,size=…".</summary>
+    public static void MountTmpfs(string target, ulong flags, string data) =>
+        Check(MountNative("tmpfs", target, "tmpfs", flags, data), "mount tmpfs on", target);
+
     /// <summary>Detaches the mount at <paramref name="target"/>; false when nothing was mounted there.</summary>
     public static bool Unmount(string target)
     {

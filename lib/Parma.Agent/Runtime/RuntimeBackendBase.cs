@@ -20,6 +20,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     private readonly ConcurrentDictionary<string, ContainerRecord> _containers = new(StringComparer.Ordinal);
     private readonly LayerVerifier _layers = new(options);
     private LayerStore? _layerStore;
+    private readonly GuestStorages _storages = new(options);
 
     public abstract string Name { get; }
 
@@ -60,8 +61,13 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     {
         switch (request)
         {
-            case CreateSandboxRequest:
+            case CreateSandboxRequest sandbox:
                 Directory.CreateDirectory(options.StateDirectory);
+                if (options.MountStorages)
+                {
+                    _storages.Apply(sandbox.Storages, nameof(CreateSandboxRequest));
+                }
+
                 return new Empty();
             case CreateContainerRequest create:
                 await CreateAsync(create, cancellationToken).ConfigureAwait(false);
@@ -98,6 +104,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
                 }
 
                 _layerStore?.Clear();
+                _storages.Clear();
                 return new Empty();
             default:
                 throw new RuntimeException(StatusCode.Unimplemented, $"the {Name} backend does not carry out {method.Name}");
@@ -114,6 +121,11 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         if (_containers.ContainsKey(create.ContainerId))
         {
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
+        }
+
+        if (options.MountStorages)
+        {
+            _storages.Apply(create.Storages, nameof(CreateContainerRequest));
         }
 
         Dictionary<string, string>? unpacked = null;
@@ -307,6 +319,8 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         {
             // Unpacked layers left behind are only files in the state directory.
         }
+
+        _storages.Clear();
 
         GC.SuppressFinalize(this);
     }

@@ -18,6 +18,13 @@ public sealed record RuntimeOptions
     /// </summary>
     public string CopyFileRoot { get; init; } = "/";
 
+    /// <summary>
+    /// Whether the backend carries out ephemeral (tmpfs) and local storages at their mount points under
+    /// <see cref="CopyFileRoot"/>, as kata-agent does. On in the guest agent; off by default so that tests
+    /// and development machines leave the machine's /run alone.
+    /// </summary>
+    public bool MountStorages { get; init; }
+
     /// <summary>Recompute every layer file's dm-verity root hash and compare it with the storage's root-hash option.</summary>
     public bool VerifyLayers { get; init; } = true;
 

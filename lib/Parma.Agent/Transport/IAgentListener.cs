@@ -1,14 +1,15 @@
-using System.Net.Sockets;
-
 namespace Parma.Agent.Transport;
 
-/// <summary>Where the agent accepts host connections: a Unix socket (tests, development) or vsock (a real UVM).</summary>
+/// <summary>
+/// Where the agent accepts host connections: vsock (a real UVM), a virtio-serial port (a test VM
+/// without vsock) or a Unix socket (tests, development).
+/// </summary>
 public interface IAgentListener : IDisposable
 {
-    /// <summary>For logs: "unix:/run/agent.sock", "vsock:-1:1024".</summary>
+    /// <summary>For logs: "unix:/run/agent.sock", "vsock:any:1024", "serial:agent.channel.0 (/dev/vport1p1)".</summary>
     string Address { get; }
 
     void Start();
 
-    ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken);
+    ValueTask<IAgentConnection> AcceptAsync(CancellationToken cancellationToken);
 }

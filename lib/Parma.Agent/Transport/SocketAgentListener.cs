@@ -27,8 +27,8 @@ public abstract class SocketAgentListener(EndPoint endPoint, ProtocolType protoc
         _socket = socket;
     }
 
-    public ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken) =>
-        (_socket ?? throw new InvalidOperationException($"{Address}: Start() was not called")).AcceptAsync(cancellationToken);
+    public async ValueTask<IAgentConnection> AcceptAsync(CancellationToken cancellationToken) =>
+        new SocketAgentConnection(await (_socket ?? throw new InvalidOperationException($"{Address}: Start() was not called")).AcceptAsync(cancellationToken).ConfigureAwait(false));
 
     public virtual void Dispose()
     {

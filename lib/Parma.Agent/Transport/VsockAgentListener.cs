@@ -16,7 +16,7 @@ public sealed class VsockAgentListener(uint port = VsockEndPoint.AgentPort, uint
     public void Start() => _socket = VsockSockets.Listen(new VsockEndPoint(cid, port), 64);
 
     /// <summary>Waits for the host on a pool thread: a vsock listener cannot use the runtime's asynchronous accept.</summary>
-    public async ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken)
+    public async ValueTask<IAgentConnection> AcceptAsync(CancellationToken cancellationToken)
     {
         var listener = _socket ?? throw new InvalidOperationException($"{Address}: Start() was not called");
         return await Task.Run(
@@ -27,7 +27,7 @@ public sealed class VsockAgentListener(uint port = VsockEndPoint.AgentPort, uint
                     cancellationToken.ThrowIfCancellationRequested();
                     if (listener.Poll(PollInterval, SelectMode.SelectRead) && VsockSockets.TryAccept(listener) is { } connection)
                     {
-                        return connection;
+                        return (IAgentConnection)new SocketAgentConnection(connection);
                     }
                 }
             },

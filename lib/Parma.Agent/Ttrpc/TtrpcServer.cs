@@ -29,10 +29,10 @@ public sealed class TtrpcServer(IAgentListener listener, ITtrpcHandler handler, 
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            Socket socket;
+            IAgentConnection accepted;
             try
             {
-                socket = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                accepted = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || cancellationToken.IsCancellationRequested)
             {
@@ -44,7 +44,7 @@ public sealed class TtrpcServer(IAgentListener listener, ITtrpcHandler handler, 
                 continue;
             }
 
-            var connection = new TtrpcServerConnection(socket, handler, _logger, maxPayload);
+            var connection = new TtrpcServerConnection(accepted, handler, _logger, maxPayload);
             lock (_connections)
             {
                 _connections.RemoveAll(t => t.IsCompleted);

@@ -10,23 +10,18 @@ namespace Parma.Agent.Ttrpc;
 /// One client connection: a reader thread reads request frames and starts each request at once on
 /// that thread; a request that completes without waiting (most policy decisions) is answered from
 /// there too, and one that waits (a process to exit, a runtime call) finishes on the thread pool
-/// while the reader goes on. The socket stays in blocking mode throughout.
+/// while the reader goes on. Reads block (sockets stay in blocking mode throughout).
 /// </summary>
-internal sealed class TtrpcServerConnection(Socket socket, ITtrpcHandler handler, ILogger logger, int maxPayload)
+internal sealed class TtrpcServerConnection(IAgentConnection connection, ITtrpcHandler handler, ILogger logger, int maxPayload)
 {
-    /// <summary>
-    /// How long the reader polls for the host's next request before its thread blocks: a host sends
-    /// requests in runs (create, start, exec …), and each wake-up of a halted vCPU costs more than a decision.
-    /// </summary>
-    private static readonly TimeSpan PollForRequests = TimeSpan.FromMicroseconds(200);
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var stream = new SocketStream(socket, ownsSocket: true) { PollBeforeBlocking = PollForRequests };
+        using var owned = connection;
+        var stream = connection.Stream;
         var writer = new TtrpcFrameWriter(stream, maxPayload);
         var inFlight = new List<Task>();
-        using (closing.Token.Register(ShutDownSocket))
+        using (closing.Token.Register(connection.Abort))
         {
             await ReaderThread.Start("ttrpc-conn", () => ReadLoop(new TtrpcFrameReader(stream, maxPayload), writer, inFlight, closing.Token)).ConfigureAwait(false);
             await closing.CancelAsync().ConfigureAwait(false);
@@ -67,19 +62,6 @@ internal sealed class TtrpcServerConnection(Socket socket, ITtrpcHandler handler
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             // The peer went away or the server is stopping (which shuts the socket down under the read).
-        }
-    }
-
-    /// <summary>Wakes a read blocked in the kernel when the server stops or the connection ends.</summary>
-    private void ShutDownSocket()
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already closed.
         }
     }
 

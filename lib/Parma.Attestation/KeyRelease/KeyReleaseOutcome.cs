@@ -8,6 +8,9 @@ public enum KeyReleaseStatus
     BadRequest,
     AttestationFailed,
     ReplayedPublicKey,
+
+    /// <summary>The service has no valid configuration (a reload failed); nothing is released.</summary>
+    Unavailable,
 }
 
 public sealed record KeyReleaseOutcome(KeyReleaseStatus Status, KeyReleaseResponse? Response, KeyReleaseRefusal? Refusal)

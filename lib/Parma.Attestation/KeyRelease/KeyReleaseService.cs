@@ -9,20 +9,24 @@ namespace Parma.Attestation.KeyRelease;
 /// <summary>
 /// The relying party of the paper's figure 4: verifies the guest's report against a secret's release policy, checks that
 /// REPORT_DATA binds the offered public key (SHA-256 of its canonical JWK, zero-padded), refuses a public key seen before,
-/// and wraps the secret to that key with RSA-OAEP-256. Every decision is logged; secrets never are.
+/// and wraps the secret to that key with RSA-OAEP-256. The policy comes only from the installed <see cref="KeyCatalog"/>
+/// (the tenant's configuration); nothing in the request widens it. Every decision is logged; secrets never are.
 /// </summary>
-public sealed class KeyReleaseService(
-    IReadOnlyDictionary<string, ReleasableSecret> secrets,
-    SnpReportVerifier verifier,
-    IReplayGuard replayGuard,
-    ILogger<KeyReleaseService> logger,
-    IHostDataSource? hostDataSource = null)
+public sealed class KeyReleaseService(KeyCatalogSlot catalogs, IReplayGuard replayGuard, ILogger<KeyReleaseService> logger)
 {
-    public async Task<KeyReleaseOutcome> ReleaseAsync(string keyId, KeyReleaseRequest request, CancellationToken cancellationToken = default)
+    public Task<KeyReleaseOutcome> ReleaseAsync(string keyId, KeyReleaseRequest request, CancellationToken cancellationToken = default)
     {
-        if (!secrets.TryGetValue(keyId, out var secret))
+        cancellationToken.ThrowIfCancellationRequested();
+        var (catalog, unavailable) = catalogs.Read();
+        if (catalog is null)
         {
-            return Decide(keyId, null, KeyReleaseOutcome.Refuse(KeyReleaseStatus.UnknownKey, "UnknownKey", $"no secret named '{keyId}'"));
+            return Task.FromResult(Decide(keyId, null, KeyReleaseOutcome.Refuse(
+                KeyReleaseStatus.Unavailable, "ConfigurationUnavailable", $"the service has no valid configuration, so it releases nothing: {unavailable}")));
+        }
+
+        if (!catalog.TryGet(keyId, out var secret))
+        {
+            return Task.FromResult(Decide(keyId, null, KeyReleaseOutcome.Refuse(KeyReleaseStatus.UnknownKey, "UnknownKey", $"no secret named '{keyId}'")));
         }
 
         SnpEvidence evidence;
@@ -41,57 +45,44 @@ public sealed class KeyReleaseService(
         }
         catch (Exception e) when (e is FormatException or CryptographicException or ArgumentException)
         {
-            return Decide(keyId, null, KeyReleaseOutcome.Refuse(KeyReleaseStatus.BadRequest, "BadRequest", e.Message));
+            return Task.FromResult(Decide(keyId, null, KeyReleaseOutcome.Refuse(KeyReleaseStatus.BadRequest, "BadRequest", e.Message)));
         }
 
         using (publicKey)
         {
-            var policy = await BuildPolicyAsync(secret.Policy, request.PublicKey, cancellationToken);
-            var result = verifier.Verify(evidence, policy);
+            var result = catalog.Verifier.Verify(evidence, ToVerificationPolicy(secret.Policy, request.PublicKey));
             if (!result.IsValid)
             {
-                return Decide(keyId, thumbprint, KeyReleaseOutcome.Refuse(
+                return Task.FromResult(Decide(keyId, thumbprint, KeyReleaseOutcome.Refuse(
                     KeyReleaseStatus.AttestationFailed,
                     result.Failures[0].Reason.ToString(),
-                    "the attestation report does not satisfy the release policy",
-                    [.. result.Failures.Select(failure => failure.ToString())]), result);
+                    $"the attestation report does not satisfy the release policy of key '{keyId}': {result.Failures[0].Message}",
+                    [.. result.Failures.Select(failure => failure.ToString())]), result));
             }
 
             if (!replayGuard.TryConsume(thumbprint))
             {
-                return Decide(keyId, thumbprint, KeyReleaseOutcome.Refuse(
-                    KeyReleaseStatus.ReplayedPublicKey, "ReplayedPublicKey", "this public key has already been used to obtain a secret"), result);
+                return Task.FromResult(Decide(keyId, thumbprint, KeyReleaseOutcome.Refuse(
+                    KeyReleaseStatus.ReplayedPublicKey, "ReplayedPublicKey", "this public key has already been used to obtain a secret"), result));
             }
 
             var wrapped = publicKey.Encrypt(secret.Secret, RSAEncryptionPadding.OaepSHA256);
             var response = new KeyReleaseResponse(keyId, KeyReleaseResponse.RsaOaep256, Convert.ToBase64String(wrapped), thumbprint);
-            return Decide(keyId, thumbprint, new KeyReleaseOutcome(KeyReleaseStatus.Released, response, null), result);
+            return Task.FromResult(Decide(keyId, thumbprint, new KeyReleaseOutcome(KeyReleaseStatus.Released, response, null), result));
         }
     }
 
-    private async Task<VerificationPolicy> BuildPolicyAsync(KeyReleasePolicy policy, RsaJwk publicKey, CancellationToken cancellationToken)
+    /// <summary>The verifier's view of a release policy: debug never, VMPL 0 always, REPORT_DATA bound to the offered key.</summary>
+    internal static VerificationPolicy ToVerificationPolicy(KeyReleasePolicy policy, RsaJwk publicKey) => new()
     {
-        var hostData = new List<string>(policy.AllowedHostData);
-        if (policy.Group is { } group)
-        {
-            if (hostDataSource is null)
-            {
-                throw new InvalidOperationException($"the release policy names group {group} but no host-data source is configured");
-            }
-
-            hostData.AddRange(await hostDataSource.GetAllowedHostDataAsync(group, cancellationToken));
-        }
-
-        return new VerificationPolicy
-        {
-            RequiredVmpl = policy.RequiredVmpl,
-            AllowDebug = false,
-            MinimumTcb = policy.MinimumTcb,
-            AllowedMeasurements = [.. policy.AllowedMeasurements.Select(Convert.FromHexString)],
-            AllowedHostData = [.. hostData.Select(Convert.FromHexString)],
-            ExpectedReportData = publicKey.ReportData(),
-        };
-    }
+        RequiredVmpl = 0,
+        AllowDebug = false,
+        AllowMigrationAgent = policy.AllowMigrationAgent,
+        MinimumTcb = policy.MinimumTcb,
+        AllowedMeasurements = policy.AllowAnyMeasurement ? null : [.. policy.AllowedMeasurements.Select(Convert.FromHexString)],
+        AllowedHostData = [.. policy.AllowedHostData.Select(Convert.FromHexString)],
+        ExpectedReportData = publicKey.ReportData(),
+    };
 
     private static SnpEvidence ReadEvidence(KeyReleaseRequest request)
     {

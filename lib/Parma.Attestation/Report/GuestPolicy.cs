@@ -8,7 +8,7 @@ public readonly record struct GuestPolicy(ulong Raw)
     public bool SmtAllowed => Bit(16);
     /// <summary>Bit 17 is reserved and must be one.</summary>
     public bool ReservedBit17 => Bit(17);
-    public bool MigrationAgentAllowed => Bit(18);
+    public bool MigrationAgentAllowed => Bit(MigrationAgentBit);
     public bool DebugAllowed => Bit(19);
     public bool SingleSocketOnly => Bit(20);
     public bool CxlAllowed => Bit(21);
@@ -16,6 +16,8 @@ public readonly record struct GuestPolicy(ulong Raw)
     public bool RaplDisabled => Bit(23);
     public bool CiphertextHidingRequired => Bit(24);
     public bool PageSwapDisabled => Bit(25);
+
+    public const int MigrationAgentBit = 18;
 
     public const int DebugBit = 19;
 

@@ -276,7 +276,7 @@ public sealed class SnpReportVerifier(TrustedRoots roots, TimeProvider? time = n
 
         if (!policy.AllowMigrationAgent && report.Policy.MigrationAgentAllowed)
         {
-            fail(MigrationAgentNotAllowed, $"guest policy {report.Policy} allows a migration agent");
+            fail(MigrationAgentNotAllowed, $"guest policy {report.Policy} allows a migration agent (bit {GuestPolicy.MigrationAgentBit}), which could export guest memory; expected the bit clear");
         }
 
         if (policy.MinimumTcb is { } minimum)
@@ -288,14 +288,14 @@ public sealed class SnpReportVerifier(TrustedRoots roots, TimeProvider? time = n
             }
         }
 
-        if (policy.AllowedMeasurements is { Count: > 0 } measurements && !ContainsValue(measurements, report.Measurement.Span))
+        if (policy.AllowedMeasurements is { } measurements && !ContainsValue(measurements, report.Measurement.Span))
         {
-            fail(MeasurementMismatch, $"MEASUREMENT {Convert.ToHexStringLower(report.Measurement.Span)} is not among the {measurements.Count} expected value(s)");
+            fail(MeasurementMismatch, $"MEASUREMENT {Convert.ToHexStringLower(report.Measurement.Span)} is not {Expected(measurements, "approved measurement")}");
         }
 
         if (policy.AllowedHostData is { } hostData && !ContainsValue(hostData, report.HostData.Span))
         {
-            fail(HostDataMismatch, $"HOST_DATA {Convert.ToHexStringLower(report.HostData.Span)} is not among the {hostData.Count} allowed value(s)");
+            fail(HostDataMismatch, $"HOST_DATA {Convert.ToHexStringLower(report.HostData.Span)} is not {Expected(hostData, "approved policy", "approved policies")}");
         }
 
         if (policy.ExpectedReportData is { } reportData && !CryptographicOperations.FixedTimeEquals(reportData, report.ReportData.Span))
@@ -303,6 +303,22 @@ public sealed class SnpReportVerifier(TrustedRoots roots, TimeProvider? time = n
             fail(ReportDataMismatch, $"REPORT_DATA {Convert.ToHexStringLower(report.ReportData.Span)} is not the expected {Convert.ToHexStringLower(reportData)}");
         }
     }
+
+    /// <summary>"one of the 2 approved policies: a, b" (at most <see cref="ListedValues"/> values are spelled out).</summary>
+    private static string Expected(IReadOnlyCollection<byte[]> values, string noun, string? plural = null)
+    {
+        plural ??= noun + "s";
+        if (values.Count == 0)
+        {
+            return $"accepted (no {plural} are configured)";
+        }
+
+        var listed = string.Join(", ", values.Take(ListedValues).Select(Convert.ToHexStringLower));
+        var more = values.Count > ListedValues ? $" and {values.Count - ListedValues} more" : string.Empty;
+        return values.Count == 1 ? $"the {noun}: {listed}" : $"one of the {values.Count} {plural}: {listed}{more}";
+    }
+
+    private const int ListedValues = 16;
 
     private static bool ContainsValue(IEnumerable<byte[]> values, ReadOnlySpan<byte> actual)
     {

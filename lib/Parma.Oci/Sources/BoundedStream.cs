@@ -1,7 +1,7 @@
 namespace Parma.Oci.Sources;
 
 /// <summary>Reads at most <c>length</c> bytes of an inner stream, then reports end of stream.</summary>
-internal sealed class BoundedStream(Stream inner, long length) : Stream
+public sealed class BoundedStream(Stream inner, long length) : Stream
 {
     private readonly long total = length;
     private long remaining = length;

@@ -10,7 +10,8 @@ internal static class BuiltinTable
     private static Dictionary<string, BuiltinFunction> Build()
     {
         var table = new Dictionary<string, BuiltinFunction>(StringComparer.Ordinal);
-        void Add(string name, int arity, BuiltinImpl impl) => table[name] = new BuiltinFunction(name, arity, impl);
+        void Add(string name, int arity, BuiltinImpl impl) =>
+            table[name] = new BuiltinFunction(name, arity, impl) { Deprecated = Builtins.Deprecated.Names.Contains(name) };
         Add("print", -1, _ => Value.True);
         Operators.Register(Add);
         Aggregates.Register(Add);
@@ -19,6 +20,23 @@ internal static class BuiltinTable
         Collections.Register(Add);
         Regexes.Register(Add);
         Encodings.Register(Add);
+        Hashes.Register(Add);
+        Units.Register(Add);
+        Net.Register(Add);
+        Glob.Register(Add);
+        Graphs.Register(Add);
+        JsonDocuments.Register(Add);
+        Subsets.Register(Add);
+        UrlQuery.Register(Add);
+        Yaml.Register(Add);
+        Time.Register(Add);
+        Jwt.Register(Add);
+        RegexTemplate.Register(Add);
+        Uuid.Register(Add);
+        X509.Register(Add);
+        JsonSchema.Register(Add);
+        Builtins.Deprecated.Register(Add);
+        table["walk"] = new BuiltinFunction("walk", 1, _ => null) { Relation = Graphs.Walk };
         return table;
     }
 }

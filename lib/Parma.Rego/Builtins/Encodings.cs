@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Parma.Rego.Builtins;
 
-/// <summary>base64, base64url, hex, json, bits, semver and crypto.sha256.</summary>
+/// <summary>base64, base64url, hex, json, bits and semver.</summary>
 internal static class Encodings
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
@@ -97,7 +97,6 @@ internal static class Encodings
 
             return Value.Number(l.CompareTo(r));
         });
-        add("crypto.sha256", 1, a => Value.String(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Args.Str("crypto.sha256", a, 0))))));
     }
 
     private static int Shift(string name, Value[] a)

@@ -11,7 +11,7 @@ namespace Parma.Rego.Evaluation;
 /// </summary>
 internal static class ConstantRules
 {
-    private static readonly string[] SideEffectPrefixes = ["print", "trace", "time.now", "rand.", "uuid.", "http.", "net.", "opa.runtime"];
+    private static readonly string[] SideEffectPrefixes = ["print", "trace", "time.now", "rand.", "uuid.", "http.", "net.", "opa.runtime", "io.jwt.decode_verify"];
 
     public static void Mark(RuleNode root)
     {

@@ -240,6 +240,11 @@ internal sealed partial class Evaluator
     private bool EvalCaptured(Expr e, Func<bool> k) =>
         EvalTerm(e.Left!, v =>
         {
+            if (e.CaptureChecked && v is BooleanValue { BoolValue: false })
+            {
+                return true;
+            }
+
             ValueArrays.Set(_frame, e.CaptureSlot, v);
             try
             {
@@ -376,7 +381,7 @@ internal sealed partial class Evaluator
         var stripped = new Expr
         {
             Kind = e.Kind, Negated = e.Negated, Left = e.Left, Right = e.Right, Collection = e.Collection,
-            SomeVars = e.SomeVars, EveryBody = e.EveryBody, Line = e.Line, Column = e.Column, Text = e.Text, CaptureSlot = e.CaptureSlot,
+            SomeVars = e.SomeVars, EveryBody = e.EveryBody, Line = e.Line, Column = e.Column, Text = e.Text, CaptureSlot = e.CaptureSlot, CaptureChecked = e.CaptureChecked,
         };
         try
         {
@@ -424,7 +429,8 @@ internal sealed partial class Evaluator
             return aa.Items.Length == ba.Items.Length && UnifyPairs(aa.Items, ba.Items, 0, k);
         }
 
-        if (CanEval(b))
+        // A composite whose unbound variables are indices of its own references (x := [i, xs[i]]) binds them itself.
+        if (CanEval(b) || (a is VarTerm && !CanEval(a) && b is ArrayTerm or ObjectTerm or SetTerm or CallTerm))
         {
             return EvalTerm(b, v => UnifyValue(a, v, k));
         }

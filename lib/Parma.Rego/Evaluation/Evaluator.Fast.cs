@@ -87,7 +87,7 @@ internal sealed partial class Evaluator
                 return true;
             }
 
-            case CallTerm { Builtin: { } builtin } call when builtin.Name != "print" && builtin.Arity == call.Args.Length:
+            case CallTerm { Builtin: { Relation: null } builtin } call when builtin.Name != "print" && builtin.Arity == call.Args.Length:
                 return TryCallBuiltin(call, out value);
 
             case CallTerm { Function: { } function } call when call.Args.Length == function.Arity:

@@ -35,12 +35,12 @@ internal sealed partial class Evaluator
     {
         if (_overrides.Count > 0 && Override(current) is { } overridden)
         {
-            return WalkValue(overridden, path, i, k);
+            return WalkValue(overridden, path, i, k, storage: true);
         }
 
         if (node is null && (_overrides.Count == 0 || !HasOverrideBelow(current)))
         {
-            return baseValue is null || WalkValue(baseValue, path, i, k);
+            return baseValue is null || WalkValue(baseValue, path, i, k, storage: true);
         }
 
         if (node is { IsFunction: true })
@@ -121,7 +121,7 @@ internal sealed partial class Evaluator
             node.Children.TryGetValue(s.Text, out child);
         }
 
-        var baseChild = baseValue?[key];
+        var baseChild = baseValue is null ? null : BaseDocument.Child(baseValue, key);
         if (child is null && baseChild is null && _overrides.Count == 0)
         {
             return true;
@@ -129,7 +129,7 @@ internal sealed partial class Evaluator
 
         if (key is not StringValue ks)
         {
-            return baseChild is null || WalkValue(baseChild, path, i + 1, k);
+            return baseChild is null || WalkValue(baseChild, path, i + 1, k, storage: true);
         }
 
         current.Add(ks.Text);

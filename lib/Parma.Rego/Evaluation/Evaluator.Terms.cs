@@ -73,7 +73,22 @@ internal sealed partial class Evaluator
         throw Unsafe(v, v.Name);
     }
 
+    /// <summary>
+    /// Evaluates terms into one value each (every combination when some enumerate). A term that reads a variable
+    /// only a later term binds, as in <c>foo == input.foos[foo]</c> where the reference enumerates foo, waits until
+    /// the others are evaluated: variables in reference indices are outputs of the expression (OPA's safety rule).
+    /// </summary>
     private bool EvalItems(Term[] items, int i, Value[] acc, Func<Value[], bool> k)
+    {
+        if (i == 0 && items.Length > 1 && !AllCanEval(items))
+        {
+            return EvalItemsDeferred(items, DeferredOrder(items), 0, acc, k);
+        }
+
+        return EvalItemsInOrder(items, i, acc, k);
+    }
+
+    private bool EvalItemsInOrder(Term[] items, int i, Value[] acc, Func<Value[], bool> k)
     {
         if (i == items.Length)
         {
@@ -83,7 +98,59 @@ internal sealed partial class Evaluator
         return EvalTerm(items[i], v =>
         {
             acc[i] = v;
-            return EvalItems(items, i + 1, acc, k);
+            return EvalItemsInOrder(items, i + 1, acc, k);
+        });
+    }
+
+    private bool AllCanEval(Term[] items)
+    {
+        foreach (var item in items)
+        {
+            if (!CanEval(item))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Indices of the terms that can be evaluated now, then the others in their order.</summary>
+    private int[] DeferredOrder(Term[] items)
+    {
+        var order = new int[items.Length];
+        var n = 0;
+        for (var j = 0; j < items.Length; j++)
+        {
+            if (CanEval(items[j]))
+            {
+                order[n++] = j;
+            }
+        }
+
+        for (var j = 0; j < items.Length; j++)
+        {
+            if (!CanEval(items[j]))
+            {
+                order[n++] = j;
+            }
+        }
+
+        return order;
+    }
+
+    private bool EvalItemsDeferred(Term[] items, int[] order, int n, Value[] acc, Func<Value[], bool> k)
+    {
+        if (n == order.Length)
+        {
+            return k((Value[])acc.Clone());
+        }
+
+        var index = order[n];
+        return EvalTerm(items[index], v =>
+        {
+            acc[index] = v;
+            return EvalItemsDeferred(items, order, n + 1, acc, k);
         });
     }
 
@@ -230,8 +297,11 @@ internal sealed partial class Evaluator
 
     private bool EvalHeadThenWalk(RefTerm r, Func<Value, bool> k) => EvalTerm(r.Head, head => WalkValue(head, r.Path, 0, k));
 
-    /// <summary>Follows reference segments into a value; unbound variable segments enumerate.</summary>
-    private bool WalkValue(Value v, Term[] path, int i, Func<Value, bool> k)
+    /// <summary>
+    /// Follows reference segments into a value; unbound variable segments enumerate. With <paramref name="storage"/>
+    /// the value is a base document and keys are read the way OPA's store reads them (see <see cref="BaseDocument"/>).
+    /// </summary>
+    private bool WalkValue(Value v, Term[] path, int i, Func<Value, bool> k, bool storage = false)
     {
         if (i == path.Length)
         {
@@ -243,24 +313,24 @@ internal sealed partial class Evaluator
         {
             case ScalarTerm s:
             {
-                var child = v[s.Value];
-                return child is null || WalkValue(child, path, i + 1, k);
+                var child = storage ? BaseDocument.Child(v, s.Value) : v[s.Value];
+                return child is null || WalkValue(child, path, i + 1, k, storage);
             }
 
             case VarTerm { Slot: >= 0 } var when _frame[var.Slot] is { } bound:
             {
-                var child = v[bound];
-                return child is null || WalkValue(child, path, i + 1, k);
+                var child = storage ? BaseDocument.Child(v, bound) : v[bound];
+                return child is null || WalkValue(child, path, i + 1, k, storage);
             }
 
             case VarTerm { Slot: >= 0 } var:
-                return WalkEach(v, var, path, i, k);
+                return WalkEach(v, var, path, i, k, storage);
             default:
-                return WalkByTerm(v, seg, path, i, k);
+                return WalkByTerm(v, seg, path, i, k, storage);
         }
     }
 
-    private bool WalkEach(Value v, VarTerm var, Term[] path, int i, Func<Value, bool> k)
+    private bool WalkEach(Value v, VarTerm var, Term[] path, int i, Func<Value, bool> k, bool storage)
     {
         var frame = _frame;
         try
@@ -272,7 +342,7 @@ internal sealed partial class Evaluator
                     {
                         Step();
                         ValueArrays.Set(frame, var.Slot, Value.Number(j));
-                        if (!WalkValue(a.Items[j], path, i + 1, k))
+                        if (!WalkValue(a.Items[j], path, i + 1, k, storage))
                         {
                             return false;
                         }
@@ -284,7 +354,7 @@ internal sealed partial class Evaluator
                     {
                         Step();
                         ValueArrays.Set(frame, var.Slot, o.KeyArray[j]);
-                        if (!WalkValue(o.ValueArray[j], path, i + 1, k))
+                        if (!WalkValue(o.ValueArray[j], path, i + 1, k, storage))
                         {
                             return false;
                         }
@@ -296,7 +366,7 @@ internal sealed partial class Evaluator
                     {
                         Step();
                         ValueArrays.Set(frame, var.Slot, item);
-                        if (!WalkValue(item, path, i + 1, k))
+                        if (!WalkValue(item, path, i + 1, k, storage))
                         {
                             return false;
                         }
@@ -313,18 +383,18 @@ internal sealed partial class Evaluator
         }
     }
 
-    private bool WalkByTerm(Value v, Term seg, Term[] path, int i, Func<Value, bool> k)
+    private bool WalkByTerm(Value v, Term seg, Term[] path, int i, Func<Value, bool> k, bool storage)
     {
         if (CanEval(seg))
         {
             return EvalTerm(seg, key =>
             {
-                var child = v[key];
-                return child is null || WalkValue(child, path, i + 1, k);
+                var child = storage ? BaseDocument.Child(v, key) : v[key];
+                return child is null || WalkValue(child, path, i + 1, k, storage);
             });
         }
 
-        return Iterate(v, (key, val) => UnifyValue(seg, key, () => WalkValue(val, path, i + 1, k)));
+        return Iterate(v, (key, val) => UnifyValue(seg, key, () => WalkValue(val, path, i + 1, k, storage)));
     }
 
     private bool EvalCall(CallTerm call, int argCount, Func<Value, bool> k)
@@ -365,6 +435,11 @@ internal sealed partial class Evaluator
         return EvalItems(argCount == call.Args.Length ? call.Args : call.Args[..argCount], 0, new Value[argCount], args =>
         {
             Step();
+            if (call.Builtin is { Relation: { } relation })
+            {
+                return EvalRelation(call, relation, args, k);
+            }
+
             Value? result;
             if (call.Function is { } fn)
             {
@@ -377,6 +452,35 @@ internal sealed partial class Evaluator
 
             return result is null || k(result);
         });
+    }
+
+    private bool EvalRelation(CallTerm call, Func<Value[], IEnumerable<Value>> relation, Value[] args, Func<Value, bool> k)
+    {
+        List<Value> values;
+        try
+        {
+            values = relation(args).ToList();
+        }
+        catch (RegoException e) when (e.Code is RegoException.Codes.BuiltinError or RegoException.Codes.EvalTypeError)
+        {
+            if (_options.StrictBuiltinErrors)
+            {
+                throw new RegoException(e.Code, e.Detail, null, call.Line, call.Column);
+            }
+
+            return true;
+        }
+
+        foreach (var v in values)
+        {
+            Step();
+            if (!k(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private Value? CallBuiltin(CallTerm call, Value[] args)

@@ -32,7 +32,7 @@ internal sealed class PolicyProgram
     public static PolicyProgram Build(IEnumerable<(string FileName, string Text)> sources, Value? data, RegoOptions options)
     {
         var builtins = Parma.Rego.Builtins.BuiltinTable.All;
-        var modules = sources.Select(s => Parser.ParseModule(s.FileName, s.Text, !options.V0Compatible)).ToList();
+        var modules = sources.Select(s => Parser.ParseModule(s.FileName, s.Text, options.Version)).ToList();
         var count = 0;
         var root = new RuleNode([], count++);
         var packageRules = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
@@ -120,7 +120,7 @@ internal sealed class PolicyProgram
         foreach (var module in modules)
         {
             var imports = module.Imports.ToDictionary(i => i.Alias, i => i.Path, StringComparer.Ordinal);
-            var resolver = new Resolver(root, builtins, module.Package, packageRules[string.Join('.', module.Package)], imports, module.File);
+            var resolver = new Resolver(root, builtins, module.Package, packageRules[string.Join('.', module.Package)], imports, module.File, module.V1);
             foreach (var rule in module.Rules)
             {
                 resolver.ResolveRule(rule);

@@ -4,7 +4,9 @@ namespace Parma.Rego.Evaluation;
 
 /// <summary>
 /// Orders body expressions so that each one's inputs are bound before it runs (OPA's safety reordering):
-/// an expression that reads a variable bound by a later expression is moved after it.
+/// an expression that reads a variable bound by a later expression is moved after it. Variables in the
+/// indices of an expression's references are its own outputs (the reference enumerates them), so
+/// <c>foo == input.foos[foo]</c> needs nothing bound before it.
 /// </summary>
 internal static class Reorder
 {
@@ -15,11 +17,16 @@ internal static class Reorder
             return exprs;
         }
 
-        var infos = exprs.Select(e => (Expr: e, In: new HashSet<int>(), Out: new HashSet<int>())).ToList();
+        var infos = exprs.Select(e => (Expr: e, In: new HashSet<int>(), Out: new HashSet<int>(), Self: new HashSet<int>())).ToList();
         var allOutputs = new HashSet<int>();
         foreach (var info in infos)
         {
             Collect(info.Expr, info.In, info.Out);
+            if (!info.Expr.Negated)
+            {
+                RefIndexVars(info.Expr, info.Self);
+            }
+
             allOutputs.UnionWith(info.Out);
         }
 
@@ -29,7 +36,7 @@ internal static class Reorder
         var changed = false;
         while (remaining.Count > 0)
         {
-            var index = remaining.FindIndex(i => i.In.All(v => bound.Contains(v) || !allOutputs.Contains(v)));
+            var index = remaining.FindIndex(i => i.In.All(v => bound.Contains(v) || i.Self.Contains(v) || !allOutputs.Contains(v)));
             if (index < 0)
             {
                 index = 0;
@@ -92,6 +99,73 @@ internal static class Reorder
                 break;
             case ExprKind.Every:
                 Term(e.Collection!, inputs, outputs, false);
+                break;
+        }
+    }
+
+    /// <summary>Variables that references in the expression's terms enumerate (outside comprehensions, which have their own bodies).</summary>
+    private static void RefIndexVars(Expr e, HashSet<int> vars)
+    {
+        switch (e.Kind)
+        {
+            case ExprKind.Term or ExprKind.Unify or ExprKind.Assign:
+                RefIndexVars(e.Left, vars);
+                RefIndexVars(e.Right, vars);
+                break;
+        }
+    }
+
+    private static void RefIndexVars(Term? t, HashSet<int> vars)
+    {
+        switch (t)
+        {
+            case RefTerm r:
+                RefIndexVars(r.Head, vars);
+                foreach (var p in r.Path)
+                {
+                    if (p is VarTerm { Slot: >= 0, IsWildcard: false } v)
+                    {
+                        vars.Add(v.Slot);
+                    }
+                    else
+                    {
+                        RefIndexVars(p, vars);
+                    }
+                }
+
+                break;
+            case ArrayTerm a:
+                foreach (var i in a.Items)
+                {
+                    RefIndexVars(i, vars);
+                }
+
+                break;
+            case SetTerm st:
+                foreach (var i in st.Items)
+                {
+                    RefIndexVars(i, vars);
+                }
+
+                break;
+            case ObjectTerm o:
+                foreach (var i in o.Keys)
+                {
+                    RefIndexVars(i, vars);
+                }
+
+                foreach (var i in o.Values)
+                {
+                    RefIndexVars(i, vars);
+                }
+
+                break;
+            case CallTerm c:
+                foreach (var a in c.Args)
+                {
+                    RefIndexVars(a, vars);
+                }
+
                 break;
         }
     }

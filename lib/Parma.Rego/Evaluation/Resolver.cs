@@ -15,10 +15,12 @@ internal sealed class Resolver
     private readonly Dictionary<string, string[]> _imports;
     private readonly List<Dictionary<string, int>> _scopes = [];
     private readonly string _file;
+    private readonly bool _v1;
     private int _slots;
 
-    public Resolver(RuleNode root, IReadOnlyDictionary<string, BuiltinFunction> builtins, string[] package, HashSet<string> packageRules, Dictionary<string, string[]> imports, string file)
+    public Resolver(RuleNode root, IReadOnlyDictionary<string, BuiltinFunction> builtins, string[] package, HashSet<string> packageRules, Dictionary<string, string[]> imports, string file, bool v1 = true)
     {
+        _v1 = v1;
         _root = root;
         _builtins = builtins;
         _package = package;
@@ -79,14 +81,30 @@ internal sealed class Resolver
         _scopes.Clear();
         _scopes.Add(new Dictionary<string, int>(StringComparer.Ordinal));
         ResolveBodyInPlace(body);
+        var check = body.Exprs.Count > 1 || body.Exprs.Exists(Iterates);
         foreach (var e in body.Exprs)
         {
             if (e.Kind == ExprKind.Term && !e.Negated && !(e.Left is CallTerm call && Reorder.IsOutputCall(call)))
             {
                 e.CaptureSlot = _slots++;
+                e.CaptureChecked = check;
             }
         }
     }
+
+    /// <summary>Whether an expression enumerates: a reference with a variable index, or a relation such as walk (comprehensions aside).</summary>
+    private static bool Iterates(Expr e) =>
+        Iterates(e.Left) || Iterates(e.Right) || Iterates(e.Collection) || e.Kind is ExprKind.SomeIn;
+
+    private static bool Iterates(Term? t) => t switch
+    {
+        RefTerm r => Iterates(r.Head) || r.Path.Any(p => p is VarTerm || Iterates(p)),
+        ArrayTerm a => a.Items.Any(Iterates),
+        SetTerm s => s.Items.Any(Iterates),
+        ObjectTerm o => o.Keys.Any(Iterates) || o.Values.Any(Iterates),
+        CallTerm c => c.Builtin is { Relation: not null } || c.Args.Any(Iterates),
+        _ => false,
+    };
 
     private void ResolveBodyInPlace(Body body)
     {
@@ -383,6 +401,11 @@ internal sealed class Resolver
 
         if (_builtins.TryGetValue(call.Name, out var builtin))
         {
+            if (builtin.Deprecated && _v1)
+            {
+                throw new RegoException(RegoException.Codes.TypeError, $"deprecated built-in function calls in expression: {call.Name}", _file, call.Line, call.Column);
+            }
+
             call.Builtin = builtin;
             if (builtin.Arity >= 0 && call.Args.Length != builtin.Arity && call.Args.Length != builtin.Arity + 1)
             {

@@ -136,6 +136,12 @@ internal sealed class Expr
 
     /// <summary>Top-level query terms capture their value here (so `false` is a result, as in `opa eval`); -1 otherwise.</summary>
     public int CaptureSlot { get; set; } = -1;
+
+    /// <summary>
+    /// A captured query expression is also a condition: a solution whose value is false is dropped. OPA's query
+    /// rewriting adds this check when the query has more than one expression or iterates.
+    /// </summary>
+    public bool CaptureChecked { get; set; }
 }
 
 internal enum RuleKind

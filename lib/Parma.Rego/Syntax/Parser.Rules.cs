@@ -130,6 +130,16 @@ internal sealed partial class Parser
             return;
         }
 
+        if (!_v1 && !hasBody && rule.Value is null && rule.HeadRef.Count == 1)
+        {
+            throw new RegoException(RegoException.Codes.ParseError, "var cannot be used for rule name", _file, rule.Line, rule.HeadRef[0].Column);
+        }
+
+        if (_v1 && !hasBody && rule.Value is null && rule.HeadRef.Count == 2 && rule.HeadRef[1] is not ScalarTerm)
+        {
+            throw new RegoException(RegoException.Codes.ParseError, "`contains` keyword is required for partial set rules", _file, rule.Line, rule.HeadRef[0].Column);
+        }
+
         if (!_v1 && rule.Value is null && rule.HeadRef.Count == 2 && !_dotSegments.Contains(rule.HeadRef[1]))
         {
             rule.Kind = RuleKind.PartialSet;

@@ -22,23 +22,34 @@ internal sealed partial class Parser
     }
 
     /// <summary>
-    /// Parses a module as Rego v1, or as v0 when asked. A module that imports <c>future.keywords</c> is written
-    /// in v0 style, so when it is not valid v1 it is parsed as v0 (and reports v0's error if that fails too).
+    /// Parses a module in the given syntax (see <see cref="RegoVersion"/>). Under <see cref="RegoVersion.Auto"/> a
+    /// module that is not valid v1 is read as v0; when it is not valid v0 either, the error reported is v0's for a
+    /// module that imports <c>future.keywords</c> (written for a v0 engine) and v1's otherwise.
     /// </summary>
-    public static ModuleAst ParseModule(string file, string source, bool v1)
+    public static ModuleAst ParseModule(string file, string source, RegoVersion version)
     {
-        if (!v1)
+        switch (version)
         {
-            return new Parser(file, source, v1: false).Module();
+            case RegoVersion.V0:
+                return new Parser(file, source, v1: false).Module();
+            case RegoVersion.V1:
+                return new Parser(file, source, v1: true).Module();
         }
 
         try
         {
             return new Parser(file, source, v1: true).Module();
         }
-        catch (RegoException) when (ImportsFutureKeywords(file, source))
+        catch (RegoException v1Error) when (v1Error.Code == RegoException.Codes.ParseError)
         {
-            return new Parser(file, source, v1: false).Module();
+            try
+            {
+                return new Parser(file, source, v1: false).Module();
+            }
+            catch (RegoException) when (!ImportsFutureKeywords(file, source))
+            {
+                throw v1Error;
+            }
         }
     }
 

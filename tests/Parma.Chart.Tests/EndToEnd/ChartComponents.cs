@@ -1,9 +1,12 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Parma.Operator;
 using Parma.Testing.ApiServer;
+using Parma.Webhook;
 
 namespace Parma.Chart.Tests.EndToEnd;
 
@@ -15,6 +18,7 @@ namespace Parma.Chart.Tests.EndToEnd;
 public sealed class ChartComponents : IAsyncDisposable
 {
     private readonly List<WebApplication> _apps = [];
+    private readonly TestCertificateAuthority _webhookCa = new("parma-webhook-test-ca");
     private readonly string _work = Directory.CreateTempSubdirectory("parma-chart-e2e-").FullName;
 
     public string WorkDirectory => _work;
@@ -32,6 +36,47 @@ public sealed class ChartComponents : IAsyncDisposable
         var path = Path.Combine(_work, $"{user.Replace(':', '_')}.kubeconfig");
         File.WriteAllText(path, server.Kubeconfig(user));
         return path;
+    }
+
+    /// <summary>
+    /// What installing the chart brings up: the webhook as its Deployment runs it (serving a certificate
+    /// from a test CA), once ready the chart's webhook configurations pointing at it, then the operator.
+    /// Each runs under its ServiceAccount's identity.
+    /// </summary>
+    public async Task StartWebhookAndOperatorAsync(TestApiServer server, RenderedChart chart, string webhookUser, string operatorUser)
+    {
+        var settings = WriteSettings(chart);
+        using var serving = _webhookCa.IssueServerCertificate();
+        var certificate = Path.Combine(_work, "tls.crt");
+        var key = Path.Combine(_work, "tls.key");
+        await File.WriteAllTextAsync(certificate, serving.ExportCertificatePem());
+        await File.WriteAllTextAsync(key, serving.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+
+        var webhook = await StartAsync(WebhookApp.Build, Rewrite(
+            RenderedChart.Args(chart.Deployment("webhook")),
+            new Dictionary<string, string>
+            {
+                ["--tls-cert"] = certificate,
+                ["--tls-key"] = key,
+                ["--port"] = "0",
+                ["--metrics-port"] = "0",
+                ["--settings"] = settings,
+                ["--layer-cache"] = Directory.CreateDirectory(Path.Combine(_work, "webhook-layers")).FullName,
+            },
+            "--kubeconfig", WriteKubeconfig(server, webhookUser)));
+        using var http = new HttpClient { BaseAddress = Address(webhook, "http") };
+        await Eventually.GetAsync(async () => (await http.GetAsync("/readyz")).IsSuccessStatusCode ? "ready" : null, "the webhook's caches to sync");
+        await server.CreateManifestsAsync(PointWebhooksAt(chart, Address(webhook, "https"), _webhookCa.CertificatePem));
+
+        await StartAsync(OperatorApp.Build, Rewrite(
+            RenderedChart.Args(chart.Deployment("operator")),
+            new Dictionary<string, string>
+            {
+                ["--settings"] = settings,
+                ["--layer-cache"] = Directory.CreateDirectory(Path.Combine(_work, "operator-layers")).FullName,
+                ["--http-port"] = "0",
+            },
+            "--kubeconfig", WriteKubeconfig(server, operatorUser)));
     }
 
     /// <summary>Replaces the values of the given flags in the Deployment's args and appends <paramref name="extra"/>.</summary>
@@ -106,6 +151,7 @@ public sealed class ChartComponents : IAsyncDisposable
             }
         }
 
+        _webhookCa.Dispose();
         Directory.Delete(_work, recursive: true);
     }
 }

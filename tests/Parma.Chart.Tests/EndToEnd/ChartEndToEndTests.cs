@@ -63,40 +63,7 @@ public sealed class ChartEndToEndTests
         await server.CreateManifestsAsync(string.Join("\n---\n", withoutWebhooks.Select(o => o.ToJsonString())), ReleaseNamespace);
 
         await using var components = new ChartComponents();
-        var settings = components.WriteSettings(chart);
-        using var webhookCa = new TestCertificateAuthority("parma-webhook-test-ca");
-        using var serving = webhookCa.IssueServerCertificate();
-        var certificate = Path.Combine(components.WorkDirectory, "tls.crt");
-        var key = Path.Combine(components.WorkDirectory, "tls.key");
-        await File.WriteAllTextAsync(certificate, serving.ExportCertificatePem());
-        await File.WriteAllTextAsync(key, serving.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-
-        var webhook = await components.StartAsync(WebhookApp.Build, ChartComponents.Rewrite(
-            RenderedChart.Args(chart.Deployment("webhook")),
-            new Dictionary<string, string>
-            {
-                ["--tls-cert"] = certificate,
-                ["--tls-key"] = key,
-                ["--port"] = "0",
-                ["--metrics-port"] = "0",
-                ["--settings"] = settings,
-                ["--layer-cache"] = Directory.CreateDirectory(Path.Combine(components.WorkDirectory, "webhook-layers")).FullName,
-            },
-            "--kubeconfig", components.WriteKubeconfig(server, WebhookUser)));
-        using var http = new HttpClient { BaseAddress = ChartComponents.Address(webhook, "http") };
-        await Eventually.GetAsync(async () => (await http.GetAsync("/readyz")).IsSuccessStatusCode ? "ready" : null, "the webhook's caches to sync");
-        await server.CreateManifestsAsync(
-            ChartComponents.PointWebhooksAt(chart, ChartComponents.Address(webhook, "https"), webhookCa.CertificatePem));
-
-        await components.StartAsync(OperatorApp.Build, ChartComponents.Rewrite(
-            RenderedChart.Args(chart.Deployment("operator")),
-            new Dictionary<string, string>
-            {
-                ["--settings"] = settings,
-                ["--layer-cache"] = Directory.CreateDirectory(Path.Combine(components.WorkDirectory, "operator-layers")).FullName,
-                ["--http-port"] = "0",
-            },
-            "--kubeconfig", components.WriteKubeconfig(server, OperatorUser)));
+        await components.StartWebhookAndOperatorAsync(server, chart, WebhookUser, OperatorUser);
 
         using var client = new KubernetesClient(KubeConfigLoader.LoadYaml(server.Kubeconfig()), ParmaJson.Options);
         await using var kubelet = new Kubelet(client, Workloads);

@@ -1,49 +1,37 @@
-using Parma.Api;
-using Parma.Attestation.KeyRelease;
-using Parma.Kube.Client;
-using Parma.Kube.Config;
-using Parma.KeyRelease;
-using Parma.Testing.ApiServer;
-
 namespace Parma.Chart.Tests.EndToEnd;
 
-/// <summary>The key-release ServiceAccount's rules cover the reads of a group-bound key policy, and nothing more.</summary>
+/// <summary>
+/// Key release reads nothing from the cluster (lib/Parma.KeyRelease links no Kubernetes client; see
+/// tests/Parma.KeyRelease.Tests), so the chart grants it nothing, mounts no token, and installs it at all only in an
+/// explicitly named development mode that warns.
+/// </summary>
 public sealed class KeyReleaseRbacTests
 {
-    private const string User = "system:serviceaccount:parma-system:parma-operator-key-release";
+    [Fact]
+    public async Task A_default_install_has_no_key_release()
+    {
+        var chart = await Helm.TemplateAsync("parma-system");
+        chart.Objects.Should().NotContain(o => RenderedChart.Label(o, "app.kubernetes.io/component") == "key-release");
+    }
 
     [Fact]
-    public async Task Key_release_rules_cover_exactly_what_a_group_bound_policy_reads()
+    public async Task In_development_mode_key_release_gets_no_rbac_and_no_service_account_token()
     {
-        var chart = await Helm.TemplateAsync("parma-system", "--set", "keyRelease.enabled=true", "--set", "keyRelease.existingSecret=keys");
-        await using var server = await TestApiServer.StartAsync();
-        var recorder = RequestRecorder.Attach(server);
-        await server.CreateManifestsAsync(await File.ReadAllTextAsync(Path.Combine(Helm.ChartDirectory, "crds", ConfidentialPodGroupCrd.FileName)));
-        await server.CreateManifestsAsync("""
-            apiVersion: parma.dev/v1alpha1
-            kind: ConfidentialPodGroup
-            metadata:
-              name: hello
-            spec:
-              template:
-                spec:
-                  containers:
-                    - name: hello
-                      image: registry.example/parma/hello:1.0
-            """);
-        using var client = new KubernetesClient(KubeConfigLoader.LoadYaml(server.Kubeconfig(User)), ParmaJson.Options);
+        var chart = await Helm.TemplateAsync("parma-system", "--set", "keyRelease.developmentMode.enabled=true", "--set", "keyRelease.existingSecret=keys");
 
-        var allowed = await new KubernetesHostDataSource(client).GetAllowedHostDataAsync(new GroupReference("default", "hello"), CancellationToken.None);
+        new RbacRules(chart, "parma-system", "parma-operator-key-release").Granted.Should().BeEmpty();
+        chart.Objects.Where(o => RenderedChart.Kind(o) is "Role" or "ClusterRole" or "RoleBinding" or "ClusterRoleBinding")
+            .Should().NotContain(o => RenderedChart.Name(o).Contains("key-release", StringComparison.Ordinal));
+        chart.Deployment("key-release")["spec"]!["template"]!["spec"]!["automountServiceAccountToken"]!.GetValue<bool>().Should().BeFalse();
+    }
 
-        allowed.Should().BeEmpty("the group has no status.hostData and no pods yet");
-        var rules = new RbacRules(chart, "parma-system", "parma-operator-key-release");
-        var calls = recorder.By(User);
-        calls.Should().NotBeEmpty().And.OnlyContain(c => rules.Allows(c));
-        rules.Granted.Should().BeEquivalentTo(calls.Select(RbacRules.Grant).Distinct());
+    [Fact]
+    public async Task Development_mode_notes_warn_loudly_and_a_default_install_does_not()
+    {
+        var notes = await Helm.RenderNotesAsync("--set", "keyRelease.developmentMode.enabled=true", "--set", "keyRelease.existingSecret=tenant-keys");
+        notes.Should().Contain("WARNING: KEY RELEASE RUNS IN DEVELOPMENT MODE").And.Contain("parma-system/tenant-keys")
+            .And.Contain("Never guard a real secret this way");
 
-        var withoutGroupAccess = await Helm.TemplateAsync("parma-system",
-            "--set", "keyRelease.enabled=true", "--set", "keyRelease.existingSecret=keys", "--set", "keyRelease.groupAccess=false");
-        new RbacRules(withoutGroupAccess, "parma-system", "parma-operator-key-release").Granted.Should().BeEmpty();
-        withoutGroupAccess.Deployment("key-release")["spec"]!["template"]!["spec"]!["automountServiceAccountToken"]!.GetValue<bool>().Should().BeFalse();
+        (await Helm.RenderNotesAsync()).Should().NotContain("KEY RELEASE");
     }
 }

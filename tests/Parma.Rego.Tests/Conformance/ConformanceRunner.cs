@@ -6,7 +6,7 @@ public static class ConformanceRunner
     /// <summary>Returns null when the case passes, otherwise why it failed.</summary>
     public static string? Run(ConformanceCase c)
     {
-        var options = new RegoOptions { V0Compatible = c.V0, StrictBuiltinErrors = c.StrictError, MaxSteps = 5_000_000 };
+        var options = new RegoOptions { Version = c.V0 ? RegoVersion.V0 : RegoVersion.V1, StrictBuiltinErrors = c.StrictError, MaxSteps = 5_000_000 };
         IReadOnlyList<QueryResult> results;
         try
         {

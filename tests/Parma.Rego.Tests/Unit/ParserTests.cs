@@ -33,7 +33,7 @@ public sealed class ParserTests
     public void V1_requires_if_but_v0_accepts_bare_bodies()
     {
         const string v0 = "package p\nallow { input.x == 1 }\n";
-        var act = () => CompiledPolicy.Compile("p.rego", v0);
+        var act = () => CompiledPolicy.Compile("p.rego", v0, options: new RegoOptions { Version = RegoVersion.V1 });
         act.Should().Throw<RegoException>().Which.Code.Should().Be("rego_parse_error");
         var policy = CompiledPolicy.Compile("p.rego", v0, options: new RegoOptions { V0Compatible = true });
         policy.EvaluateRule("data.p.allow", Value.FromJson("""{"x":1}""")).Should().Be(Value.True);

@@ -8,6 +8,9 @@ namespace Parma.Testing.ApiServer.Apply;
 /// <summary>One managedFields entry: who owns which fields, through which operation.</summary>
 public sealed record ManagerEntry(string Manager, string Operation, string? Subresource, HashSet<string> Fields)
 {
+    /// <summary>When this manager last wrote, as read back; null for the manager writing now (stamped with the current time).</summary>
+    public string? Time { get; init; }
+
     public bool SameManager(ManagerEntry other) =>
         Manager == other.Manager && Operation == other.Operation && Subresource == other.Subresource;
 }
@@ -26,7 +29,10 @@ public static class ManagedFields
                     ObjectFields.Text(entry["manager"]) ?? "",
                     ObjectFields.Text(entry["operation"]) ?? "Update",
                     ObjectFields.Text(entry["subresource"]),
-                    FieldSet.FromFieldsV1(entry["fieldsV1"])));
+                    FieldSet.FromFieldsV1(entry["fieldsV1"]))
+                {
+                    Time = ObjectFields.Text(entry["time"]),
+                });
             }
         }
 
@@ -44,7 +50,7 @@ public static class ManagedFields
                 ["manager"] = entry.Manager,
                 ["operation"] = entry.Operation,
                 ["apiVersion"] = apiVersion,
-                ["time"] = ObjectFields.Now(),
+                ["time"] = entry.Time ?? ObjectFields.Now(),
                 ["fieldsType"] = "FieldsV1",
                 ["fieldsV1"] = FieldSet.ToFieldsV1(entry.Fields),
             };
@@ -88,23 +94,18 @@ public static class ManagedFields
         }
 
         var self = new ManagerEntry(manager, operation, subresource, []);
-        var existing = entries.FirstOrDefault(e => e.SameManager(self));
-        if (existing is null)
+        var existing = entries.FindIndex(e => e.SameManager(self));
+        if (existing < 0)
         {
-            existing = self;
-            entries.Add(existing);
+            entries.Add(self);
+        }
+        else if (changed.Count > 0)
+        {
+            // The writer's entry gets the time of this write; the others keep theirs.
+            entries[existing] = entries[existing] with { Time = null };
         }
 
-        existing.Fields.UnionWith(changed);
+        entries[existing < 0 ? ^1 : existing].Fields.UnionWith(changed);
         Write(updated, entries);
-    }
-
-    /// <summary>After an apply created the object, the applier owns exactly what it applied.</summary>
-    internal static JsonObject ReplaceWithApply(ServerState state, WriteHandlers writer, ApiResource resource, JsonObject created, JsonObject applied, string manager)
-    {
-        var withApply = (JsonObject)created.DeepClone();
-        var fields = FieldSet.Leaves(applied, includeStatus: false).Keys.ToHashSet(StringComparer.Ordinal);
-        Write(withApply, [new ManagerEntry(manager, "Apply", null, fields)]);
-        return writer.Commit(resource, withApply, ObjectFields.ResourceVersion(created)) ?? state.Store.Get(resource, ObjectFields.Namespace(created), ObjectFields.Name(created)!) ?? created;
     }
 }

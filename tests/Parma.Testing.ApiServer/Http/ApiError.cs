@@ -63,7 +63,10 @@ public sealed class ApiError : Exception
 
     public static ApiError Unauthorized() => new(401, "Unauthorized", "Unauthorized");
 
-    /// <summary>422 Invalid: "Pod \"x\" is invalid: spec.containers: Required value", with one cause per field.</summary>
+    /// <summary>
+    /// 422 Invalid: "Pod \"x\" is invalid: spec.containers: Required value", with one cause per field; the kind
+    /// is qualified by its group outside the core group ("Deployment.apps", "ConfidentialPodGroup.parma.dev").
+    /// </summary>
     public static ApiError Invalid(ApiResource resource, string name, IReadOnlyList<FieldError> errors)
     {
         var causes = new JsonArray();
@@ -84,8 +87,10 @@ public sealed class ApiError : Exception
 
         details["kind"] = resource.Kind;
         details["causes"] = causes;
-        return new ApiError(422, "Invalid", $"{resource.Kind} \"{name}\" is invalid: {summary}", details);
+        return new ApiError(422, "Invalid", $"{QualifiedKind(resource)} \"{name}\" is invalid: {summary}", details);
     }
+
+    public static string QualifiedKind(ApiResource resource) => resource.Group.Length == 0 ? resource.Kind : $"{resource.Kind}.{resource.Group}";
 
     private static JsonObject DetailsFor(ApiResource resource, string name)
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Parma.Testing.ApiServer.Resources;
 using Parma.Testing.ApiServer.Storage;
@@ -8,9 +9,24 @@ namespace Parma.Testing.ApiServer.Http;
 /// <summary>The per-write rules kube-apiserver's registry applies: schema validation, generation, status separation.</summary>
 public static class ObjectRules
 {
-    /// <summary>Validates against the resource's schema. Unknown fields: 400 (strict decoding); other errors: 422.</summary>
+    /// <summary>kube-apiserver's limit on the total size of an object's annotations (keys and values, in bytes).</summary>
+    public const int TotalAnnotationSizeLimit = 256 * 1024;
+
+    /// <summary>
+    /// Validates against the resource's schema (unknown fields: 400, strict decoding; other errors: 422) and
+    /// the annotation size limit every object has (what makes a large CRD fail a client-side `kubectl
+    /// apply`, whose last-applied-configuration annotation holds the whole object).
+    /// </summary>
     public static void Validate(ApiResource resource, JsonObject obj, string? fieldValidation)
     {
+        if (obj["metadata"]?["annotations"] is JsonObject annotations
+            && annotations.Sum(a => Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(ObjectFields.Text(a.Value) ?? "")) is var size
+            && size > TotalAnnotationSizeLimit)
+        {
+            throw ApiError.Invalid(resource, ObjectFields.Name(obj) ?? "",
+                [new(FieldErrorKind.TooLong, "metadata.annotations", $"Too long: may not be more than {TotalAnnotationSizeLimit} bytes")]);
+        }
+
         if (resource.Schema is null)
         {
             return;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Parma.Testing.ApiServer.Faults;
 using Parma.Testing.ApiServer.Resources;
 using Parma.Testing.ApiServer.Storage;
+using Parma.Testing.ApiServer.Tables;
 
 namespace Parma.Testing.ApiServer.Http;
 
@@ -14,6 +15,7 @@ namespace Parma.Testing.ApiServer.Http;
 public sealed class RequestDispatcher(ServerState state, X509Certificate2 authority)
 {
     private readonly ReadHandlers _reads = new(state);
+    private readonly DiscoveryHandlers _discovery = new(state);
     private readonly WriteHandlers _writes = CreateWriter(state);
 
     public async Task HandleAsync(HttpContext context)
@@ -32,9 +34,8 @@ public sealed class RequestDispatcher(ServerState state, X509Certificate2 author
                 throw ApiError.Unauthorized();
             }
 
-            if (request.Path == "/version")
+            if (await _discovery.TryHandleAsync(context).ConfigureAwait(false))
             {
-                await WriteAsync(context, 200, Version()).ConfigureAwait(false);
                 return;
             }
 
@@ -77,11 +78,21 @@ public sealed class RequestDispatcher(ServerState state, X509Certificate2 author
                 await _reads.WatchAsync(context, target).ConfigureAwait(false);
                 return;
             case "GET" when target.Name is null:
-                await WriteAsync(context, 200, _reads.List(target, request.Query)).ConfigureAwait(false);
+            {
+                var list = _reads.List(target, request.Query);
+                await WriteAsync(context, 200, AsTableIfAsked(request, target, list["items"]!.AsArray().OfType<JsonObject>(), list["metadata"]!.AsObject()) ?? list)
+                    .ConfigureAwait(false);
                 return;
+            }
+
             case "GET":
-                await WriteAsync(context, 200, _reads.Get(target)).ConfigureAwait(false);
+            {
+                var obj = _reads.Get(target);
+                var table = target.Subresource is null ? AsTableIfAsked(request, target, [obj], obj["metadata"]!.AsObject()) : null;
+                await WriteAsync(context, 200, table ?? obj).ConfigureAwait(false);
                 return;
+            }
+
             case "POST" when target.Name is null:
                 await WriteAsync(context, 201, await _writes.CreateAsync(target, await ReadObjectAsync(request).ConfigureAwait(false), request.Query, cancel).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
@@ -136,6 +147,12 @@ public sealed class RequestDispatcher(ServerState state, X509Certificate2 author
         }
     }
 
+    /// <summary>The objects as a meta.k8s.io Table when the Accept header prefers one (kubectl get), else null.</summary>
+    private static JsonObject? AsTableIfAsked(HttpRequest request, RequestTarget target, IEnumerable<JsonObject> objects, JsonObject metadata) =>
+        MediaTypes.TableVersion(request.Headers.Accept.ToString()) is { } version
+            ? TableConverter.Convert(target.Resource, objects, metadata, version, request.Query["includeObject"].ToString() is { Length: > 0 } include ? include : null)
+            : null;
+
     private static JsonObject Present(RequestTarget target, JsonObject obj) =>
         target.Subresource == "scale" ? ScaleSubresourceView.From(target.Resource, obj) : obj;
 
@@ -183,20 +200,15 @@ public sealed class RequestDispatcher(ServerState state, X509Certificate2 author
         return false;
     }
 
-    private JsonObject Version()
-    {
-        var minor = state.Options.KubernetesVersion.Split('.').Last();
-        return new JsonObject
-        {
-            ["major"] = "1",
-            ["minor"] = minor,
-            ["gitVersion"] = $"{state.Options.KubernetesVersion}.0-parma-test",
-            ["platform"] = "linux/amd64",
-        };
-    }
-
     private static async Task<string> ReadTextAsync(HttpRequest request)
     {
+        if (request.ContentType?.StartsWith("application/vnd.kubernetes.", StringComparison.Ordinal) == true)
+        {
+            // kubectl's typed commands (create namespace, …) send protobuf; this server decodes JSON only.
+            throw new ApiError(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json (the test API server does not decode {request.ContentType})");
+        }
+
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         return await reader.ReadToEndAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
     }

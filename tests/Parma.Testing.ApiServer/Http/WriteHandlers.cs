@@ -16,9 +16,11 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
 {
     private const int MaxRaceRetries = 20;
 
-    public async Task<JsonObject> CreateAsync(RequestTarget target, JsonObject body, IQueryCollection query, CancellationToken cancellationToken)
+    /// <param name="appliedBy">For a server-side apply that creates the object: the manager that owns exactly the applied fields.</param>
+    public async Task<JsonObject> CreateAsync(RequestTarget target, JsonObject body, IQueryCollection query, CancellationToken cancellationToken, string? appliedBy = null)
     {
         var resource = target.Resource;
+        var applied = appliedBy is null ? null : (JsonObject)body.DeepClone();
         CheckTypeMeta(resource, body);
         var meta = ObjectFields.Metadata(body);
         if (resource.Namespaced)
@@ -69,7 +71,14 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
         }
 
         PrepareStatusOnCreate(resource, body);
-        ManagedFields.RecordUpdate(body, null, query["fieldManager"], "Update");
+        if (applied is null)
+        {
+            ManagedFields.RecordUpdate(body, null, query["fieldManager"], "Update");
+        }
+        else
+        {
+            ManagedFields.Write(body, [new ManagerEntry(appliedBy!, "Apply", null, [.. FieldSet.Leaves(applied, includeStatus: false).Keys])]);
+        }
 
         body = await state.Admission.AdmitAsync(state, AdmissionOperation.Create, resource, body, null, cancellationToken).ConfigureAwait(false);
         if (IsDryRun(query))
@@ -272,10 +281,10 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
         var force = query["force"] == "true";
         if (state.Store.Get(target.Resource, target.Namespace, target.Name!) is null && target.Subresource is null)
         {
+            // One write, as kube-apiserver does: the object is created with the applier owning what it applied.
             var created = (JsonObject)applied.DeepClone();
             ObjectFields.Metadata(created)["name"] = target.Name;
-            var createdObject = await CreateAsync(target with { Name = null }, created, query, cancellationToken).ConfigureAwait(false);
-            return ManagedFields.ReplaceWithApply(state, this, target.Resource, createdObject, applied, manager);
+            return await CreateAsync(target with { Name = null }, created, query, cancellationToken, appliedBy: manager).ConfigureAwait(false);
         }
 
         return await GuaranteedUpdateAsync(
@@ -420,7 +429,7 @@ public sealed class WriteHandlers(ServerState state, GarbageCollector collector)
         }
         catch (JsonPatchException e)
         {
-            throw new ApiError(422, "Invalid", $"{resource.Kind} \"{ObjectFields.Name(current)}\" is invalid: {e.Message}");
+            throw new ApiError(422, "Invalid", $"{ApiError.QualifiedKind(resource)} \"{ObjectFields.Name(current)}\" is invalid: {e.Message}");
         }
     }
 

@@ -50,10 +50,29 @@ public static class CrdRegistrar
                 TracksGeneration = true,
                 IsCustom = true,
                 Schema = schema,
+                CustomSchema = version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject,
                 Scale = scale,
+                Singular = ObjectFields.Text(names?["singular"]) ?? kind.ToLowerInvariant(),
+                ShortNames = Strings(names?["shortNames"]),
+                Categories = Strings(names?["categories"]),
+                PrinterColumns = Columns(version["additionalPrinterColumns"]),
             });
         }
     }
+
+    private static string[] Strings(JsonNode? node) =>
+        node is JsonArray list ? [.. list.Select(ObjectFields.Text).OfType<string>()] : [];
+
+    private static PrinterColumn[] Columns(JsonNode? node) =>
+        node is JsonArray list
+            ? [.. list.OfType<JsonObject>().Select(c => new PrinterColumn(
+                ObjectFields.Text(c["name"]) ?? "",
+                ObjectFields.Text(c["type"]) ?? "string",
+                ObjectFields.Text(c["format"]),
+                ObjectFields.Text(c["description"]),
+                c["priority"] is null ? 0 : (int)ObjectFields.Integer(c["priority"]),
+                ObjectFields.Text(c["jsonPath"]) ?? ""))]
+            : [];
 
     /// <summary>The conditions a healthy CRD reports right away (the names are accepted, the API is established).</summary>
     public static JsonObject AcceptedStatus(JsonObject crd)

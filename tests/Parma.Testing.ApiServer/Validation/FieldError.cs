@@ -8,6 +8,7 @@ public enum FieldErrorKind
     TypeInvalid,
     NotSupported,
     Invalid,
+    TooLong,
 }
 
 /// <summary>One validation failure at a field path such as spec.containers[0].name.</summary>
@@ -19,6 +20,7 @@ public sealed record FieldError(FieldErrorKind Kind, string Field, string Detail
         FieldErrorKind.Required => "FieldValueRequired",
         FieldErrorKind.TypeInvalid => "FieldValueTypeInvalid",
         FieldErrorKind.NotSupported => "FieldValueNotSupported",
+        FieldErrorKind.TooLong => "FieldValueTooLong",
         FieldErrorKind.Unknown => "FieldValueInvalid",
         _ => "FieldValueInvalid",
     };
