@@ -126,6 +126,8 @@ LAYER_SRC_PREFIX_OPTION := "io.katacontainers.fs-opt.layer-src-prefix="
 
 CAPABILITY_SETS := ["Ambient", "Bounding", "Effective", "Inheritable", "Permitted"]
 
+IMAGE_FSTYPES := {"tar", "fuse3.kata-overlay"}
+
 LAYER_FLAGS := "tar,ro,io.katacontainers.fs-opt.block_device=file,io.katacontainers.fs-opt.is-layer"
 
 # The policy state. kata-agent and the Parma agent both start it as {}.
@@ -486,16 +488,15 @@ policy_rlimits := {[r.type, r.hard, r.soft] | some r in policy_data.common.rlimi
 # Layer and overlay storages carry nothing but their options; volume storages are compared whole below.
 cc_global_failures contains f if {
 	some i, s in i_storages
-	s.fstype in {"tar", "fuse3.kata-overlay"}
+	s.fstype in IMAGE_FSTYPES
 	not storage_plain(s)
 	f := failure("create.storage_fields", 7, sprintf("storages[%d]", [i]), "layer and overlay storages take no driver options, fs_group or sharing")
 }
 
 # One entry per variable name: a second entry would decide which value the process sees.
 cc_global_failures contains f if {
-	names := [env_name(e) | some e in i_env]
-	count(names) != count({n | some n in names})
-	some name in duplicates(names)
+	count(i_env) != count({env_name(e) | some e in i_env})
+	some name in duplicates([env_name(e) | some e in i_env])
 	f := failure("create.env", 8, sprintf("OCI.Process.Env[%v]", [name]), "environment variable is set more than once")
 }
 
@@ -888,12 +889,12 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	some i, s in i_storages
-	not s.fstype in {"tar", "fuse3.kata-overlay"}
+	not s.fstype in IMAGE_FSTYPES
 	not volume_storage_allowed(p, s)
 	f := container_failure(idx, "create.volumes", 56, sprintf("storages[%d]", [i]), sprintf("storage %v at %v is not allowed by the policy", [object.get(s, "driver", ""), object.get(s, "mount_point", "")]))
 }
 
-volume_storages := [s | some s in i_storages; not s.fstype in {"tar", "fuse3.kata-overlay"}]
+volume_storages := [s | some s in i_storages; not s.fstype in IMAGE_FSTYPES]
 
 cc_failures contains f if {
 	some idx in cc_considered
@@ -1079,9 +1080,8 @@ exec_failures contains f if {
 }
 
 exec_failures contains f if {
-	names := [env_name(e) | some e in exec_env]
-	count(names) != count({n | some n in names})
-	some name in duplicates(names)
+	count(exec_env) != count({env_name(e) | some e in exec_env})
+	some name in duplicates([env_name(e) | some e in exec_env])
 	f := failure("exec.env", 4, sprintf("process.Env[%v]", [name]), "environment variable is set more than once")
 }
 

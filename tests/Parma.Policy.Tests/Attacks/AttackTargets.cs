@@ -22,8 +22,8 @@ public sealed record AttackTarget(string Name, GeneratedPolicy Policy, PodPlan P
 /// The policies the attack corpus runs against: the two examples as they are; the group with every
 /// switch and option open (standard I/O, diagnostics, terminals, an exec pattern rule, a loose copy
 /// pattern, a resource limit, an fsGroup and a second volume), so that checks behind those reach
-/// something; and the Deployment without layer verification, with a hostname of its own and container
-/// stats switched off.
+/// something; and the Deployment without layer verification, with a hostname of its own, a declared
+/// exec command (no terminal) and container stats switched off.
 /// </summary>
 public sealed class AttackTargets : IAsyncLifetime, IDisposable
 {
@@ -33,6 +33,9 @@ public sealed class AttackTargets : IAsyncLifetime, IDisposable
     public static readonly IReadOnlyList<string> EchoExample = ["/bin/echo", "hello"];
 
     public static readonly string[] Names = ["group", "deployment", "group-open", "deployment-unverified"];
+
+    /// <summary>The two targets that between them reach every check (the mutation test compiles each mutant for them only).</summary>
+    public static readonly string[] Reaching = ["group-open", "deployment-unverified"];
 
     private readonly string _cache = Directory.CreateTempSubdirectory("parma-attack-cache-").FullName;
     private ImageResolver? _resolver;
@@ -70,7 +73,7 @@ public sealed class AttackTargets : IAsyncLifetime, IDisposable
         var noStats = PolicySettingsLoader.Parse(
             PolicySettingsLoader.ApplyDropIn(PolicySettingsLoader.DefaultsJson(), """[{"op": "replace", "path": "/request_defaults/StatsContainerRequest", "value": false}]""", "no-stats.json"),
             "no-stats.json");
-        await AddAsync("deployment-unverified", namedHost, new GroupPolicyOptions { VerifyLayers = false }, noStats, images, []);
+        await AddAsync("deployment-unverified", namedHost, new GroupPolicyOptions { VerifyLayers = false, ExecCommands = [["/bin/cat", "/proc/loadavg"]] }, noStats, images, []);
     }
 
     private async Task AddAsync(string name, string yaml, GroupPolicyOptions options, PolicySettings settings, IImageFactsSource images, IReadOnlyList<IReadOnlyList<string>> patternExamples)

@@ -30,17 +30,17 @@ public static class EquivalentMutants
         ["drop cc_failures contains f if { [create.overlay: p.verify_layers] | p.verify_layers #2"] = Unverified,
         ["drop cc_failures contains f if { [create.overlay: p.verify_layers] | p.verify_layers #3"] = Unverified,
         ["drop cc_failures contains f if { [create.overlay: p.verify_layers] | p.verify_layers #4"] = Unverified,
-        ["drop cc_global_failures contains f if { [create.env: count(names) != count({n | some n in names})] | count(names) != count({n | some n in names})"] = CountGuard,
-        ["drop exec_failures contains f if { [exec.env: count(names) != count({n | some n in names})] | count(names) != count({n | some n in names})"] = CountGuard,
+        ["drop cc_global_failures contains f if { [create.env: count(i_env) != count({env_name(e) | some e in i_env})] | count(i_env) != count({env_name(e) | some e in i_env})"] = CountGuard,
+        ["drop exec_failures contains f if { [exec.env: count(exec_env) != count({env_name(e) | some e in exec_env})] | count(exec_env) != count({env_name(e) | some e in exec_env})"] = CountGuard,
         ["drop cc_global_failures contains f if { [create.mount_point: s.fstype == \"fuse3.kata-overlay\"] | s.fstype == \"fuse3.kata-overlay\""] =
             "the state records only overlay mount points (container roots); a layer or volume storage at such a point already fails its own mount-point check (layers path, volume pattern)",
-        ["drop cc_global_failures contains f if { [create.storage_fields: s.fstype in {\"tar\", \"fuse3.kata-overlay\"}] | s.fstype in {\"tar\", \"fuse3.kata-overlay\"}"] =
+        ["drop cc_global_failures contains f if { [create.storage_fields: s.fstype in IMAGE_FSTYPES] | s.fstype in IMAGE_FSTYPES"] =
             "the generator's volume storages carry no driver options, fs_group or sharing either, and volumes are compared field by field with their policy entry (create.volumes)",
         ["drop exec_failures contains f if { [exec.container_id: container_exists(input.container_id)] | container_exists(input.container_id)"] =
             "a container the policy never saw is refused by the first exec.container_id check already",
         ["remove cc_failures contains f if { [create.mounts: not i in cc_matched_request_mounts[idx]]"] =
             "with the count check and the missing-mount check, a request mount that matches no policy mount leaves a policy mount unmatched, unless two policy mounts match one request mount, which the generator never writes (one mount per destination); the check stays for its reason, which names the request mount",
-        ["remove cc_failures contains f if { [create.volumes: not s.fstype in {\"tar\", \"fuse3.kata-overlay\"}]"] =
+        ["remove cc_failures contains f if { [create.volumes: not s.fstype in IMAGE_FSTYPES]"] =
             "with the count check and the missing-volume check, a volume storage that matches no policy storage leaves a policy storage unmatched, unless two policy storages match one request storage, which the generator never writes (one storage per mount point); the check stays for its reason, which names the storage",
     };
 }
