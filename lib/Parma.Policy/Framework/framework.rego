@@ -141,6 +141,17 @@ state_mount_points := object.get(pstate, "mount_points", {})
 
 state_bound := object.get(pstate, "bound", {})
 
+# The request's scalar fields, read with their protobuf defaults: kata-agent and the Parma agent fill
+# every field, but hand-written JSON (policy explain, a trace) may leave one out, and a failure whose
+# message names an undefined field would itself be undefined, and the request would pass unrefused.
+i_container_id := object.get(input, "container_id", "")
+
+i_signal := object.get(input, "signal", 0)
+
+i_path := object.get(input, "path", "")
+
+i_file_type := object.get(input, "file_type", "Unknown")
+
 container_exists(id) if {
 	_ = state_containers[id]
 }
@@ -214,23 +225,23 @@ GetDiagnosticDataRequest if switch_allows("GetDiagnosticDataRequest")
 
 StatsContainerRequest if {
 	switch_allows("StatsContainerRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 # Standard I/O, only for containers created under this policy.
 ReadStreamRequest if {
 	switch_allows("ReadStreamRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 WriteStreamRequest if {
 	switch_allows("WriteStreamRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 CloseStdinRequest if {
 	switch_allows("CloseStdinRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -264,9 +275,10 @@ sandbox_failures contains f if {
 	f := failure("sandbox.storages", 40, sprintf("storages[%d]", [i]), sprintf("sandbox storage at %v is not allowed", [object.get(s, "mount_point", "")]))
 }
 
+# Exactly the policy's storages: a Kubernetes pod always has /dev/shm, so Kata always sends its storage.
 sandbox_failures contains f if {
-	count(sandbox_storages) > count(policy_data.sandbox.storages)
-	f := failure("sandbox.storages", 41, "storages", sprintf("%d sandbox storages, the policy allows at most %d", [count(sandbox_storages), count(policy_data.sandbox.storages)]))
+	count(sandbox_storages) != count(policy_data.sandbox.storages)
+	f := failure("sandbox.storages", 41, "storages", sprintf("%d sandbox storages, the policy expects %d", [count(sandbox_storages), count(policy_data.sandbox.storages)]))
 }
 
 sandbox_storage_allowed(s) if {
@@ -357,7 +369,7 @@ cc_match := min(cc_candidates) if {
 
 cc_ops(idx) := ops if {
 	p := policy_data.containers[idx]
-	id := input.container_id
+	id := i_container_id
 	record := {
 		"index": idx,
 		"name": p.name,
@@ -379,8 +391,8 @@ cc_ops(idx) := ops if {
 
 # --- Checks that do not depend on which policy container is tried -------------------------------
 cc_global_failures contains f if {
-	container_exists(input.container_id)
-	f := failure("create.container_id", 1, "container_id", sprintf("container %v already exists", [input.container_id]))
+	container_exists(i_container_id)
+	f := failure("create.container_id", 1, "container_id", sprintf("container %v already exists", [i_container_id]))
 }
 
 cc_global_failures contains f if {
@@ -393,6 +405,7 @@ hooks_empty(hooks) if {
 }
 
 hooks_empty(hooks) if {
+	is_object(hooks)
 	every _, list in hooks {
 		list == []
 	}
@@ -506,13 +519,13 @@ duplicates(list) := {x | some i, x in list; some j, y in list; i < j; x == y}
 cc_global_failures contains f if {
 	got := object.get(i_linux, "CgroupsPath", "")
 	not cgroups_path_allowed(got)
-	f := failure("create.cgroups_path", 11, "OCI.Linux.CgroupsPath", sprintf("cgroups path %v is not the pod's path for container %v", [got, input.container_id]))
+	f := failure("create.cgroups_path", 11, "OCI.Linux.CgroupsPath", sprintf("cgroups path %v is not the pod's path for container %v", [got, i_container_id]))
 }
 
 cgroups_path_allowed(path) if {
 	uid := i_annotations["io.kubernetes.cri.sandbox-uid"]
 	some template in policy_data.sandbox.cgroups_paths
-	path == replace(replace(replace(template, "$(container_id)", input.container_id), "$(pod_uid_underscored)", replace(uid, "-", "_")), "$(pod_uid)", uid)
+	path == replace(replace(replace(template, "$(container_id)", i_container_id), "$(pod_uid_underscored)", replace(uid, "-", "_")), "$(pod_uid)", uid)
 }
 
 # The sandbox's hostname is the pod's (its name, cut to 63 characters as the kubelet does, unless the
@@ -530,6 +543,7 @@ hostname_allowed(name) if {
 }
 
 hostname_allowed(name) if {
+	is_string(policy_data.sandbox.hostname)
 	regex.match(policy_data.sandbox.hostname, name)
 }
 
@@ -1005,17 +1019,17 @@ reason_create_container := msg if {
 # ---------------------------------------------------------------------------------------------
 # StartContainerRequest, RemoveContainerRequest, SignalProcessRequest, WaitProcessRequest
 # ---------------------------------------------------------------------------------------------
-StartContainerRequest := {"allowed": true, "ops": [{"op": "replace", "path": state_path(["containers", input.container_id, "started"]), "value": true}]} if {
-	container_exists(input.container_id)
-	not container_started(input.container_id)
+StartContainerRequest := {"allowed": true, "ops": [{"op": "replace", "path": state_path(["containers", i_container_id, "started"]), "value": true}]} if {
+	container_exists(i_container_id)
+	not container_started(i_container_id)
 }
 
-reason_start_container := sprintf("start.container_id: container_id: container %v was not created under this policy", [input.container_id]) if {
-	not container_exists(input.container_id)
-} else := sprintf("start.container_id: container_id: container %v was already started", [input.container_id])
+reason_start_container := sprintf("start.container_id: container_id: container %v was not created under this policy", [i_container_id]) if {
+	not container_exists(i_container_id)
+} else := sprintf("start.container_id: container_id: container %v was already started", [i_container_id])
 
 RemoveContainerRequest := {"allowed": true, "ops": ops} if {
-	id := input.container_id
+	id := i_container_id
 	record := state_containers[id]
 	unmounts := [{"op": "remove", "path": state_path(["mount_points", m])} |
 		some m in record.mount_points
@@ -1027,19 +1041,19 @@ RemoveContainerRequest := {"allowed": true, "ops": ops} if {
 	], unmounts)
 }
 
-reason_not_created := sprintf("container.container_id: container_id: container %v was not created under this policy", [input.container_id])
+reason_not_created := sprintf("container.container_id: container_id: container %v was not created under this policy", [i_container_id])
 
 SignalProcessRequest if {
-	container_exists(input.container_id)
-	input.signal in policy_data.common.allowed_signals
+	container_exists(i_container_id)
+	i_signal in policy_data.common.allowed_signals
 }
 
 reason_signal := reason_not_created if {
-	not container_exists(input.container_id)
-} else := sprintf("signal.signal: signal: signal %v is not allowed", [input.signal])
+	not container_exists(i_container_id)
+} else := sprintf("signal.signal: signal: signal %v is not allowed", [i_signal])
 
 WaitProcessRequest if {
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -1049,21 +1063,21 @@ ExecProcessRequest if {
 	count(exec_failures) == 0
 }
 
-exec_container := policy_data.containers[state_containers[input.container_id].index]
+exec_container := policy_data.containers[state_containers[i_container_id].index]
 
 exec_process := as_object(object.get(input, "process", {}))
 
 exec_args := as_array(object.get(exec_process, "Args", []))
 
 exec_failures contains f if {
-	not container_exists(input.container_id)
-	f := failure("exec.container_id", 1, "container_id", sprintf("container %v was not created under this policy", [input.container_id]))
+	not container_exists(i_container_id)
+	f := failure("exec.container_id", 1, "container_id", sprintf("container %v was not created under this policy", [i_container_id]))
 }
 
 exec_failures contains f if {
-	container_exists(input.container_id)
-	not container_started(input.container_id)
-	f := failure("exec.container_id", 2, "container_id", sprintf("container %v has not been started", [input.container_id]))
+	container_exists(i_container_id)
+	not container_started(i_container_id)
+	f := failure("exec.container_id", 2, "container_id", sprintf("container %v has not been started", [i_container_id]))
 }
 
 exec_failures contains f if {
@@ -1096,7 +1110,7 @@ exec_failures contains f if {
 }
 
 exec_failures contains f if {
-	as_set(object.get(exec_user, "AdditionalGids", [])) != policy_additional_gids[state_containers[input.container_id].index]
+	as_set(object.get(exec_user, "AdditionalGids", [])) != policy_additional_gids[state_containers[i_container_id].index]
 	f := failure("exec.user", 5, "process.User.AdditionalGids", "exec must run with the container's groups")
 }
 
@@ -1205,15 +1219,15 @@ CopyFileRequest if {
 }
 
 copy_failures contains f if {
-	some part in split(input.path, "/")
+	some part in split(i_path, "/")
 	part in {".", ".."}
 	f := failure("copy.path", 1, "path", "path traversal is not allowed")
 }
 
 copy_failures contains f if {
-	input.file_type != "Symlink"
-	not copy_path_allowed(input.path)
-	f := failure("copy.path", 2, "path", sprintf("path %v is not in the copy allow-list", [input.path]))
+	i_file_type != "Symlink"
+	not copy_path_allowed(i_path)
+	f := failure("copy.path", 2, "path", sprintf("path %v is not in the copy allow-list", [i_path]))
 }
 
 copy_path_allowed(path) if {
@@ -1223,8 +1237,8 @@ copy_path_allowed(path) if {
 
 # Regular files, directories and links only: no device nodes, pipes or sockets.
 copy_failures contains f if {
-	not input.file_type in {"Regular", "Directory", "Symlink"}
-	f := failure("copy.file_type", 3, "file_mode", sprintf("file type %v is not allowed (regular files, directories and symbolic links only)", [input.file_type]))
+	not i_file_type in {"Regular", "Directory", "Symlink"}
+	f := failure("copy.file_type", 3, "file_mode", sprintf("file type %v is not allowed (regular files, directories and symbolic links only)", [i_file_type]))
 }
 
 # No set-user-ID, set-group-ID or sticky bit on the file or on the directories made for it.
@@ -1242,8 +1256,8 @@ mode_plain(mode) if {
 # A link lives inside a copied directory, never at the top, where a container's bind mount would
 # follow it, and points to a relative path without traversal.
 copy_failures contains f if {
-	input.file_type == "Symlink"
-	not copy_link_allowed(input.path, object.get(input, "symlink_target", null))
+	i_file_type == "Symlink"
+	not copy_link_allowed(i_path, object.get(input, "symlink_target", null))
 	f := failure("copy.symlink", 5, "symlink_target", "a link must be inside a copied directory and point to a relative path without '..'")
 }
 
@@ -1279,6 +1293,12 @@ interface_failures contains f if {
 	f := failure("interface.name", 1, sprintf("interface.%v", [field]), sprintf("interface %v is not allowed", [name]))
 }
 
+# kata-agent names the link it finds by its hardware address; Kata always sends the name.
+interface_failures contains f if {
+	object.get(i_interface, "name", "") == ""
+	f := failure("interface.name", 1, "interface.name", "an interface needs a name")
+}
+
 interface_failures contains f if {
 	flags := object.get(i_interface, "raw_flags", 0)
 	not flags_allowed(flags)
@@ -1308,6 +1328,13 @@ UpdateRoutesRequest if {
 
 i_routes := as_array(object.get(as_object(object.get(input, "routes", {})), "Routes", []))
 
+# kata-agent replaces the guest's routes with the list: an empty one deletes them all. Kata sends none
+# rather than an empty list.
+route_failures contains f if {
+	count(i_routes) == 0
+	f := failure("route.routes", 1, "routes.Routes", "an empty route list is not allowed (it would delete every route)")
+}
+
 route_failures contains f if {
 	some i, route in i_routes
 	device := object.get(route, "device", "")
@@ -1329,6 +1356,12 @@ AddARPNeighborsRequest if {
 }
 
 i_neighbors := as_array(object.get(as_object(object.get(input, "neighbors", {})), "ARPNeighbors", []))
+
+# Kata sends no AddARPNeighbors rather than an empty list.
+neighbor_failures contains f if {
+	count(i_neighbors) == 0
+	f := failure("neighbor.neighbors", 1, "neighbors.ARPNeighbors", "an empty neighbour list is not allowed")
+}
 
 neighbor_failures contains f if {
 	some i, neighbor in i_neighbors

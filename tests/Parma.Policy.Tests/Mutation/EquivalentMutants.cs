@@ -11,14 +11,17 @@ public static class EquivalentMutants
     private const string ProtobufNumbers = "the agent's input comes from protobuf, where this field is always a number; the guard only keeps hand-written JSON from comparing a string with a number";
     private const string OneConsidered = "a request the host sends names one policy container (the pause container by its type, the others by name), and a request typed as the sandbox can only match the pause entry, whose type check refuses anything else";
     private const string Unverified = "for a container whose policy does not verify layers, create.layers (\"layer storages are not allowed\") already refuses every layer and overlay storage, so this per-storage check never has a storage to look at";
+    private const string TypeGuard = "on a correct request another definition of the rule already holds; the guard keeps engines that raise an error for a builtin given the wrong type (regorus in a stock kata-agent, OPA with strict builtin errors) from failing the whole evaluation there";
     private const string CountGuard = "the count comparison only skips the pairwise search for duplicate names when there are none; the search itself finds the same duplicates";
 
     public static readonly IReadOnlyDictionary<string, string> Reasons = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["drop StartContainerRequest := {\"allowed\": true, \"ops\": [{\"op\": \"replace\", \"path\": state_path([\"containers\", input.container_id, \"started\"]), \"value\": true}]} if { [container_exists(input.container_id)] | container_exists(input.container_id)"] =
+        ["drop StartContainerRequest := {\"allowed\": true, \"ops\": [{\"op\": \"replace\", \"path\": state_path([\"containers\", i_container_id, \"started\"]), \"value\": true}]} if { [container_exists(i_container_id)] | container_exists(i_container_id)"] =
             "for a container the policy never saw, the rule's own JSON-Patch op replaces a path that does not exist; applying it fails, and the agent (like kata-agent) refuses the request",
         ["drop as_array(x) := x if { [is_array(x)] | is_array(x)"] = ProtobufArrays,
         ["drop in_range(x, bounds) if { [is_number(x)] | is_number(x)"] = ProtobufNumbers,
+        ["drop hooks_empty(hooks) if { [is_object(hooks)] | is_object(hooks)"] = TypeGuard,
+        ["drop hostname_allowed(name) if { [is_string(policy_data.sandbox.hostname)] | is_string(policy_data.sandbox.hostname)"] = TypeGuard,
         ["drop copy_link_allowed(path, target) if { [is_string(target)] | is_string(target)"] =
             "kata-agent and the Parma agent give a link's target as a string (a target that is not UTF-8 is refused before the policy is asked)",
         ["drop cc_considered contains idx if { [i_annotations[C_TYPE_KEY] == \"sandbox\"] | i_annotations[C_TYPE_KEY] == \"sandbox\""] = OneConsidered,
@@ -36,7 +39,7 @@ public static class EquivalentMutants
             "the state records only overlay mount points (container roots); a layer or volume storage at such a point already fails its own mount-point check (layers path, volume pattern)",
         ["drop cc_global_failures contains f if { [create.storage_fields: s.fstype in IMAGE_FSTYPES] | s.fstype in IMAGE_FSTYPES"] =
             "the generator's volume storages carry no driver options, fs_group or sharing either, and volumes are compared field by field with their policy entry (create.volumes)",
-        ["drop exec_failures contains f if { [exec.container_id: container_exists(input.container_id)] | container_exists(input.container_id)"] =
+        ["drop exec_failures contains f if { [exec.container_id: container_exists(i_container_id)] | container_exists(i_container_id)"] =
             "a container the policy never saw is refused by the first exec.container_id check already",
         ["remove cc_failures contains f if { [create.mounts: not i in cc_matched_request_mounts[idx]]"] =
             "with the count check and the missing-mount check, a request mount that matches no policy mount leaves a policy mount unmatched, unless two policy mounts match one request mount, which the generator never writes (one mount per destination); the check stays for its reason, which names the request mount",

@@ -22,6 +22,7 @@ internal static class CopyFileAttacks
         var attacks = new List<IEnumerable<HostAttack>>
         {
             c.Change(copy, "copy outside the shared directory", "copy.path: path: path /etc/shadow is not in the copy allow-list", r => r["path"] = "/etc/shadow"),
+            c.Change(copy, "copy that names no path", "copy.path: path", r => r.Remove("path")),
             c.Change(copy, "copy to a path ending in ..", "copy.path: path: path traversal", r => r["path"] = directory + "/.."),
             c.Change(copy, "copy to a path ending in .", "copy.path: path: path traversal", r => r["path"] = directory + "/."),
             c.Change(copy, "copy through .. into /etc", "copy.path: path: path traversal", r => r["path"] = path + "/../../../../../etc/cron.d/x"),

@@ -18,6 +18,7 @@ internal static class ExecAttacks
         var attacks = new List<IEnumerable<HostAttack>>
         {
             c.Change(probe, "exec into an unknown container", "exec.container_id: container_id", r => r["container_id"] = new string('f', 64)),
+            c.Change(probe, "exec that names no container", "exec.container_id: container_id", r => r.Remove("container_id")),
             c.Change(probe, "exec into a container not started yet", "exec.container_id: container_id", _ => { }, c.IndexFor("StartContainerRequest", c.App)),
             c.Change(probe, "exec of a command not in the policy", "exec.args: process.Args", r => ExecProcess(r)["Args"] = new JsonArray("/bin/sh")),
             c.Change(probe, "exec with an added environment variable", "exec.env: process.Env[LD_PRELOAD]", r => Env(ExecProcess(r)).Add("LD_PRELOAD=/tmp/evil.so")),

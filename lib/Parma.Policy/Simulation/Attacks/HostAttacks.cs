@@ -32,6 +32,7 @@ public static class HostAttacks
             .. ContainerAttacks.All(context),
             .. ExecAttacks.All(context, patternExamples ?? []),
             .. LifecycleAttacks.All(context),
+            .. EmptyRequestAttacks.All(context),
         ];
     }
 

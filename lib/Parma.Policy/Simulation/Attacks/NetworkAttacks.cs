@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Parma.Policy.Simulation.Attacks;
 
 /// <summary>
@@ -27,6 +29,9 @@ internal static class NetworkAttacks
         {
             c.Change(iface, "interface renamed lo", "interface.name: interface.name", r => r["interface"]!["name"] = "lo"),
             c.Change(iface, "interface lo by its device name", "interface.name: interface.device", r => r["interface"]!["device"] = "lo"),
+            c.Change(iface, "interface without a name", "interface.name: interface.name: an interface needs a name", r => r["interface"]!["name"] = string.Empty),
+            c.Change(routes, "empty route list (the agent would delete every route)", "route.routes: routes.Routes", r => r["routes"]!["Routes"] = new JsonArray()),
+            c.Change(neighbors, "empty neighbour list", "neighbor.neighbors: neighbors.ARPNeighbors", r => r["neighbors"]!["ARPNeighbors"] = new JsonArray()),
             c.Change(iface, "interface put in promiscuous mode", "interface.raw_flags: interface.raw_flags", r => r["interface"]!["raw_flags"] = 0x100),
             c.Variant(iface, "interface without ARP (IFF_NOARP, as Kata sets for some endpoints)", r => r["interface"]!["raw_flags"] = 0x80),
             c.Change(routes, "route through lo", "route.device: routes.Routes[0].device", r => r["routes"]!["Routes"]![0]!["device"] = "lo"),

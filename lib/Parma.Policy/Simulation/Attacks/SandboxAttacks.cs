@@ -16,6 +16,7 @@ internal static class SandboxAttacks
             c.Change(sandbox, "sandbox with the other PID namespace choice", "sandbox.pidns: sandbox_pidns", r => r["sandbox_pidns"] = !r["sandbox_pidns"]!.GetValue<bool>()),
             c.Change(sandbox, "sandbox with a second shared-memory storage", "sandbox.storages: storages: 2 sandbox storages",
                 r => r["storages"]!.AsArray().Add(r["storages"]![0]!.DeepClone())),
+            c.Change(sandbox, "sandbox without its shared-memory storage", "sandbox.storages: storages: 0 sandbox storages", r => r["storages"] = new JsonArray()),
         };
         foreach (var (field, value) in new (string, JsonNode)[]
         {
