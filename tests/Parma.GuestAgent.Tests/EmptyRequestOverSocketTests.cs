@@ -26,7 +26,7 @@ public sealed class EmptyRequestOverSocketTests(ProbeGroup group) : IClassFixtur
         {
             var request = (Google.Protobuf.IMessage)Activator.CreateInstance(method.Request.ClrType)!;
             var answer = await agent.CallAsync(method.Name, request);
-            var unconditional = UnconditionalRequests.Reasons.ContainsKey(method.Kind) && switches[method.Kind]?.GetValue<bool>() == true;
+            var unconditional = UnconditionalRequests.AllowsEmpty(method.Kind, switches);
             if (unconditional)
             {
                 if (answer.Code == StatusCode.PermissionDenied)

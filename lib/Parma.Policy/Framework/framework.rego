@@ -414,11 +414,12 @@ storage_plain(s) if {
 	object.get(s, "shared", false) == false
 }
 
-# Shared memory and other sandbox storages are storage the guest keeps in its memory (see below).
+# Shared memory and other sandbox storages are storage the guest keeps in its memory (see below);
+# checked after they match the policy (sandbox.storages).
 sandbox_failures contains f if {
-	some i, s in as_array(object.get(input, "storages", []))
+	some i, s in sandbox_storages
 	not storage_protected(s)
-	f := failure("sandbox.storage_protection", 35, sprintf("storages[%d]", [i]), storage_protection_message(s))
+	f := failure("sandbox.storage_protection", 42, sprintf("storages[%d]", [i]), storage_protection_message(s))
 }
 
 reason_create_sandbox := format_failure(first_failure(sandbox_failures))
@@ -1115,20 +1116,24 @@ storage_protection_message(s) := sprintf("storage at %v is not protected by the 
 	data.guest.storages[s.mount_point]
 } else := sprintf("storage at %v is not one the guest encrypts or keeps in its memory, and the policy does not allow unencrypted storage", [object.get(s, "mount_point", "")])
 
-cc_global_failures contains f if {
+# Checked after the volume storages match the policy (create.volumes), so that a storage the policy
+# does not have is named as such.
+cc_failures contains f if {
+	some idx in cc_considered
 	some i, s in i_storages
-	not s.fstype in {"tar", "fuse3.kata-overlay"}
+	not s.fstype in IMAGE_FSTYPES
 	not storage_protected(s)
-	f := failure("create.storage_protection", 11, sprintf("storages[%d]", [i]), storage_protection_message(s))
+	f := container_failure(idx, "create.storage_protection", 59, sprintf("storages[%d]", [i]), storage_protection_message(s))
 }
 
 # A container mount from the block-storage directory must come from the mount point of a block
 # storage of this request that the guest protected.
-cc_global_failures contains f if {
+cc_failures contains f if {
+	some idx in cc_considered
 	some i, m in i_mounts
 	startswith(object.get(m, "source", ""), concat("", [policy_data.common.spath, "/"]))
 	not block_mount_source_allowed(m.source)
-	f := failure("create.storage_protection", 12, sprintf("OCI.Mounts[%d].source", [i]), sprintf("mount source %v is not the mount point of a block storage of this request that the guest protected", [m.source]))
+	f := container_failure(idx, "create.storage_protection", 60, sprintf("OCI.Mounts[%d].source", [i]), sprintf("mount source %v is not the mount point of a block storage of this request that the guest protected", [m.source]))
 }
 
 block_mount_source_allowed(source) if {
@@ -1470,7 +1475,6 @@ plain_absolute_path(path) if {
 
 plain_relative_path(path) if {
 	is_string(path)
-	count(path) > 0
 	every part in split(path, "/") {
 		part != ""
 		part != "."

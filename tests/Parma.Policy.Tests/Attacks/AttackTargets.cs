@@ -55,7 +55,8 @@ public sealed class AttackTargets : IAsyncLifetime, IDisposable
         var openSettings = PolicySettingsLoader.Parse(
             PolicySettingsLoader.ApplyDropIn(PolicySettingsLoader.DefaultsJson(), """
                 [{"op": "replace", "path": "/copy_file_regex", "value": ["^/run/kata-containers/shared/containers/.+$"]},
-                 {"op": "replace", "path": "/runtime/rlimits", "value": [{"type": "RLIMIT_NOFILE", "hard": 1048576, "soft": 1024}]}]
+                 {"op": "replace", "path": "/runtime/rlimits", "value": [{"type": "RLIMIT_NOFILE", "hard": 1048576, "soft": 1024}]},
+                 {"op": "replace", "path": "/request_defaults/ResizeVolumeRequest", "value": true}]
                 """, "open.json"),
             "open.json");
         var group = await File.ReadAllTextAsync(ExamplePolicies.ExamplePath("confidential-pod-group.yaml"));
@@ -66,14 +67,16 @@ public sealed class AttackTargets : IAsyncLifetime, IDisposable
             .Replace("      automountServiceAccountToken: false\n", "      automountServiceAccountToken: false\n      securityContext:\n        fsGroup: 2000\n", StringComparison.Ordinal)
             .Replace("            - name: scratch\n              mountPath: /scratch\n", "            - name: scratch\n              mountPath: /scratch\n            - name: cache\n              mountPath: /cache\n", StringComparison.Ordinal)
             .Replace("      volumes:\n", "      volumes:\n        - name: cache\n          emptyDir:\n            medium: Memory\n", StringComparison.Ordinal);
-        var namedHost = deployment.Replace("      runtimeClassName: kata-qemu-snp\n", "      runtimeClassName: kata-qemu-snp\n      hostname: web-host\n", StringComparison.Ordinal);
+        var namedHost = deployment
+            .Replace("      runtimeClassName: kata-qemu-snp\n", "      runtimeClassName: kata-qemu-snp\n      hostname: web-host\n      volumes:\n        - name: tmp\n          emptyDir: {}\n", StringComparison.Ordinal)
+            .Replace("          args: [\"--port\", \"$(PORT)\"]\n", "          args: [\"--port\", \"$(PORT)\"]\n          volumeMounts:\n            - name: tmp\n              mountPath: /tmp\n", StringComparison.Ordinal);
         await AddAsync("group", group, new GroupPolicyOptions(), Settings, images, []);
         await AddAsync("deployment", deployment, new GroupPolicyOptions(), Settings, images, []);
         await AddAsync("group-open", openGroup, open, openSettings, images, [EchoExample]);
         var noStats = PolicySettingsLoader.Parse(
-            PolicySettingsLoader.ApplyDropIn(PolicySettingsLoader.DefaultsJson(), """[{"op": "replace", "path": "/request_defaults/StatsContainerRequest", "value": false}]""", "no-stats.json"),
+            PolicySettingsLoader.ApplyDropIn(PolicySettingsLoader.DefaultsJson(), """[{"op": "replace", "path": "/request_defaults/StatsContainerRequest", "value": false}, {"op": "replace", "path": "/request_defaults/TtyWinResizeRequest", "value": false}]""", "no-stats.json"),
             "no-stats.json");
-        await AddAsync("deployment-unverified", namedHost, new GroupPolicyOptions { VerifyLayers = false, ExecCommands = [["/bin/cat", "/proc/loadavg"]] }, noStats, images, []);
+        await AddAsync("deployment-unverified", namedHost, new GroupPolicyOptions { VerifyLayers = false, ExecCommands = [["/bin/cat", "/proc/loadavg"]], EmptyDirMode = EmptyDirMode.BlockPlain }, noStats, images, []);
     }
 
     private async Task AddAsync(string name, string yaml, GroupPolicyOptions options, PolicySettings settings, IImageFactsSource images, IReadOnlyList<IReadOnlyList<string>> patternExamples)

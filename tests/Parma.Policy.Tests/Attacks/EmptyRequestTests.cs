@@ -28,7 +28,7 @@ public sealed partial class EmptyRequestTests(AttackTargets targets) : IClassFix
         foreach (var kind in kinds)
         {
             var decision = PolicyEngine.Load(target.Policy.PolicyText).NewSession().Evaluate(kind, Rego.Value.EmptyObject);
-            var unconditional = UnconditionalRequests.Reasons.ContainsKey(kind) && switches[kind]?.GetValue<bool>() == true;
+            var unconditional = UnconditionalRequests.AllowsEmpty(kind, switches);
             var hasRule = Regex.IsMatch(PolicyFramework.Text, $@"^{kind} (:=|if)", RegexOptions.Multiline);
             if (decision.Allowed != unconditional)
             {

@@ -14,16 +14,31 @@ public static class EquivalentMutants
     private const string TypeGuard = "on a correct request another definition of the rule already holds; the guard keeps engines that raise an error for a builtin given the wrong type (regorus in a stock kata-agent, OPA with strict builtin errors) from failing the whole evaluation there";
     private const string CountGuard = "the count comparison only skips the pairwise search for duplicate names when there are none; the search itself finds the same duplicates";
 
+    private const string StockAgent = "written for a stock kata-agent, which keeps no record of its storages: the Parma agent always supplies data.guest (GuestStorageLedger), and so does every decision made in process (replay, pre-flight, explain, this test), so `not data.guest` is false and the definition never decides";
+    private const string MountSourceStorage = "a container mount from the block-storage directory must name the mount point of a storage of this request; every volume storage of the request is already refused unless the guest protected it (create.storage_protection on storages, checked first), volume storages of other drivers are pinned to their own directories by the policy (create.volumes), and layer and overlay storages to the layers path and the container's root (create.layers, create.overlay), so only a protected block storage can have that mount point";
+
     public static readonly IReadOnlyDictionary<string, string> Reasons = new Dictionary<string, string>(StringComparer.Ordinal)
     {
+        ["drop storage_protected(s) if { [not data.guest] | \"create_filesystem\" in as_array(object.get(s, \"driver_options\", []))"] = StockAgent,
+        ["drop storage_protected(s) if { [not data.guest] | \"encryption_key=ephemeral\" in as_array(object.get(s, \"driver_options\", []))"] = StockAgent,
+        ["drop storage_protected(s) if { [not data.guest] | s.driver in {\"blk\", \"scsi\"}"] = StockAgent,
+        ["drop storage_protected(s) if { [not data.guest] | s.driver in {\"ephemeral\", \"local\"}"] = StockAgent,
+        ["remove storage_protected(s) if { [not data.guest]"] = StockAgent,
+        ["remove storage_protected(s) if { [not data.guest] #2"] = StockAgent,
+        ["drop block_mount_source_allowed(source) if { [s.driver in {\"blk\", \"scsi\"}] | s.driver in {\"blk\", \"scsi\"}"] = MountSourceStorage,
+        ["drop block_mount_source_allowed(source) if { [s.driver in {\"blk\", \"scsi\"}] | storage_protected(s)"] = MountSourceStorage,
+        ["drop storage_protection_message(s) := sprintf(\"storage at %v is not protected by the guest (its record: %v) and the policy does not allow unencrypted storage\", [s.mount_point, data.guest.storages[s.mount_point].setup]) if { [data.guest.storages[s.mount_point]] | data.guest.storages[s.mount_point]"] =
+            "only the wording of a denial's message: without a record the message names its setup as undefined, and the check and field (what a denial is judged by) stay the same",
         ["drop StartContainerRequest := {\"allowed\": true, \"ops\": [{\"op\": \"replace\", \"path\": state_path([\"containers\", i_container_id, \"started\"]), \"value\": true}]} if { [container_exists(i_container_id)] | container_exists(i_container_id)"] =
             "for a container the policy never saw, the rule's own JSON-Patch op replaces a path that does not exist; applying it fails, and the agent (like kata-agent) refuses the request",
         ["drop as_array(x) := x if { [is_array(x)] | is_array(x)"] = ProtobufArrays,
         ["drop in_range(x, bounds) if { [is_number(x)] | is_number(x)"] = ProtobufNumbers,
         ["drop hooks_empty(hooks) if { [is_object(hooks)] | is_object(hooks)"] = TypeGuard,
         ["drop hostname_allowed(name) if { [is_string(policy_data.sandbox.hostname)] | is_string(policy_data.sandbox.hostname)"] = TypeGuard,
-        ["drop copy_link_allowed(path, target) if { [is_string(target)] | is_string(target)"] =
-            "kata-agent and the Parma agent give a link's target as a string (a target that is not UTF-8 is refused before the policy is asked)",
+        ["drop plain_relative_path(path) if { [is_string(path)] | is_string(path)"] =
+            "kata-agent and the Parma agent give a path and a link's target as a string (a target that is not UTF-8 is refused before the policy is asked), and split is undefined for anything else; " + TypeGuard,
+        ["drop plain_absolute_path(path) if { [is_string(path)] | is_string(path)"] =
+            "startswith is undefined for anything but a string, so the rule fails without the guard too; " + TypeGuard,
         ["drop cc_considered contains idx if { [i_annotations[C_TYPE_KEY] == \"sandbox\"] | i_annotations[C_TYPE_KEY] == \"sandbox\""] = OneConsidered,
         ["drop policy_pause_containers contains idx if { [p.role == \"pause\"] | p.role == \"pause\""] = OneConsidered,
         ["drop cc_failed_index(idx) if { [f.container == idx] | f.container == idx"] =

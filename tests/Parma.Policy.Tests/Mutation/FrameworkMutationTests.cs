@@ -12,8 +12,9 @@ namespace Parma.Policy.Tests.Mutation;
 /// Every check is proven by a test: each mutant of the framework (a check removed, or one of its
 /// conditions dropped) is compiled with the policy data of the two attack targets that reach every
 /// check (the group with everything open, the Deployment without layer verification) and decides the
-/// attack corpus in process. A mutant is caught when it allows an attack, denies a legitimate request or
-/// changes the state a legitimate request leaves; one that nothing catches must be listed in
+/// attack corpus in process (with the guest record cases). A mutant is caught when it allows an attack,
+/// denies it for another check than the one the attack names, denies a legitimate request or changes
+/// the state a legitimate request leaves; one that nothing catches must be listed in
 /// <see cref="EquivalentMutants"/> with the reason it cannot change a decision.
 /// </summary>
 /// <remarks>
@@ -31,8 +32,11 @@ public sealed class FrameworkMutationTests(AttackTargets targets, ITestOutputHel
         DoesNotCompile,
     }
 
-    /// <summary>One case of a target's trace with the state before it and, for an allowed case, after it.</summary>
-    private sealed record Case(int Id, int Target, string Kind, Value Input, bool Allowed, string? Reason, Value Before, Value After);
+    /// <summary>
+    /// One case of a target's trace with the state before it and, for an allowed case, after it. <paramref name="Guest"/>: the guest's
+    /// record of its storages to decide against (<see cref="GuestRecordCase"/>), instead of what the agent's code would set up.
+    /// </summary>
+    private sealed record Case(int Id, int Target, string Kind, Value Input, bool Allowed, string? Reason, Value Before, Value After, Value? Guest = null);
 
     private sealed record Corpus(IReadOnlyList<string> PolicyData, IReadOnlyList<Case> Cases);
 
@@ -78,22 +82,32 @@ public sealed class FrameworkMutationTests(AttackTargets targets, ITestOutputHel
         corpus.Cases.Should().HaveCountGreaterThan(400);
     }
 
-    /// <summary>Every target's trace, replayed once with the unmutated framework to record the state around each case.</summary>
+    /// <summary>Every target's trace, replayed once with the unmutated framework to record the state around each case, and its guest record cases.</summary>
     private Corpus BuildCorpus()
     {
         var all = AttackTargets.Reaching.Select(n => targets[n]).ToList();
         var cases = new List<Case>();
         for (var t = 0; t < all.Count; t++)
         {
-            var session = PolicyEngine.Load(all[t].Policy.PolicyText).NewSession();
+            var engine = PolicyEngine.Load(all[t].Policy.PolicyText);
+            var session = engine.NewSession();
             var reasons = all[t].Attacks.ToDictionary(a => a.Description, a => a.ExpectedReason);
+            var states = new List<Value>();
             foreach (var c in all[t].Trace)
             {
                 var input = Value.FromJson(c.Request.ToJsonString());
                 var before = session.State;
+                states.Add(before);
                 var decision = session.Decide(c.Kind, input, explain: false);
                 decision.Allowed.Should().Be(c.Allowed, c.Description);
                 cases.Add(new Case(cases.Count, t, c.Kind, input, c.Allowed, reasons.GetValueOrDefault(c.Description), before, session.State));
+            }
+
+            foreach (var g in GuestRecordCase.For(all[t]))
+            {
+                var decision = engine.NewSession(states[g.Position]).Evaluate(g.Kind, g.Input, g.Guest, explain: false);
+                decision.Allowed.Should().Be(g.ExpectedReason is null, g.Description);
+                cases.Add(new Case(cases.Count, t, g.Kind, g.Input, decision.Allowed, g.ExpectedReason, states[g.Position], decision.NewState, g.Guest));
             }
         }
 
@@ -151,13 +165,20 @@ public sealed class FrameworkMutationTests(AttackTargets targets, ITestOutputHel
         return Verdict.Survived;
     }
 
-    /// <summary>As the unmutated framework did: the same allowed/denied, and for an allowed case the same new state.</summary>
+    /// <summary>
+    /// As the unmutated framework did: the same allowed/denied, for an allowed case the same new state, and an attack denied by the
+    /// check it names (where two checks refuse the same attack, removing the one that names it is caught by the other's reason).
+    /// </summary>
     private static bool Decides(PolicyEngine engine, Case c)
     {
         try
         {
-            var decision = engine.NewSession(c.Before).Evaluate(c.Kind, c.Input, explain: false);
-            return decision.Allowed == c.Allowed && (!c.Allowed || Equals(decision.NewState, c.After));
+            var session = engine.NewSession(c.Before);
+            var explain = c.Reason is not null;
+            var decision = c.Guest is { } guest ? session.Evaluate(c.Kind, c.Input, guest, explain) : session.Evaluate(c.Kind, c.Input, explain);
+            return decision.Allowed == c.Allowed
+                && (!c.Allowed || Equals(decision.NewState, c.After))
+                && (c.Reason is null || decision.Reason?.StartsWith(c.Reason, StringComparison.Ordinal) == true);
         }
         catch (RegoException)
         {

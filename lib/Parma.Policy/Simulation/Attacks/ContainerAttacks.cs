@@ -229,15 +229,39 @@ internal static class ContainerAttacks
 
         if (HasVolume(request))
         {
-            attacks.Add(c.Change(app, "volume from another source", "create.volumes: storages[", r => Volume(r)!["source"] = "/dev/vdb"));
-            attacks.Add(c.Change(app, "volume mounted elsewhere", "create.volumes: storages[", r => Volume(r)!["mount_point"] = "/run/kata-containers/shared/containers/elsewhere"));
-            attacks.Add(c.Change(app, "volume from another driver", "create.volumes: storages[", r => Volume(r)!["driver"] = "blk"));
-            attacks.Add(c.Change(app, "volume of another file system type", "create.volumes: storages[", r => Volume(r)!["fstype"] = "ext4"));
-            attacks.Add(c.Change(app, "volume with other options", "create.volumes: storages[", r => Volume(r)!["options"]!.AsArray().Add("exec")));
-            attacks.Add(c.Change(app, "volume with driver options", "create.volumes: storages[", r => Volume(r)!["driver_options"] = new JsonArray("encryption_key=none")));
-            attacks.Add(c.Change(app, "volume changing group ownership", "create.volumes: storages[", r => Volume(r)!["fs_group"] = new JsonObject { ["group_id"] = 0, ["group_change_policy"] = 0 }));
-            attacks.Add(c.Change(app, "volume shared", "create.volumes: storages[", r => Volume(r)!["shared"] = true));
+            // Each kind of volume the container has (a block disk, a memory volume, a directory), each field changed.
+            var kinds = StoragesOf(request, t => t is not ("tar" or "fuse3.kata-overlay")).Select((s, i) => (Driver: s["driver"]!.GetValue<string>(), Index: i)).DistinctBy(v => v.Driver).ToList();
+            foreach (var (driver, index) in kinds)
+            {
+                JsonObject V(JsonObject r) => StoragesOf(r, t => t is not ("tar" or "fuse3.kata-overlay")).ElementAt(index);
+                var of = index == 0 ? string.Empty : $" ({driver})";
+                attacks.Add(c.Change(app, $"volume from another source{of}", "create.volumes: storages[", r => V(r)["source"] = "/dev/vdb"));
+                attacks.Add(c.Change(app, $"volume mounted elsewhere{of}", "create.volumes: storages[", r => V(r)["mount_point"] = "/run/kata-containers/shared/containers/elsewhere"));
+                attacks.Add(c.Change(app, $"volume from another driver{of}", "create.volumes: storages[", r => V(r)["driver"] = V(r)["driver"]!.GetValue<string>() == "blk" ? "scsi" : "blk"));
+                attacks.Add(c.Change(app, $"volume of another file system type{of}", "create.volumes: storages[", r => V(r)["fstype"] = V(r)["fstype"]!.GetValue<string>() == "ext4" ? "xfs" : "ext4"));
+                attacks.Add(c.Change(app, $"volume with other options{of}", "create.volumes: storages[", r => V(r)["options"]!.AsArray().Add("exec")));
+                attacks.Add(c.Change(app, $"volume with driver options{of}", "create.volumes: storages[", r => V(r)["driver_options"] = new JsonArray("encryption_key=none")));
+                attacks.Add(c.Change(app, $"volume changing group ownership{of}", "create.volumes: storages[", r => V(r)["fs_group"] = new JsonObject { ["group_id"] = 0, ["group_change_policy"] = 0 }));
+                attacks.Add(c.Change(app, $"volume shared or not, against the policy{of}", "create.volumes: storages[", r => V(r)["shared"] = V(r)["shared"]?.GetValue<bool>() != true));
+                if (driver is not ("blk" or "scsi"))
+                {
+                    // A host disk with the memory volume's file system and options, named as Kata names block volumes.
+                    attacks.Add(c.Change(app, $"host disk passed off as a volume{of}", "create.volumes: storages[", r =>
+                    {
+                        V(r)["driver"] = "blk";
+                        V(r)["source"] = "03/00";
+                        V(r)["mount_point"] = "/run/kata-containers/sandbox/storage/MDMvMDA=";
+                    }));
+                }
+            }
+
             attacks.Add(c.Change(app, "volume missing", "create.volumes: storages: storage", r => RequestFields.Storages(r).Remove(Volume(r))));
+            if (BlockVolume(request) is { } block && MountFrom(request, block) is not null)
+            {
+                // Another disk's mount point in the block-storage directory: not a storage of this request the guest protected.
+                var other = block["mount_point"]!.GetValue<string>()[..(block["mount_point"]!.GetValue<string>().LastIndexOf('/') + 1)] + "MDQvMDA=";
+                attacks.Add(c.Change(app, "container mount from a disk the request does not carry", "create.storage_protection: OCI.Mounts[", r => MountFrom(r, BlockVolume(r)!)!["source"] = other));
+            }
             attacks.Add(c.Change(app, "volume given twice", "create.volumes: storages: ", r => RequestFields.Storages(r).Add(Volume(r)!.DeepClone())));
             if (StoragesOf(request, t => t is not ("tar" or "fuse3.kata-overlay")).Count() > 1)
             {
@@ -255,6 +279,12 @@ internal static class ContainerAttacks
             yield return attack;
         }
     }
+
+    private static JsonObject? BlockVolume(JsonObject request) =>
+        StoragesOf(request, t => t is not ("tar" or "fuse3.kata-overlay")).FirstOrDefault(s => s["driver"]?.GetValue<string>() is "blk" or "scsi");
+
+    private static JsonObject? MountFrom(JsonObject request, JsonObject storage) =>
+        RequestFields.Mounts(request).OfType<JsonObject>().FirstOrDefault(m => m["source"]?.GetValue<string>() == storage["mount_point"]!.GetValue<string>());
 
     /// <summary>Every resource limit the runtime sets, with its hard and soft limits raised (or one added if it sets none).</summary>
     private static void RaiseLimits(JsonObject process)

@@ -32,6 +32,8 @@ public static class HostAttacks
             .. ContainerAttacks.All(context),
             .. ExecAttacks.All(context, patternExamples ?? []),
             .. LifecycleAttacks.All(context),
+            .. EphemeralMountAttacks.All(context),
+            .. GuestRequestAttacks.All(context),
             .. EmptyRequestAttacks.All(context),
         ];
     }
