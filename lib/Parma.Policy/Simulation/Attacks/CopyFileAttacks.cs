@@ -19,6 +19,10 @@ internal static class CopyFileAttacks
 
         var path = c.Life[copy].Input["path"]!.GetValue<string>();
         var directory = path[..path.LastIndexOf('/')];
+
+        // Links go into a directory of their own beside the copied file: an allowed link made at the
+        // file's own path would make it a directory and fail the life's copy of the file.
+        var volume = path + "-volume";
         var attacks = new List<IEnumerable<HostAttack>>
         {
             c.Change(copy, "copy outside the shared directory", "copy.path: path: path /etc/shadow is not in the copy allow-list", r => r["path"] = "/etc/shadow"),
@@ -35,14 +39,14 @@ internal static class CopyFileAttacks
             c.Change(copy, "copy of a named pipe", "copy.file_type: file_type", r => Special(r, 0x1000)),
             c.Change(copy, "copy of a socket", "copy.file_type: file_type", r => Special(r, 0xC000)),
             c.Change(copy, "link at the top of the shared directory", "copy.symlink: path", r => Link(r, path, "other-file")),
-            c.Change(copy, "link to an absolute path", "copy.symlink_target: symlink_target", r => Link(r, path + "/link", "/etc/shadow")),
-            c.Change(copy, "link out through ..", "copy.symlink_target: symlink_target", r => Link(r, path + "/link", "../../../../etc/shadow")),
-            c.Change(copy, "link to nothing", "copy.symlink_target: symlink_target", r => Link(r, path + "/link", string.Empty)),
-            c.Change(copy, "link to its own directory", "copy.symlink_target: symlink_target", r => Link(r, path + "/link", ".")),
-            c.Change(copy, "link with an empty component", "copy.symlink_target: symlink_target", r => Link(r, path + "/link", "a//b")),
+            c.Change(copy, "link to an absolute path", "copy.symlink_target: symlink_target", r => Link(r, volume + "/link", "/etc/shadow")),
+            c.Change(copy, "link out through ..", "copy.symlink_target: symlink_target", r => Link(r, volume + "/link", "../../../../etc/shadow")),
+            c.Change(copy, "link to nothing", "copy.symlink_target: symlink_target", r => Link(r, volume + "/link", string.Empty)),
+            c.Change(copy, "link to its own directory", "copy.symlink_target: symlink_target", r => Link(r, volume + "/link", ".")),
+            c.Change(copy, "link with an empty component", "copy.symlink_target: symlink_target", r => Link(r, volume + "/link", "a//b")),
             c.Change(copy, "copy to a path with an empty component", "copy.path: path: the path must be absolute", r => r["path"] = directory + "//x"),
             c.Change(copy, "copy to a relative path", "copy.path: path: the path must be absolute", r => r["path"] = path.TrimStart('/')),
-            c.Variant(copy, "link inside a copied directory to a sibling (as projected volumes have)", r => Link(r, path + "/..data", "..2026_01_01_00_00_00.000000001")),
+            c.Variant(copy, "link inside a copied directory to a sibling (as projected volumes have)", r => Link(r, volume + "/..data", "..2026_01_01_00_00_00.000000001")),
         };
         return attacks.SelectMany(a => a);
     }
