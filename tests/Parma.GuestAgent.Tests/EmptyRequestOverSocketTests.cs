@@ -22,10 +22,31 @@ public sealed class EmptyRequestOverSocketTests(ProbeGroup group) : IClassFixtur
         var before = agent.State;
 
         var wrong = new List<string>();
+        var waiting = new List<(AgentMethod Method, Task<Answer> Answer)>();
         foreach (var method in methods)
         {
             var request = (Google.Protobuf.IMessage)Activator.CreateInstance(method.Request.ClrType)!;
-            var answer = await agent.CallAsync(method.Name, request);
+            var call = agent.CallAsync(method.Name, request);
+            if (method.Kind == "GetOOMEventRequest" && await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(2))) != call)
+            {
+                // An allowed GetOOMEvent is a long-poll, answered when DestroySandbox (sent last) releases it.
+                waiting.Add((method, call));
+                continue;
+            }
+
+            Judge(method, await call);
+        }
+
+        foreach (var (method, call) in waiting)
+        {
+            Judge(method, await call.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        wrong.Should().BeEmpty();
+        agent.State.Should().Be(before, "no empty request changes the policy state");
+
+        void Judge(AgentMethod method, Answer answer)
+        {
             var unconditional = UnconditionalRequests.AllowsEmpty(method.Kind, switches);
             if (unconditional)
             {
@@ -48,8 +69,5 @@ public sealed class EmptyRequestOverSocketTests(ProbeGroup group) : IClassFixtur
                 wrong.Add($"{method.Name}: {answer.Code} {answer.Message}");
             }
         }
-
-        wrong.Should().BeEmpty();
-        agent.State.Should().Be(before, "no empty request changes the policy state");
     }
 }
