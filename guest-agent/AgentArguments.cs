@@ -47,8 +47,9 @@ internal sealed record AgentArguments
             {
                 "--address" or "--socket" => result with { Address = Value() },
                 "--policy" => result with { Policy = Value() },
-                "--report-provider" => result with { ReportProvider = Value() },
-                "--backend" => result with { Backend = Value() is var b && RuntimeBackends.Names.Contains(b) ? b : throw new ArgumentException($"--backend {b}: use {string.Join(", ", RuntimeBackends.Names)}") },
+                // Choices are lower case; any case is accepted.
+                "--report-provider" => result with { ReportProvider = Value().ToLowerInvariant() },
+                "--backend" => result with { Backend = Value().ToLowerInvariant() is var b && RuntimeBackends.Names.Contains(b) ? b : throw new ArgumentException($"--backend {args[i]}: use {string.Join(", ", RuntimeBackends.Names)}") },
                 "--state-dir" => result with { StateDirectory = Value() },
                 "--layer-root" => result with { LayerRoot = Value() },
                 "--copy-root" => result with { CopyRoot = Value() },

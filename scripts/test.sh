@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
+# Results of earlier runs (git-ignored) are removed so that TestResults/ does not grow run by run.
+rm -rf TestResults/run-*
 results="TestResults/run-$(date +%s)-$$"
 mkdir -p "$results"
 status=0

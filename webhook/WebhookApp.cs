@@ -61,12 +61,10 @@ public static class WebhookApp
         builder.Services.AddSingleton<PodMutation>();
         builder.Services.AddSingleton<PodValidation>();
         builder.Services.AddSingleton<GroupSpecValidation>();
-        IClusterView? clusterView = null;
-        builder.Services.AddReadinessCheck("cluster-cache", () => clusterView?.IsSynced == true, "the ConfidentialPodGroup caches have not synced yet");
+        builder.Services.AddReadinessCheck<IClusterView>("cluster-cache", view => view.IsSynced, "the ConfidentialPodGroup caches have not synced yet");
 
         var app = builder.Build();
         reloader.Logger = app.Services.GetRequiredService<ILogger<CertificateReloader>>();
-        clusterView = app.Services.GetRequiredService<IClusterView>();
         app.Lifetime.ApplicationStopping.Register(reloader.Dispose);
         Map<PodMutation>(app, "/mutate/pods");
         Map<PodValidation>(app, "/validate/pods");

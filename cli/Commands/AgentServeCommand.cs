@@ -13,22 +13,16 @@ internal static class AgentServeCommand
     {
         var socket = new Option<string>("--socket", "-s") { Description = "Where to listen: a Unix socket path, unix:PATH or vsock:[CID:]PORT.", Required = true };
         var policy = new Option<string?>("--policy", "-p") { Description = "The policy (Rego, initdata TOML or annotation value). Without it only a first SetPolicy is allowed." };
-        var provider = new Option<string>("--report-provider") { Description = "Where HOST_DATA comes from: auto (tsm, then sev-guest), tsm, sev-guest, or dev (a local test key; NOT AMD).", DefaultValueFactory = _ => "auto" };
-        provider.AcceptOnlyFromAmong([.. ReportProviderChoice.Names]);
+        var provider = ChoiceOption.Create("--report-provider", "Where HOST_DATA comes from: auto (tsm, then sev-guest), tsm, sev-guest, or dev (a local test key; NOT AMD).", [.. ReportProviderChoice.Names], "auto");
         var devHostData = new Option<string?>("--dev-host-data") { Description = "With --report-provider dev: the HOST_DATA (64 hex digits) the simulated launch fixed; default: the policy's host_data." };
-        var backend = new Option<string>("--backend")
-        {
-            Description = "linux: verify layers, write bundles, run with runc. dev: plain child processes, NO isolation. none: decisions only, an allowed request is answered with success without acting (for replaying host traffic against a policy).",
-            DefaultValueFactory = _ => "linux",
-        };
-        backend.AcceptOnlyFromAmong([.. RuntimeBackends.Names]);
+        var backend = ChoiceOption.Create("--backend",
+            "linux: verify layers, write bundles, run with runc. dev: plain child processes, NO isolation. none: decisions only, an allowed request is answered with success without acting (for replaying host traffic against a policy).",
+            [.. RuntimeBackends.Names], "linux");
         var stateDir = new Option<string?>("--state-dir") { Description = "Where bundles are written (default: a directory under the temp directory)." };
         var layerRoot = new Option<string?>("--layer-root") { Description = "Look up layer files under this directory instead of the host paths in the requests." };
-        var layerMounts = new Option<LayerMounts>("--layer-mounts")
-        {
-            Description = "linux backend: unpack the verified layers and mount each container's overlay root file system (auto: when this process may mount; required: fail creates that cannot; off).",
-            DefaultValueFactory = _ => LayerMounts.Auto,
-        };
+        var layerMounts = ChoiceOption.ForEnum("--layer-mounts",
+            "linux backend: unpack the verified layers and mount each container's overlay root file system (auto: when this process may mount; required: fail creates that cannot; off).",
+            LayerMounts.Auto);
         var copyRoot = new Option<string>("--copy-root") { Description = "Write the files the host sends with CopyFile under this directory (default /, as in a UVM).", DefaultValueFactory = _ => "/" };
         var audit = new Option<string?>("--audit") { Description = "Append the audit log (JSON lines) to this file instead of standard error." };
         var command = new Command("serve", "Serve the Kata agent API, enforcing the policy on every request after binding it to HOST_DATA. Runs until interrupted.");
@@ -56,7 +50,7 @@ internal static class AgentServeCommand
             {
                 StateDirectory = parse.GetValue(stateDir) ?? Path.Combine(Path.GetTempPath(), $"parma-agent-{Environment.ProcessId}"),
                 LayerSourceRoot = parse.GetValue(layerRoot),
-                LayerMounts = parse.GetValue(layerMounts),
+                LayerMounts = ChoiceOption.ToEnum<LayerMounts>(parse.GetValue(layerMounts)!),
                 CopyFileRoot = parse.GetValue(copyRoot)!,
             };
             var runtimeBackend = RuntimeBackends.Create(parse.GetValue(backend)!, runtime);
@@ -65,6 +59,8 @@ internal static class AgentServeCommand
                 await error.WriteLineAsync($"WARNING: {warning}");
             }
 
+            // Caught from before the socket exists, so that a SIGTERM sent as soon as it appears is a normal stop.
+            using var signals = TerminationSignals.Catch();
             var auditPath = parse.GetValue(audit);
             await using var auditWriter = auditPath is null ? null : new StreamWriter(auditPath, append: true);
             await using var host = await AgentHost.StartAsync(new AgentHostOptions
@@ -80,15 +76,10 @@ internal static class AgentServeCommand
                 ? $"REFUSING EVERY REQUEST: {refusal}"
                 : host.Policy.AwaitingSetPolicy ? "no policy yet: waiting for SetPolicy" : $"policy bound: host_data {host.Policy.HostDataHex}");
             await output.FlushAsync(cancellationToken);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // Interrupted: stop serving.
-            }
 
+            // SIGTERM or Ctrl+C: disposing the host removes the containers (unmounting their root file systems) and the socket.
+            var signal = await signals.WaitAsync(cancellationToken);
+            await output.WriteLineAsync($"stopping{(signal is null ? string.Empty : $" on {signal}")}: removing containers and {host.Address}");
             return 0;
         }));
         return command;

@@ -10,11 +10,10 @@ internal static class AttestOptions
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static Option<string> Output() => new Option<string>("--output", "-o")
-    {
-        Description = "Output format: text or json.",
-        DefaultValueFactory = _ => "text",
-    }.AcceptOnlyFromAmong("text", "json");
+    public static Option<string> Output() => ChoiceOption.Create("--output", "Output format.", ["text", "json"], "text", "-o");
+
+    public static Option<string> Product(string description) =>
+        ChoiceOption.Create("--product", description, ["milan", "genoa", "turin"], defaultValue: null);
 
     public static byte[] ReadFile(FileInfo file, string what) => file.Exists
         ? File.ReadAllBytes(file.FullName)

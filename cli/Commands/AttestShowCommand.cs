@@ -10,7 +10,7 @@ internal static class AttestShowCommand
     public static Command Create()
     {
         var report = new Option<FileInfo>("--report") { Description = "The 1184-byte attestation report file.", Required = true };
-        var product = new Option<string?>("--product") { Description = "Milan, Genoa or Turin (TCB layout) when the report has no CPUID fields." };
+        var product = AttestOptions.Product("The processor (TCB layout) when the report has no CPUID fields.");
         var output = AttestOptions.Output();
         var command = new Command("show", "Print every field of an SEV-SNP attestation report.") { report, product, output };
         command.SetAction(parse =>

@@ -19,7 +19,7 @@ internal static class AttestVerifyCommand
         var report = new Option<FileInfo>("--report") { Description = "The 1184-byte attestation report file.", Required = true };
         var vcek = new Option<FileInfo?>("--vcek") { Description = "The VCEK or VLEK certificate (DER or PEM) that signed the report." };
         var chain = new Option<FileInfo?>("--chain") { Description = "ASK/ASVK (+ ARK) PEM; default: AMD's built-in intermediates. The ARK is always AMD's pinned one." };
-        var product = new Option<string?>("--product") { Description = "Milan, Genoa or Turin (checked against CPUID and the certificate)." };
+        var product = AttestOptions.Product("The processor (checked against CPUID and the certificate).");
         var hostData = new Option<string?>("--host-data") { Description = "Expected HOST_DATA, 64 hex digits." };
         var policy = new Option<FileInfo?>("--policy") { Description = "Policy file (Rego text, initdata TOML, or either annotation value); HOST_DATA must be its host_data." };
         var reportData = new Option<string?>("--report-data") { Description = "Expected REPORT_DATA in hex (up to 64 bytes, zero-padded)." };
@@ -53,6 +53,8 @@ internal static class AttestVerifyCommand
             SnpEvidence evidence;
             VerificationPolicy verificationPolicy;
             SnpReportVerifier verifier;
+            byte[]? expectedHostData;
+            string? expectedFrom = null;
             try
             {
                 var reportBytes = AttestOptions.ReadFile(parse.GetValue(report)!, "report");
@@ -60,9 +62,10 @@ internal static class AttestVerifyCommand
                 var chainCertificates = parse.GetValue(chain) is { } chainFile ? CertificateFiles.LoadAll(Existing(chainFile, "--chain")) : null;
                 evidence = new SnpEvidence(reportBytes, leaf, chainCertificates);
 
-                byte[]? expectedHostData = parse.GetValue(hostData) is { } hostHex
+                expectedHostData = parse.GetValue(hostData) is { } hostHex
                     ? AttestOptions.Hex(hostHex, HostDataCalculator.Length, "--host-data")
                     : parse.GetValue(policy) is { } policyFile ? Parma.Policy.Output.PolicyFile.Read(policyFile.FullName).HostData : null;
+                expectedFrom = parse.GetValue(policy) is { } fromPolicy ? $"the host_data of the policy {fromPolicy.FullName}" : "--host-data";
                 var expectedReportData = parse.GetValue(reportData) is { } reportHex
                     ? ReportDataBinding.FromHex(reportHex)
                     : parse.GetValue(runtimeData) is { } claimFile ? ReportDataBinding.ForClaim(AttestOptions.ReadFile(claimFile, "runtime data")) : null;
@@ -88,6 +91,10 @@ internal static class AttestVerifyCommand
             }
 
             var result = verifier.Verify(evidence, verificationPolicy);
+            // On a HOST_DATA mismatch, show both values: the expected one is what to compare with the policy the tenant reviewed.
+            var hostDataMismatch = expectedHostData is not null && result.Report is not null && result.Has(AttestationFailureReason.HostDataMismatch);
+            var expectedHex = expectedHostData is null ? null : Convert.ToHexStringLower(expectedHostData);
+            var foundHex = result.Report is null ? null : Convert.ToHexStringLower(result.Report.HostData.Span);
             if (parse.GetValue(output) == "json")
             {
                 stdout.WriteLine(JsonSerializer.Serialize(new
@@ -99,6 +106,8 @@ internal static class AttestVerifyCommand
                     chain_valid = result.ChainValid,
                     tcb_matches_certificate = result.TcbMatchesCertificate,
                     failures = result.Failures.Select(f => new { reason = f.Reason.ToString(), message = f.Message }),
+                    expected_host_data = expectedHex,
+                    found_host_data = expectedHex is null ? null : foundHex,
                     report = result.Report is null ? null : SnpReportDescription.Describe(result.Report, result.Product).ToDictionary(f => f.Key, f => f.Value),
                 }, AttestOptions.Json));
             }
@@ -110,6 +119,12 @@ internal static class AttestVerifyCommand
                 foreach (var failure in result.Failures)
                 {
                     stdout.WriteLine($"  {failure.Reason}: {failure.Message}");
+                }
+
+                if (hostDataMismatch)
+                {
+                    stdout.WriteLine($"  expected HOST_DATA: {expectedHex} ({expectedFrom})");
+                    stdout.WriteLine($"  found HOST_DATA:    {foundHex} (in the report)");
                 }
             }
 

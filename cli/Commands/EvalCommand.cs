@@ -12,8 +12,7 @@ internal static class EvalCommand
         var data = new Option<string[]>("--data", "-d") { Description = "Policy (.rego) or data (.json, .yaml) file or directory; repeatable.", AllowMultipleArgumentsPerToken = false };
         var input = new Option<string?>("--input", "-i") { Description = "Input document (.json or .yaml)." };
         var v0 = new Option<bool>("--v0-compatible") { Description = "Parse modules as Rego v0." };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: json (default) or pretty.", DefaultValueFactory = _ => "json" };
-        format.AcceptOnlyFromAmong("json", "pretty");
+        var format = ChoiceOption.Create("--format", "Output format.", ["json", "pretty"], "json", "-f");
         var fail = new Option<bool>("--fail") { Description = "Exit 1 when the query is undefined." };
         var failDefined = new Option<bool>("--fail-defined") { Description = "Exit 1 when the query is defined." };
         var strict = new Option<bool>("--strict-builtin-errors") { Description = "Builtin errors fail the query instead of making it undefined." };

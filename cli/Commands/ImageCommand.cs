@@ -50,8 +50,13 @@ internal static class ImageCommand
                 Credentials = DockerConfigCredentials.Load(parse.GetValue(dockerConfig)),
             };
             var cache = parse.GetValue(noCache) ? null : new LayerCache(parse.GetValue(cacheDir) ?? LayerCache.DefaultDirectory);
-            using var resolver = new ImageResolver(registryOptions, cache);
-            var image = await resolver.ResolveAsync(parse.GetValue(reference)!, options, cancellationToken);
+            ResolvedImage image;
+            using (var progress = TerminalProgress.ForStandardError(parse))
+            {
+                using var resolver = new ImageResolver(registryOptions, cache) { Progress = progress };
+                image = await resolver.ResolveAsync(parse.GetValue(reference)!, options, cancellationToken);
+            }
+
             if (json)
             {
                 await writer.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(ImageInspectView.From(image), ImageCommandSupport.Json));

@@ -15,17 +15,11 @@ internal static class ImageCommandSupport
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
     };
 
-    public static Option<string> OutputOption() => new("--output", "-o")
-    {
-        Description = "Output format: text or json.",
-        DefaultValueFactory = _ => "text",
-    };
+    public static Option<string> OutputOption() => ChoiceOption.Create("--output", "Output format.", ["text", "json"], "text", "-o");
 
-    public static Option<string> FormatOption() => new("--format")
-    {
-        Description = "Layer image format for the root hash: tarfs (Kata tardev: tar + tarfs index) or raw (tar padded to 4096).",
-        DefaultValueFactory = _ => "tarfs",
-    };
+    public static Option<string> FormatOption() => ChoiceOption.Create("--format",
+        "Layer image format for the root hash: tarfs (Kata tardev: tar + tarfs index; tardev is the same) or raw (tar padded to 4096).",
+        ["tarfs", "tardev", "raw"], "tarfs");
 
     public static LayerHashFormat ParseFormat(string? value) => value?.ToLowerInvariant() switch
     {

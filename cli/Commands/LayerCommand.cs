@@ -8,7 +8,7 @@ internal static class LayerCommand
 {
     public static Command Create()
     {
-        var layer = new Argument<string>("LAYER") { Description = "A layer tar, plain or gzip-compressed (zstd is rejected)." };
+        var layer = new Argument<string>("LAYER") { Description = "A layer tar: plain, gzip- or zstd-compressed (detected from its first bytes)." };
         var format = ImageCommandSupport.FormatOption();
         var output = ImageCommandSupport.OutputOption();
         var hash = new Command("hash", "Print the dm-verity root hash of a layer's tardev image (or raw tar), as the policy pins it.");

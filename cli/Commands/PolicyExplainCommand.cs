@@ -28,7 +28,8 @@ internal static class PolicyExplainCommand
             var session = statePath is null ? engine.NewSession() : engine.NewSession(ReadJson(statePath));
 
             var requestKind = parse.GetValue(kind)!;
-            var decision = session.Evaluate(requestKind, ReadJson(parse.GetValue(request)!));
+            var requestPath = parse.GetValue(request)!;
+            var decision = session.Evaluate(requestKind, ReadJson(requestPath));
             if (decision.Allowed)
             {
                 await output.WriteLineAsync($"allowed: {requestKind}");
@@ -41,6 +42,13 @@ internal static class PolicyExplainCommand
             }
 
             await output.WriteLineAsync($"denied: {decision.DenialMessage}");
+            // A reason is "check: FIELD: message"; when FIELD is absent or empty in the request, the message shows an
+            // empty value, so say plainly that it is missing.
+            if (RequestField.Named(decision.Reason) is { } field && RequestField.IsMissing(File.ReadAllText(requestPath), field))
+            {
+                await output.WriteLineAsync($"  {field}: missing (the request has no value there)");
+            }
+
             return 1;
         }));
         return command;

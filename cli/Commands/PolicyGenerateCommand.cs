@@ -2,6 +2,7 @@ using System.CommandLine;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
+using Parma.Oci.Sources;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Output;
@@ -18,10 +19,20 @@ internal static class PolicyGenerateCommand
         var configFiles = new Option<string[]>("--config-file", "-c") { Description = "YAML with ConfigMaps and Secrets the workloads reference for env values (repeatable)." };
         var settings = new Option<string?>("--settings") { Description = "A complete settings file replacing the embedded defaults." };
         var settingsPatches = new Option<string[]>("--settings-patch") { Description = "A JSON-Patch drop-in applied to the settings (repeatable, in order)." };
-        var format = new Option<string?>("--format") { Description = "agent-policy or initdata (the annotation; default: the group's spec.policy.format, else agent-policy), or rego (write the policy text)." };
+        var format = ChoiceOption.Create("--format",
+            "agent-policy or initdata (the annotation; default: the group's spec.policy.format, else agent-policy), or rego (write the policy text).",
+            ["agent-policy", "initdata", "rego"], defaultValue: null);
         var output = new Option<string?>("--output", "-o") { Description = "A directory for NAME.rego, NAME.annotation and NAME.host-data, or - for stdout." };
-        var patch = new Option<bool>("--patch") { Description = "Stamp the annotations into the manifest files in place (YAML comments are not kept)." };
-        var images = new Option<string[]>("--images") { Description = "An OCI image layout whose images (by ref name) are used instead of their registry (repeatable; offline generation)." };
+        var patch = new Option<bool>("--patch")
+        {
+            Description = "Stamp the annotations into the pod templates of the manifest files in place. Only those values change: comments, " +
+                "order and quoting stay, and a second run gives the same bytes; a flow-style ({...}) metadata or annotations mapping is rewritten as JSON (a note says so).",
+        };
+        var pinImages = new Option<bool>("--pin-images") { Description = "With --patch: also pin each container's image to the digest the policy allows (name@sha256:...)." };
+        var images = new Option<string[]>("--images")
+        {
+            Description = "An OCI image layout (directory) holding the images by ref name (repeatable). Then every image must be in one: none is fetched from a registry.",
+        };
         var ns = new Option<string>("--namespace", "-n") { Description = "Namespace of objects that name none.", DefaultValueFactory = _ => "default" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host[:port] to reach over plain HTTP (repeatable)." };
         var dockerConfig = new Option<string?>("--docker-config") { Description = "Path of a Docker config.json with registry credentials." };
@@ -29,14 +40,35 @@ internal static class PolicyGenerateCommand
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the layer hash cache." };
 
         var command = new Command("generate", "Generate the execution policy, its annotations and host_data for the workloads in the manifests.");
-        foreach (var option in new Option[] { files, configFiles, settings, settingsPatches, format, output, patch, images, ns, insecure, dockerConfig, cacheDir, noCache })
+        foreach (var option in new Option[] { files, configFiles, settings, settingsPatches, format, output, patch, pinImages, images, ns, insecure, dockerConfig, cacheDir, noCache })
         {
             command.Options.Add(option);
         }
 
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(pinImages) && !result.GetValue(patch))
+            {
+                result.AddError("--pin-images works with --patch");
+            }
+        });
+
         command.SetAction((parse, cancellationToken) => PolicyCommandSupport.RunAsync(parse, async (stdout, stderr) =>
         {
             var outputTarget = parse.GetValue(output);
+            var layouts = parse.GetValue(images) ?? [];
+            foreach (var layout in layouts)
+            {
+                try
+                {
+                    OciLayoutCatalog.Open(layout);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException)
+                {
+                    throw new PolicyInputException($"--images {layout}: {e.Message}");
+                }
+            }
+
             var summary = outputTarget == "-" ? stderr : stdout;
             var (annotationFormat, writeRego) = ParseFormat(parse.GetValue(format));
             var policySettings = PolicySettingsLoader.Load(parse.GetValue(settings), parse.GetValue(settingsPatches) ?? []);
@@ -46,14 +78,16 @@ internal static class PolicyGenerateCommand
                 Credentials = DockerConfigCredentials.Load(parse.GetValue(dockerConfig)),
             };
             var cache = parse.GetValue(noCache) ? null : new LayerCache(parse.GetValue(cacheDir) ?? LayerCache.DefaultDirectory);
-            using var resolver = new ImageResolver(registryOptions, cache);
-            var generator = new PolicyGenerator(policySettings, new ResolvingImageFactsSource(resolver, parse.GetValue(images) ?? []));
+            using var progress = TerminalProgress.ForStandardError(parse);
+            using var resolver = new ImageResolver(registryOptions, cache) { Progress = progress };
+            var generator = new PolicyGenerator(policySettings, new ResolvingImageFactsSource(resolver, layouts, layoutsOnly: layouts.Length > 0));
             var defaults = new GroupPolicyOptions { FormatOverride = annotationFormat };
 
             var generated = new List<GeneratedPolicy>();
             foreach (var file in parse.GetValue(files)!)
             {
-                var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(file, cancellationToken), file, parse.GetValue(ns)!);
+                var text = await File.ReadAllTextAsync(file, cancellationToken);
+                var manifests = ManifestSet.Parse(text, file, parse.GetValue(ns)!);
                 foreach (var configFile in parse.GetValue(configFiles) ?? [])
                 {
                     manifests.AddReferencedResources(await File.ReadAllTextAsync(configFile, cancellationToken), configFile, parse.GetValue(ns)!);
@@ -68,6 +102,7 @@ internal static class PolicyGenerateCommand
                 foreach (var workload in manifests.Workloads)
                 {
                     var policy = await generator.GenerateAsync(workload, manifests, defaults, cancellationToken);
+                    progress?.Clear();
                     policies.Add(policy);
                     await WriteSummary(summary, policy);
                     foreach (var warning in policy.Warnings)
@@ -78,8 +113,21 @@ internal static class PolicyGenerateCommand
 
                 if (parse.GetValue(patch))
                 {
-                    await File.WriteAllTextAsync(file, ManifestPatcher.Patch(manifests, policies), cancellationToken);
-                    await summary.WriteLineAsync($"patched {file}");
+                    var patched = ManifestPatcher.Patch(text, file, policies, parse.GetValue(pinImages));
+                    foreach (var note in patched.Notes)
+                    {
+                        await stderr.WriteLineAsync($"note: {note}");
+                    }
+
+                    if (patched.Text == text)
+                    {
+                        await summary.WriteLineAsync($"{file} is up to date");
+                    }
+                    else
+                    {
+                        await File.WriteAllTextAsync(file, patched.Text, cancellationToken);
+                        await summary.WriteLineAsync($"patched {file}");
+                    }
                 }
 
                 generated.AddRange(policies);
@@ -98,15 +146,23 @@ internal static class PolicyGenerateCommand
                 foreach (var policy in generated)
                 {
                     var stem = Path.Combine(outputTarget, $"{policy.Workload.Namespace}.{policy.Workload.Name}");
-                    await File.WriteAllTextAsync(stem + ".rego", policy.PolicyText, cancellationToken);
-                    await File.WriteAllTextAsync(stem + ".annotation", policy.Annotations.Value + "\n", cancellationToken);
-                    await File.WriteAllTextAsync(stem + ".host-data", policy.HostDataHex + "\n", cancellationToken);
+                    var written = new List<(string Path, string Text)>
+                    {
+                        (stem + ".rego", policy.PolicyText),
+                        (stem + ".annotation", policy.Annotations.Value + "\n"),
+                        (stem + ".host-data", policy.HostDataHex + "\n"),
+                    };
                     if (policy.Format == PolicyFormat.InitData)
                     {
-                        await File.WriteAllTextAsync(stem + ".initdata.toml", InitData.Create(policy.PolicyText).Toml, cancellationToken);
+                        written.Add((stem + ".initdata.toml", InitData.Create(policy.PolicyText).Toml));
                     }
 
-                    await summary.WriteLineAsync($"wrote {stem}.{{rego,annotation,host-data}}");
+                    foreach (var (path, content) in written)
+                    {
+                        await File.WriteAllTextAsync(path, content, cancellationToken);
+                    }
+
+                    await summary.WriteLineAsync($"wrote {string.Join(", ", written.Select(w => w.Path))}");
                 }
             }
 

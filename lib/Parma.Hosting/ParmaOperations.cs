@@ -1,17 +1,17 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Parma.Hosting.Health;
 using Parma.Hosting.Metrics;
 
 namespace Parma.Hosting;
 
 /// <summary>
-/// The operations surface every Parma server shares: JSON logs, /healthz (the process answers),
-/// /readyz (health checks tagged "ready") and /metrics (Prometheus text of the "Parma*" meters).
+/// The operations surface every Parma server shares: JSON logs, /healthz (the process answers; no check runs),
+/// /readyz (the health checks tagged "ready") and /metrics (Prometheus text of the "Parma" meters, see <see cref="ParmaMetrics"/>).
 /// </summary>
 public static class ParmaOperations
 {
@@ -19,6 +19,7 @@ public static class ParmaOperations
 
     public static WebApplicationBuilder AddParmaOperations(this WebApplicationBuilder builder, string serviceName)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(options =>
         {
@@ -28,7 +29,7 @@ public static class ParmaOperations
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
-        builder.Services.AddSingleton<PrometheusMetrics>();
+        builder.Services.AddParmaMetrics();
         builder.Services.AddHealthChecks();
         return builder;
     }
@@ -36,28 +37,40 @@ public static class ParmaOperations
     /// <summary>Maps /healthz, /readyz and /metrics (optionally only on the given ports, e.g. a plain-HTTP metrics port).</summary>
     public static IEndpointRouteBuilder MapParmaOperations(this IEndpointRouteBuilder endpoints, params int[] onlyOnPorts)
     {
-        var host = onlyOnPorts.Length == 0 ? null : onlyOnPorts.Select(p => $"*:{p}").ToArray();
-        var metrics = endpoints.ServiceProvider.GetRequiredService<PrometheusMetrics>();
-
-        var live = endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        var ready = endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
-        var scrape = endpoints.MapGet("/metrics", () => Results.Text(metrics.Render(), PrometheusMetrics.ContentType));
-        if (host is not null)
+        var live = endpoints.MapHealthChecks("/healthz", new HealthCheckOptions
         {
-            live.RequireHost(host);
-            ready.RequireHost(host);
-            scrape.RequireHost(host);
+            Predicate = _ => false,
+            ResponseWriter = HealthReportText.Writer("healthz"),
+        });
+        var ready = endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = HealthReportText.Writer("readyz"),
+        });
+        var scrape = endpoints.MapParmaMetrics("/metrics");
+        if (onlyOnPorts.Length > 0)
+        {
+            var hosts = onlyOnPorts.Select(p => $"*:{p}").ToArray();
+            live.RequireHost(hosts);
+            ready.RequireHost(hosts);
+            scrape.RequireHost(hosts);
         }
 
         return endpoints;
     }
 
-    /// <summary>Registers a readiness check (reported by /readyz).</summary>
-    public static IHealthChecksBuilder AddReadinessCheck(this IServiceCollection services, string name, Func<bool> isReady, string notReadyMessage) =>
-        services.AddHealthChecks().AddCheck(
+    /// <summary>
+    /// Registers a readiness check (reported by /readyz) that reads <paramref name="isReady"/> from the host's
+    /// <typeparamref name="TService"/>, resolved from the container each time the check runs.
+    /// </summary>
+    public static IHealthChecksBuilder AddReadinessCheck<TService>(
+        this IServiceCollection services, string name, Func<TService, bool> isReady, string notReadyMessage)
+        where TService : notnull =>
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
             name,
-            () => isReady() ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(notReadyMessage),
-            [ReadyTag]);
+            provider => new ReadinessCheck<TService>(provider.GetRequiredService<TService>(), isReady, notReadyMessage),
+            HealthStatus.Unhealthy,
+            [ReadyTag]));
 }
 
 /// <summary>The running service's name, for logs and metrics.</summary>

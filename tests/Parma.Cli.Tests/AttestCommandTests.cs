@@ -59,6 +59,15 @@ public class AttestCommandTests
                 "--vcek", V("virtee-milan-v2", "vcek_milan.der"), "--policy", policy);
             result.ExitCode.Should().Be(1);
             result.StandardOutput.Should().Contain("HostDataMismatch");
+            var expected = Convert.ToHexStringLower(SHA256.HashData("package agent_policy\n"u8));
+            result.StandardOutput.Should().Contain($"  expected HOST_DATA: {expected} (the host_data of the policy {policy})\n")
+                .And.Contain($"  found HOST_DATA:    {new string('0', 64)} (in the report)\n", "the virtee Milan report has a zero HOST_DATA");
+
+            var json = await CliRunner.RunAsync("attest", "verify", "--report", V("virtee-milan-v2", "report_milan.bin"),
+                "--vcek", V("virtee-milan-v2", "vcek_milan.der"), "--policy", policy, "--output", "json");
+            using var document = JsonDocument.Parse(json.StandardOutput);
+            document.RootElement.GetProperty("expected_host_data").GetString().Should().Be(expected);
+            document.RootElement.GetProperty("found_host_data").GetString().Should().Be(new string('0', 64));
         }
         finally
         {

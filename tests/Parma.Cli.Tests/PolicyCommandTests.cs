@@ -64,21 +64,89 @@ public sealed class PolicyCommandTests : IDisposable
     {
         var manifest = Path.Combine(_work, "deployment.yaml");
         File.Copy(Example("deployment.yaml"), manifest);
+        var original = await File.ReadAllTextAsync(manifest);
 
         var result = await Generate("-f", manifest, "--patch");
 
         result.ExitCode.Should().Be(0, result.StandardError);
-        var patched = ManifestSet.Parse(await File.ReadAllTextAsync(manifest), manifest);
+        result.StandardOutput.Should().Contain($"patched {manifest}");
+        var text = await File.ReadAllTextAsync(manifest);
+        var patched = ManifestSet.Parse(text, manifest);
         var annotations = patched.Workloads.Single().Metadata.StringMapFor("annotations");
         annotations.Should().ContainKey("io.katacontainers.config.agent.policy");
         annotations["parma.dev/host-data"].Should().MatchRegex("^[0-9a-f]{64}$");
         patched.Workloads.Single().Spec["containers"]![0]!["env"]![0]!["value"]!.GetValue<string>().Should().Be("8080", "a string that looks like a number stays a string");
+        RemoveLines(text, "io.katacontainers.config.agent.policy:", "parma.dev/host-data:", "      annotations:").Should().Be(original,
+            "only the annotations are added: comments, quoting and layout stay");
 
         var again = await Generate("-f", manifest, "--patch");
         again.ExitCode.Should().Be(0);
-        ManifestSet.Parse(await File.ReadAllTextAsync(manifest), manifest).Workloads.Single().Metadata.StringMapFor("annotations")["parma.dev/host-data"]
-            .Should().Be(annotations["parma.dev/host-data"], "the policy does not depend on annotations it stamped itself");
+        again.StandardOutput.Should().Contain($"{manifest} is up to date");
+        (await File.ReadAllTextAsync(manifest)).Should().Be(text, "a second run gives the same bytes");
     }
+
+    [Fact]
+    public async Task Generate_patch_with_pin_images_pins_each_container_and_stays_stable()
+    {
+        var manifest = Path.Combine(_work, "group.yaml");
+        File.Copy(Example("confidential-pod-group.yaml"), manifest);
+
+        var first = await Generate("-f", manifest, "--patch", "--pin-images");
+        var text = await File.ReadAllTextAsync(manifest);
+        var second = await Generate("-f", manifest, "--patch", "--pin-images");
+
+        first.ExitCode.Should().Be(0, first.StandardError);
+        second.ExitCode.Should().Be(0, second.StandardError);
+        var images = ManifestSet.Parse(text, manifest).Workloads.Single().Spec["containers"]!.AsArray().Select(c => c!["image"]!.GetValue<string>()).ToList();
+        images.Should().HaveCount(2).And.OnlyContain(i => i!.Contains("@sha256:", StringComparison.Ordinal));
+        first.StandardOutput.Should().Contain(images[0]!).And.Contain(images[1]!);
+        (await File.ReadAllTextAsync(manifest)).Should().Be(text, "the pinned images resolve from the layout by digest to the same policy");
+        HostData(second.StandardOutput).Should().Be(HostData(first.StandardOutput));
+
+        var alone = await Generate("-f", manifest, "--pin-images");
+        alone.ExitCode.Should().NotBe(0);
+        alone.StandardError.Should().Contain("--pin-images works with --patch");
+    }
+
+    [Fact]
+    public async Task Generate_output_names_every_file_it_wrote()
+    {
+        var output = Path.Combine(_work, "out");
+
+        var result = await Generate("-f", Example("deployment.yaml"), "--format", "initdata", "--output", output);
+
+        result.ExitCode.Should().Be(0, result.StandardError);
+        var line = result.StandardOutput.Split('\n').Single(l => l.StartsWith("wrote ", StringComparison.Ordinal));
+        var listed = line["wrote ".Length..].Split(", ");
+        listed.Should().BeEquivalentTo(Directory.GetFiles(output));
+        listed.Should().Contain(Path.Combine(output, "default.web.initdata.toml"));
+    }
+
+    [Fact]
+    public async Task Generate_with_images_that_are_not_a_layout_or_lack_the_tag_fails_naming_them()
+    {
+        var missing = Path.Combine(_work, "no-such-layout");
+        var notLayout = Directory.CreateDirectory(Path.Combine(_work, "just-a-folder")).FullName;
+        var manifest = Path.Combine(_work, "other.yaml");
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(Example("deployment.yaml"))).Replace("hello:1.0", "hello:9.9", StringComparison.Ordinal));
+
+        var absent = await CliRunner.RunAsync("policy", "generate", "-f", Example("deployment.yaml"), "--images", missing);
+        var empty = await CliRunner.RunAsync("policy", "generate", "-f", Example("deployment.yaml"), "--images", notLayout);
+        var untagged = await Generate("-f", manifest);
+
+        absent.ExitCode.Should().Be(2);
+        absent.StandardError.Should().Contain($"--images {missing}: {missing} does not exist");
+        empty.ExitCode.Should().Be(2);
+        empty.StandardError.Should().Contain($"--images {notLayout}: {notLayout} is not an OCI image layout: it has no oci-layout file");
+        untagged.ExitCode.Should().Be(2);
+        untagged.StandardError.Should().Contain("image registry.example/parma/hello:9.9: not found in the image layout " + Example("images"))
+            .And.Contain("registry.example/parma/hello:1.0").And.Contain("not fetched from registries");
+    }
+
+    private static string HostData(string summary) => System.Text.RegularExpressions.Regex.Match(summary, "host_data: ([0-9a-f]{64})").Groups[1].Value;
+
+    private static string RemoveLines(string text, params string[] prefixes) =>
+        string.Join('\n', text.Split('\n').Where(l => !prefixes.Any(p => l.TrimStart().StartsWith(p.Trim(), StringComparison.Ordinal))));
 
     [Fact]
     public async Task Generate_with_an_unknown_kind_fails_with_exit_2_and_a_message()
@@ -149,6 +217,15 @@ public sealed class PolicyCommandTests : IDisposable
         var explain = await CliRunner.RunAsync("policy", "explain", "--policy", policyPath, "--request-kind", "ExecProcessRequest", "--request", requestPath);
         explain.ExitCode.Should().Be(1);
         explain.StandardOutput.Should().Contain("denied: ExecProcessRequest is blocked by policy: exec.container_id");
+
+        explain.StandardOutput.Should().NotContain("missing", "the container_id is there, just unknown");
+
+        var create = trace.First(c => c.Kind == "CreateContainerRequest").Request.DeepClone().AsObject();
+        create["OCI"]!.AsObject().Remove("Version");
+        await File.WriteAllTextAsync(requestPath, create.ToJsonString());
+        var noVersion = await CliRunner.RunAsync("policy", "explain", "-p", policyPath, "-k", "CreateContainerRequest", "-r", requestPath);
+        noVersion.ExitCode.Should().Be(1);
+        noVersion.StandardOutput.Should().Contain(": OCI.Version: ").And.EndWith("\n  OCI.Version: missing (the request has no value there)\n");
 
         await File.WriteAllTextAsync(requestPath, trace[0].Request.ToJsonString());
         var allowed = await CliRunner.RunAsync("policy", "explain", "-p", policyPath, "-k", trace[0].Kind, "-r", requestPath);

@@ -5,6 +5,7 @@ using Parma.Agent.Protocol;
 using Parma.Agent.Transport;
 using Parma.Agent.Ttrpc;
 using Parma.Policy.Simulation;
+using Parma.Testing;
 
 namespace Parma.GuestAgent.Tests;
 
@@ -14,7 +15,7 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
     private static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Parma.GuestAgent.dll"));
+        info.ArgumentList.Add(RepoPaths.BuildOutput("guest-agent", "Parma.GuestAgent.dll"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -42,7 +43,8 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
     {
         var directory = group.NewDirectory("exe");
         var socket = Path.Combine(directory, "agent.sock");
-        using var agent = Start("--address", $"unix:{socket}", "--policy", group.PolicyPath, "--report-provider", "dev", "--backend", "dev",
+        // Choice values in any case (lower case is what the usage shows).
+        using var agent = Start("--address", $"unix:{socket}", "--policy", group.PolicyPath, "--report-provider", "Dev", "--backend", "DEV",
             "--state-dir", Path.Combine(directory, "state"), "--layer-root", group.LayerRoot, "--copy-root", Path.Combine(directory, "guest"), "--audit", Path.Combine(directory, "audit.jsonl"));
         try
         {

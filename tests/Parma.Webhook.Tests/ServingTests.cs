@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Parma.Testing;
 using Parma.Webhook.Tls;
 
 namespace Parma.Webhook.Tests;
@@ -69,10 +70,16 @@ public sealed class ServingTests(WebhookFixture f)
         await f.ReviewAsync("/mutate/pods", f.OperatorPod(), "demo");
         using var plain = new HttpClient();
         (await plain.GetAsync(new Uri($"http://127.0.0.1:{f.MetricsPort}/healthz"))).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await plain.GetAsync(new Uri($"http://127.0.0.1:{f.MetricsPort}/readyz"))).StatusCode.Should().Be(HttpStatusCode.OK);
+        using var ready = await plain.GetAsync(new Uri($"http://127.0.0.1:{f.MetricsPort}/readyz"));
+        ready.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await ready.Content.ReadAsStringAsync()).Should().Be("[+]cluster-cache ok\nreadyz check passed\n");
         var metrics = await plain.GetStringAsync(new Uri($"http://127.0.0.1:{f.MetricsPort}/metrics"));
-        metrics.Should().Contain("parma_webhook_admission_total{").And.Contain("operation=\"mutate_pods\"")
-            .And.Contain("parma_webhook_admission_duration_seconds_bucket");
+        metrics.Should().Contain("# TYPE parma_webhook_admission_total counter\n")
+            .And.Contain("parma_webhook_admission_total{").And.Contain("operation=\"mutate_pods\"")
+            .And.Contain("# TYPE parma_webhook_admission_duration_seconds histogram\n")
+            .And.Contain("parma_webhook_admission_duration_seconds_bucket{operation=\"mutate_pods\",le=\"30\"}");
+        var lint = await Promtool.CheckMetricsAsync(metrics);
+        lint.ExitCode.Should().Be(0, lint.StandardOutput + lint.StandardError);
         (await plain.PostAsync(new Uri($"http://127.0.0.1:{f.MetricsPort}/mutate/pods"), new StringContent("{}"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 

@@ -36,7 +36,7 @@ public static class KeyReleaseHost
         builder.Services.AddSingleton(catalogs);
         builder.Services.AddSingleton(replayGuard ?? new InMemoryReplayGuard());
         builder.Services.AddSingleton<KeyReleaseService>();
-        builder.Services.AddReadinessCheck("configuration", () => catalogs.IsAvailable, "the last configuration reload failed; nothing is released");
+        builder.Services.AddReadinessCheck<KeyCatalogSlot>("configuration", slot => slot.IsAvailable, "the last configuration reload failed; nothing is released");
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -25,6 +25,7 @@ public static class LayerDecompression
         return compression switch
         {
             LayerCompression.Gzip => new GZipStream(blob, CompressionMode.Decompress, leaveOpen: true),
+            LayerCompression.Zstd => new ZstdLayerStream(blob),
             _ => new PrefixedStream(ReadOnlyMemory<byte>.Empty, blob),
         };
     }
@@ -38,7 +39,7 @@ public static class LayerDecompression
 
         if (magic.StartsWith(new byte[] { 0x28, 0xb5, 0x2f, 0xfd }))
         {
-            throw new NotSupportedException("The layer is zstd-compressed, which is not supported; use a gzip or uncompressed layer.");
+            return LayerCompression.Zstd;
         }
 
         return LayerCompression.None;

@@ -28,7 +28,7 @@ public static class TarfsLayerHasher
         {
             return await HashUncheckedAsync(blob, compression, format, parameters, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidDataException) when (blob is DigestVerifyingStream)
+        catch (InvalidDataException) when (blob is DigestVerifyingStream or Resolution.ProgressStream { Inner: DigestVerifyingStream })
         {
             // A blob that does not decompress or parse may have been tampered with: if its digest is wrong,
             // report that (reading it to the end throws DigestMismatchException) rather than the symptom.

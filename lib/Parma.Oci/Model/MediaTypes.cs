@@ -11,6 +11,7 @@ public static class MediaTypes
     public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
     public const string OciLayerNondistributableGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
     public const string OciLayerNondistributable = "application/vnd.oci.image.layer.nondistributable.v1.tar";
+    public const string OciLayerNondistributableZstd = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd";
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
     public const string DockerConfig = "application/vnd.docker.container.image.v1+json";
@@ -31,9 +32,8 @@ public static class MediaTypes
     {
         OciLayer or OciLayerNondistributable or DockerLayerTar => LayerCompression.None,
         OciLayerGzip or OciLayerNondistributableGzip or DockerLayerGzip or DockerForeignLayerGzip => LayerCompression.Gzip,
-        OciLayerZstd or "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd" =>
-            throw new NotSupportedException($"Layer media type {mediaType} (zstd) is not supported; rebuild the image with gzip or uncompressed layers."),
-        _ => throw new NotSupportedException($"Unknown layer media type '{mediaType}'; expected an OCI or Docker tar, tar+gzip layer."),
+        OciLayerZstd or OciLayerNondistributableZstd => LayerCompression.Zstd,
+        _ => throw new NotSupportedException($"Unknown layer media type '{mediaType}'; expected an OCI or Docker tar, tar+gzip or tar+zstd layer."),
     };
 }
 
@@ -41,4 +41,5 @@ public enum LayerCompression
 {
     None,
     Gzip,
+    Zstd,
 }

@@ -19,6 +19,9 @@ public sealed class ImageResolver : IImageResolver, IDisposable
     private readonly RegistryClient registry;
     private readonly LayerCache? cache;
 
+    /// <summary>Where layer download and hashing progress goes (null: nowhere).</summary>
+    public IProgress<ImageProgress>? Progress { get; init; }
+
     public ImageResolver(RegistryClientOptions? registryOptions = null, LayerCache? cache = null)
     {
         registry = new RegistryClient(registryOptions);
@@ -93,10 +96,23 @@ public sealed class ImageResolver : IImageResolver, IDisposable
             string? rootHash = null;
             if (options.ComputeLayerHashes)
             {
+                var layerIndex = i;
+                var computed = false;
+                Task<LayerHash> Compute(CancellationToken ct)
+                {
+                    computed = true;
+                    return HashLayerAsync(source, descriptor, compression, options.HashFormat,
+                        Progress is null ? null : read => Progress.Report(new ImageProgress(name, layerIndex, layerDescriptors.Count, read, descriptor.Size)), ct);
+                }
+
                 var hash = cache is null
-                    ? await HashLayerAsync(source, descriptor, compression, options.HashFormat, cancellationToken).ConfigureAwait(false)
-                    : await cache.GetOrComputeAsync(digest, options.HashFormat,
-                        ct => HashLayerAsync(source, descriptor, compression, options.HashFormat, ct), cancellationToken).ConfigureAwait(false);
+                    ? await Compute(cancellationToken).ConfigureAwait(false)
+                    : await cache.GetOrComputeAsync(digest, options.HashFormat, Compute, cancellationToken).ConfigureAwait(false);
+                if (!computed)
+                {
+                    Progress?.Report(new ImageProgress(name, i, layerDescriptors.Count, descriptor.Size, descriptor.Size, Cached: true));
+                }
+
                 if (hash.DiffId.ToString() != diffIds[i])
                 {
                     throw new InvalidDataException(
@@ -165,9 +181,11 @@ public sealed class ImageResolver : IImageResolver, IDisposable
     };
 
     private static async Task<LayerHash> HashLayerAsync(
-        IImageSource source, Descriptor descriptor, LayerCompression compression, LayerHashFormat format, CancellationToken cancellationToken)
+        IImageSource source, Descriptor descriptor, LayerCompression compression, LayerHashFormat format, Action<long>? progress, CancellationToken cancellationToken)
     {
-        await using var blob = await source.OpenBlobAsync(descriptor, cancellationToken).ConfigureAwait(false);
+        progress?.Invoke(0);
+        var opened = await source.OpenBlobAsync(descriptor, cancellationToken).ConfigureAwait(false);
+        await using var blob = progress is null ? opened : new ProgressStream(opened, progress);
         return await TarfsLayerHasher.HashAsync(blob, compression, format, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 

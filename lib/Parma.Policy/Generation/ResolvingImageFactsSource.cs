@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Parma.Oci.References;
 using Parma.Oci.Resolution;
 using Parma.Oci.Sources;
@@ -8,13 +7,16 @@ namespace Parma.Policy.Generation;
 
 /// <summary>
 /// Image facts through lib/Parma.Oci: references found in one of the given OCI image layouts
-/// (by their `org.opencontainers.image.ref.name`) are read offline; all others come from their
-/// registry. Layer root hashes go through the resolver's layer cache. Each reference is resolved
-/// once per source instance.
+/// (by their `org.opencontainers.image.ref.name`, or by digest for a pinned reference) are read
+/// offline; the others come from their registry, or, with <paramref name="layoutsOnly"/>, are an error
+/// naming the reference and the layouts (the CLI's --images: never a silent fall-back to the network).
+/// Layer root hashes go through the resolver's layer cache. Each reference is resolved once per source
+/// instance, and each layout's index is read once.
 /// </summary>
-public sealed class ResolvingImageFactsSource(ImageResolver resolver, IReadOnlyList<string> layoutDirectories) : IImageFactsSource
+public sealed class ResolvingImageFactsSource(ImageResolver resolver, IReadOnlyList<string> layoutDirectories, bool layoutsOnly = false) : IImageFactsSource
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ImageFacts>>> _resolved = new(StringComparer.Ordinal);
+    private readonly Lazy<IReadOnlyList<OciLayoutCatalog>> _layouts = new(() => layoutDirectories.Select(OciLayoutCatalog.Open).ToList());
 
     public Task<ImageFacts> GetAsync(string reference, CancellationToken cancellationToken) =>
         _resolved.GetOrAdd(reference, r => new Lazy<Task<ImageFacts>>(() => ResolveAsync(r, cancellationToken))).Value;
@@ -22,12 +24,19 @@ public sealed class ResolvingImageFactsSource(ImageResolver resolver, IReadOnlyL
     private async Task<ImageFacts> ResolveAsync(string reference, CancellationToken cancellationToken)
     {
         var parsed = ImageReference.Parse(reference);
-        var layout = layoutDirectories.FirstOrDefault(dir => LayoutHas(dir, reference));
+        var found = _layouts.Value.Select(layout => (layout.Directory, Selector: layout.Find(reference))).FirstOrDefault(f => f.Selector is not null);
         ResolvedImage image;
-        if (layout is not null)
+        if (found.Selector is not null)
         {
-            await using var source = OciLayoutSource.FromDirectory(layout, reference);
+            await using var source = OciLayoutSource.FromDirectory(found.Directory, found.Selector);
             image = await resolver.ResolveAsync(source, reference, new ResolveOptions(), cancellationToken).ConfigureAwait(false);
+        }
+        else if (layoutsOnly)
+        {
+            throw new KeyNotFoundException(
+                $"not found in the image layout{(_layouts.Value.Count == 1 ? string.Empty : "s")} " +
+                string.Join("; ", _layouts.Value.Select(l => $"{l.Directory} (which has {(l.Names.Count == 0 ? "no images" : string.Join(", ", l.Names))})")) +
+                "; with image layouts given, images are not fetched from registries: add the image to a layout (e.g. skopeo copy docker://REF oci:DIR:REF)");
         }
         else
         {
@@ -48,21 +57,5 @@ public sealed class ResolvingImageFactsSource(ImageResolver resolver, IReadOnlyL
             User: image.Config.User,
             Layers: image.Layers.Select(l => new LayerFacts(l.DiffId, l.RootHash
                 ?? throw new InvalidOperationException($"{reference}: layer {l.Digest} has no root hash."))).ToList());
-    }
-
-    private static bool LayoutHas(string directory, string reference)
-    {
-        var index = Path.Combine(directory, "index.json");
-        if (!File.Exists(index))
-        {
-            return false;
-        }
-
-        using var document = JsonDocument.Parse(File.ReadAllBytes(index));
-        return document.RootElement.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array
-            && manifests.EnumerateArray().Any(m =>
-                m.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == JsonValueKind.Object
-                && annotations.TryGetProperty("org.opencontainers.image.ref.name", out var name) && name.ValueKind == JsonValueKind.String
-                && name.GetString() == reference);
     }
 }

@@ -44,7 +44,7 @@ public sealed class ManifestSet
         var set = new ManifestSet(YamlDocuments.Parse(yaml, sourceName));
         for (var i = 0; i < set.Documents.Count; i++)
         {
-            set.Add(i, set.Documents[i], sourceName, defaultNamespace);
+            set.Add(i, set.Documents[i], [], sourceName, defaultNamespace);
         }
 
         return set;
@@ -67,16 +67,17 @@ public sealed class ManifestSet
 
     public IReadOnlyDictionary<string, string>? Secret(string ns, string name) => _secrets.GetValueOrDefault((ns, name));
 
-    private void Add(int index, JsonNode document, string sourceName, string defaultNamespace)
+    private void Add(int index, JsonNode document, IReadOnlyList<string> path, string sourceName, string defaultNamespace)
     {
         var kind = document.Str("kind") ?? throw new PolicyInputException($"{sourceName}: document {index + 1} has no kind.");
         if (kind == "List")
         {
-            foreach (var item in document.Arr("items"))
+            var items = document.Arr("items").ToList();
+            for (var i = 0; i < items.Count; i++)
             {
-                if (item is not null)
+                if (items[i] is { } item)
                 {
-                    Add(index, item, sourceName, defaultNamespace);
+                    Add(index, item, [.. path, "items", i.ToString(System.Globalization.CultureInfo.InvariantCulture)], sourceName, defaultNamespace);
                 }
             }
 
@@ -118,7 +119,7 @@ public sealed class ManifestSet
 
         var naming = kind == "Pod" && metadata.Str("name") is null ? PodNaming.GeneratedSuffix : shape.Naming;
         var groupPolicy = kind == "ConfidentialPodGroup" ? document.Obj("spec").Obj("policy") : null;
-        Workloads.Add(new Workload(index, kind, name, ns, naming, templateObject, groupPolicy));
+        Workloads.Add(new Workload(index, kind, name, ns, naming, templateObject, groupPolicy, [.. path, .. shape.TemplatePath]));
     }
 
     private void AddResource(string kind, JsonNode document, string defaultNamespace)

@@ -22,6 +22,7 @@ public enum PodNaming
 /// <param name="DocumentIndex">Position in the input documents, so that the manifest can be patched in place.</param>
 /// <param name="Template">The pod template: an object with `metadata` and `spec`.</param>
 /// <param name="GroupPolicy">For a ConfidentialPodGroup, its `spec.policy`.</param>
+/// <param name="TemplatePath">Where the pod template sits in its document: mapping keys and, inside a List's items, sequence indexes.</param>
 public sealed record Workload(
     int DocumentIndex,
     string Kind,
@@ -29,7 +30,8 @@ public sealed record Workload(
     string Namespace,
     PodNaming Naming,
     JsonObject Template,
-    JsonObject? GroupPolicy)
+    JsonObject? GroupPolicy,
+    IReadOnlyList<string>? TemplatePath = null)
 {
     public JsonObject Spec => Template.Obj("spec") ?? throw new PolicyInputException($"{Kind} {Name}: the pod template has no spec.");
 

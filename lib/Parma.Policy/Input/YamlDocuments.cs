@@ -8,7 +8,14 @@ namespace Parma.Policy.Input;
 /// <summary>Reads multi-document YAML (or JSON) into JSON trees, typing plain scalars the way the YAML core schema does.</summary>
 public static class YamlDocuments
 {
-    public static IReadOnlyList<JsonNode> Parse(string text, string sourceName)
+    public static IReadOnlyList<JsonNode> Parse(string text, string sourceName) =>
+        Roots(text, sourceName).Select(root => Convert(root, sourceName)!).ToList();
+
+    /// <summary>
+    /// The root nodes of the documents that are not empty, in order: the nodes <see cref="Parse"/> converts, so that
+    /// index i of both is the same document (the manifest patcher edits the text at these nodes' positions).
+    /// </summary>
+    public static IReadOnlyList<YamlNode> Roots(string text, string sourceName)
     {
         var stream = new YamlStream();
         try
@@ -21,17 +28,7 @@ public static class YamlDocuments
                 $"{sourceName}: line {e.Start.Line}, column {e.Start.Column}: invalid YAML: {e.InnerException?.Message ?? e.Message}");
         }
 
-        var documents = new List<JsonNode>();
-        foreach (var document in stream.Documents)
-        {
-            var node = Convert(document.RootNode, sourceName);
-            if (node is not null)
-            {
-                documents.Add(node);
-            }
-        }
-
-        return documents;
+        return stream.Documents.Select(d => d.RootNode).Where(root => !(root is YamlScalarNode scalar && ConvertScalar(scalar) is null)).ToList();
     }
 
     private static JsonNode? Convert(YamlNode node, string sourceName) => node switch

@@ -20,6 +20,18 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public string IndexDigest { get; private set; } = string.Empty;
 
+    /// <summary>
+    /// Layers of an image that skopeo pushes with zstd compression. They are used by no other image: skopeo
+    /// reuses a blob the registry already has (e.g. a gzip one) instead of recompressing it.
+    /// </summary>
+    public byte[][] ZstdLayers { get; } =
+    [
+        TestTars.Build(("zstd/etc/os-release", "ID=zstd\n"), ("zstd/data", new string('z', 70000))),
+        TestTars.Build(("zstd/bin/tool", "#!/bin/sh\necho zstd\n"), ("zstd/big", string.Concat(Enumerable.Range(0, 20000).Select(i => $"{i},")))),
+    ];
+
+    public string ZstdDigest { get; private set; } = string.Empty;
+
     public ImageDescriptor Amd64 { get; private set; } = null!;
 
     public ImageDescriptor Arm64 { get; private set; } = null!;
@@ -42,9 +54,11 @@ public sealed class RegistryFixture : IAsyncLifetime
         Arm64 = layout.AddImage(new OciTestImage { Layers = [AppLayer], Architecture = "arm64", Variant = "v8", Cmd = ["arm64"] });
         layout.AddIndex("multi", Arm64, Amd64);
         layout.AddImage(new OciTestImage { Layers = [CorruptibleLayer] }, tag: "victim");
+        layout.AddImage(new OciTestImage { Layers = ZstdLayers, Compress = false }, tag: "zstd");
         layout.WriteTo(LayoutDirectory);
 
         AppDigest = await Registry.PushAsync(LayoutDirectory, "app", "team/app", "v1");
+        ZstdDigest = await Registry.PushAsync(LayoutDirectory, "zstd", "team/zstd", "v1", compressFormat: "zstd");
         IndexDigest = await Registry.PushAsync(LayoutDirectory, "multi", "multi", "v1", allPlatforms: true);
         await Registry.PushAsync(LayoutDirectory, "victim", "victim", "v1");
     }

@@ -60,6 +60,30 @@ public class RegistryResolveTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public async Task A_zstd_image_pushed_by_skopeo_is_hashed_like_a_gzip_one()
+    {
+        using var resolver = Resolver();
+        using var temp = new TempDirectory();
+
+        var image = await resolver.ResolveAsync($"{fixture.Registry.Host}/team/zstd:v1");
+
+        image.ManifestDigest.ToString().Should().Be(fixture.ZstdDigest);
+        image.Layers.Should().HaveCount(2).And.OnlyContain(l => l.MediaType == MediaTypes.OciLayerZstd, "skopeo compressed the layers with zstd");
+        for (var i = 0; i < fixture.ZstdLayers.Length; i++)
+        {
+            var tar = fixture.ZstdLayers[i];
+            image.Layers[i].DiffId.Should().Be(Digest.Sha256Of(tar).ToString());
+            var imagePath = temp.File($"zstd-layer{i}.img");
+            await using (var output = File.Create(imagePath))
+            {
+                await TarfsLayerHasher.WriteTardevImageAsync(new MemoryStream(tar), LayerCompression.None, output);
+            }
+
+            image.Layers[i].RootHash.Should().Be(await VeritySetup.RootHashAsync(imagePath));
+        }
+    }
+
+    [Fact]
     public async Task Resolving_by_digest_gives_the_same_image()
     {
         using var resolver = Resolver();

@@ -64,6 +64,14 @@ internal static class TestTars
         return output.ToArray();
     }
 
+    /// <summary>One zstd frame with a content checksum, as skopeo and containerd write layers.</summary>
+    public static byte[] Zstd(byte[] data)
+    {
+        using var compressor = new ZstdSharp.Compressor(3);
+        compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        return compressor.Wrap(data).ToArray();
+    }
+
     /// <summary>A realistic layer: directories, files, a symlink, a hard link, whiteouts, a long name.</summary>
     public static byte[] Rich() => Build(writer =>
     {

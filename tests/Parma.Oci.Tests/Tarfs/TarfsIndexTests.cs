@@ -103,14 +103,44 @@ public class TarfsIndexTests
         hash.RootHash.Should().Be(await VeritySetup.RootHashAsync(path));
     }
 
-    [Fact]
-    public async Task Zstd_layers_are_rejected_clearly()
+    [Theory]
+    [InlineData(LayerCompression.Zstd)]
+    [InlineData(null)]
+    public async Task Zstd_layers_hash_like_their_gzip_form(LayerCompression? compression)
     {
-        var zstdMagic = new byte[] { 0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0 };
+        var tar = TestTars.Rich();
 
-        var act = () => TarfsLayerHasher.HashAsync(new MemoryStream(zstdMagic), compression: null);
+        var gzip = await TarfsLayerHasher.HashAsync(new MemoryStream(TestTars.Gzip(tar)), LayerCompression.Gzip);
+        var zstd = await TarfsLayerHasher.HashAsync(new MemoryStream(TestTars.Zstd(tar)), compression);
 
-        await act.Should().ThrowAsync<NotSupportedException>().WithMessage("*zstd*");
+        zstd.Should().BeEquivalentTo(gzip);
+        zstd.DiffId.ToString().Should().Be(Parma.Oci.Digests.Digest.Sha256Of(tar).ToString());
+    }
+
+    [Fact]
+    public async Task A_zstd_layer_of_several_frames_is_read_to_its_end()
+    {
+        var tar = TestTars.Rich();
+        var half = tar.Length / 2;
+        var frames = TestTars.Zstd(tar[..half]).Concat(TestTars.Zstd(tar[half..])).ToArray();
+
+        var hash = await TarfsLayerHasher.HashAsync(new MemoryStream(frames), LayerCompression.Zstd);
+
+        hash.DiffId.ToString().Should().Be(Parma.Oci.Digests.Digest.Sha256Of(tar).ToString());
+    }
+
+    [Fact]
+    public async Task A_truncated_or_corrupt_zstd_layer_is_invalid_data()
+    {
+        var zstd = TestTars.Zstd(TestTars.Rich());
+        var corrupt = zstd.ToArray();
+        corrupt[corrupt.Length / 2] ^= 0xff;
+
+        var truncated = () => TarfsLayerHasher.HashAsync(new MemoryStream(zstd[..(zstd.Length / 2)]), LayerCompression.Zstd);
+        var flipped = () => TarfsLayerHasher.HashAsync(new MemoryStream(corrupt), LayerCompression.Zstd);
+
+        await truncated.Should().ThrowAsync<InvalidDataException>();
+        await flipped.Should().ThrowAsync<InvalidDataException>();
     }
 
     [Fact]

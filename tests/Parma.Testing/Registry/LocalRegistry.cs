@@ -82,8 +82,11 @@ public sealed class LocalRegistry : IAsyncDisposable
         return registry;
     }
 
-    /// <summary>Copies an image from an OCI layout into this registry with skopeo; returns the pushed manifest digest.</summary>
-    public async Task<string> PushAsync(string layoutDirectory, string layoutTag, string repository, string tag, bool allPlatforms = false)
+    /// <summary>
+    /// Copies an image from an OCI layout into this registry with skopeo; returns the pushed manifest digest.
+    /// <paramref name="compressFormat"/> (e.g. zstd) makes skopeo recompress the layers on the way.
+    /// </summary>
+    public async Task<string> PushAsync(string layoutDirectory, string layoutTag, string repository, string tag, bool allPlatforms = false, string? compressFormat = null)
     {
         var skopeo = ProcessRunner.Require("skopeo");
         var digestFile = Path.Combine(workDirectory, $"digest-{Guid.NewGuid():N}");
@@ -91,6 +94,11 @@ public sealed class LocalRegistry : IAsyncDisposable
         if (allPlatforms)
         {
             arguments.Add("--all");
+        }
+
+        if (compressFormat is not null)
+        {
+            arguments.AddRange(["--dest-compress-format", compressFormat]);
         }
 
         arguments.Add($"oci:{layoutDirectory}:{layoutTag}");
