@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Parma.Testing;
 using Parma.Testing.Docs;
 
@@ -30,7 +29,7 @@ public sealed class DocCommandTests : IDisposable
             .And.MatchRegex("parma.dev/host-data: \"[0-9a-f]{64}\"");
     }
 
-    [SimulateFact]
+    [Fact]
     public async Task Guest_agent_trying_it_works_as_written()
     {
         var block = MarkdownCommands.Under(RepoPaths.InRepo("docs", "guest-agent.md"), "Trying it").Single();
@@ -41,30 +40,5 @@ public sealed class DocCommandTests : IDisposable
         result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
         result.StandardOutput.Should().MatchRegex(@"\n[1-9][0-9]* passed, 0 failed\n");
         File.Exists(Path.Combine(_scratch, "web", "agent.sock")).Should().BeFalse("the agent removed its socket when it was stopped");
-    }
-}
-
-/// <summary>
-/// Runs only when this build has `parma policy simulate` (docs/guest-agent.md's "Trying it" uses it; it comes
-/// with another change): until then the test shows as skipped, with the reason.
-/// </summary>
-public sealed class SimulateFactAttribute : FactAttribute
-{
-    public SimulateFactAttribute()
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "parma.dll"), "policy", "--help" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // `policy --help` lists the subcommands (an unknown `policy simulate --help` would print the same help and exit 0).
-        using var process = Process.Start(info)!;
-        _ = process.StandardError.ReadToEndAsync();
-        var help = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(60_000) || !help.Result.Split('\n').Any(l => l.TrimStart().StartsWith("simulate ", StringComparison.Ordinal)))
-        {
-            Skip = "this build has no `parma policy simulate` yet (docs/guest-agent.md's Trying it needs it)";
-        }
     }
 }
