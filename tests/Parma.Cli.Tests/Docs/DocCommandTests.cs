@@ -15,7 +15,9 @@ public sealed class DocCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     private async Task<ProcessResult> RunAsync(ShellBlock block) =>
-        await PublishedParma.RunShellAsync(block.Script.Replace("/tmp/", _scratch + "/", StringComparison.Ordinal), timeout: TimeSpan.FromMinutes(3));
+        // When a line fails the shell stops there; the trap stops what the block started in the background (an agent) too,
+        // which would otherwise keep the output open and the test waiting.
+        await PublishedParma.RunShellAsync("trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + block.Script.Replace("/tmp/", _scratch + "/", StringComparison.Ordinal), timeout: TimeSpan.FromMinutes(3));
 
     [Fact]
     public async Task Examples_readme_patch_walkthrough_works_as_written()
