@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Parma.Api;
+using Parma.Groups.Inputs;
 using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
@@ -9,13 +11,15 @@ namespace Parma.Webhook.Generation;
 
 /// <summary>What a pre-flight runs: a pod (as a template), where its policy comes from, and the policy.</summary>
 /// <param name="WorkloadKind">ConfidentialPodGroup for a group's pods (its name fixes the sandbox names), Pod for opted-in pods.</param>
+/// <param name="GroupPolicySpec">The group's spec.policy (typed, for its inputs: settingsRef and pull secrets); null for opted-in pods.</param>
 public sealed record PreflightSubject(
     PodTemplate Pod,
     string WorkloadKind,
     string WorkloadName,
     JsonObject? GroupPolicy,
     string PolicyText,
-    string HostData);
+    string HostData,
+    GroupPolicySpec? GroupPolicySpec = null);
 
 /// <summary>
 /// Runs the policy on the requests a correct Kata host sends to start the pod (sandbox, then create and
@@ -54,18 +58,19 @@ public sealed class PreflightCheck(PolicyInputs inputs)
         Policy.Settings.PolicySettings settings;
         try
         {
-            settings = await inputs.SettingsForAsync(subject.Pod.Namespace, subject.GroupPolicy, cancellationToken).ConfigureAwait(false);
-            var manifests = await inputs.ReferencedResourcesAsync(subject.Pod.Namespace, subject.Pod.Spec, cancellationToken).ConfigureAwait(false);
+            var groupInputs = await inputs.ReadAsync(subject.Pod.Namespace, subject.Pod.Spec, subject.GroupPolicySpec, cancellationToken).ConfigureAwait(false);
+            settings = groupInputs.Settings;
+            var manifests = PolicyInputs.Manifests(groupInputs, subject.Pod.Namespace);
             var workload = new Workload(0, subject.WorkloadKind, subject.WorkloadName, subject.Pod.Namespace, PodNaming.GeneratedSuffix, subject.Pod.Template, subject.GroupPolicy);
             if (subject.WorkloadKind == "Pod")
             {
                 workload = workload with { Naming = subject.Pod.Naming };
             }
 
-            var images = await inputs.ImagesForAsync(subject.Pod.Namespace, subject.Pod.Spec, subject.GroupPolicy, cancellationToken).ConfigureAwait(false);
+            var images = inputs.ImagesFor(groupInputs.Credentials);
             plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PolicyInputException or InvalidDataException)
+        catch (Exception e) when (e is PolicyInputException or InvalidDataException or GroupInputException)
         {
             return $"the pod cannot be checked against its policy: {e.Message}";
         }

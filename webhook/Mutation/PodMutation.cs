@@ -1,3 +1,4 @@
+using Parma.Groups.Pods;
 using Parma.Webhook.Admission;
 
 namespace Parma.Webhook.Mutation;
@@ -34,13 +35,13 @@ public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandle
             }
 
             var claim = PodClaim.Of(request.Object);
-            var annotations = expectation.Stamp.Annotations;
+            var annotations = expectation.Contract.Annotations;
             var carried = claim.AgentPolicyValue ?? claim.InitDataValue;
             var carriesAnother = (claim.HostData is not null && claim.HostData != annotations.HostDataHex)
                 || carried is not null && (!JsonText.EqualsString(carried, annotations.Value) || claim.AgentPolicyValue is not null && claim.InitDataValue is not null);
             return carriesAnother
                 ? AdmissionResult.Allow()
-                : AdmissionResult.AllowWithPatch(PodStamper.Patch(request.Object, expectation.Stamp));
+                : AdmissionResult.AllowWithPatch(PodContractPatch.For(request.Object, expectation.Contract));
         }
         catch (PodRefusedException e)
         {

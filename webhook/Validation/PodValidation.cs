@@ -1,9 +1,9 @@
 using System.Text;
 using Parma.Api;
+using Parma.Groups.Pods;
 using Parma.Policy.Output;
 using Parma.Webhook.Admission;
 using Parma.Webhook.Generation;
-using Parma.Webhook.Mutation;
 
 namespace Parma.Webhook.Validation;
 
@@ -56,11 +56,11 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
             return ValidateUnmanaged(PodClaim.Of(request.Object));
         }
 
-        var differences = PodStamper.Differences(request.Object, expectation.Stamp);
+        var differences = PodContractPatch.Differences(request.Object, expectation.Contract);
         if (differences.Count > 0)
         {
             return AdmissionResult.Deny(DenialReasons.Tampered,
-                $"the pod does not carry what {expectation.Source} produces (host_data {expectation.Stamp.Annotations.HostDataHex}): {string.Join(", ", differences)}. "
+                $"the pod does not carry what {expectation.Source} produces (host_data {expectation.Contract.Annotations.HostDataHex}): {string.Join(", ", differences)}. "
                 + "Policy annotations are set by the operator or the mutating webhook and must not be changed.");
         }
 
