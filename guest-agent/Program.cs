@@ -39,6 +39,8 @@ try
         Console.Error.WriteLine($"WARNING: {warning}");
     }
 
+    // Caught from before the socket exists, so that a SIGTERM sent as soon as it appears is a normal stop.
+    using var signals = TerminationSignals.Catch();
     await using var audit = arguments.AuditPath is null ? null : new StreamWriter(arguments.AuditPath, append: true);
     await using var host = await AgentHost.StartAsync(new AgentHostOptions
     {
@@ -52,7 +54,7 @@ try
     Console.Error.WriteLine($"parma-guest-agent: listening on {host.Address}; backend {backend.Name}; reports from {provider?.Name ?? "nowhere"}; " +
         (host.Policy.Refusal is { } refusal ? $"REFUSING EVERY REQUEST: {refusal}" : $"policy host_data {host.Policy.HostDataHex}"));
     // SIGTERM or Ctrl+C: disposing the host removes the containers (and their mounts) and the socket.
-    var signal = await TerminationSignals.WaitAsync();
+    var signal = await signals.WaitAsync();
     Console.Error.WriteLine($"parma-guest-agent: stopping on {signal}");
     return 0;
 }

@@ -59,6 +59,8 @@ internal static class AgentServeCommand
                 await error.WriteLineAsync($"WARNING: {warning}");
             }
 
+            // Caught from before the socket exists, so that a SIGTERM sent as soon as it appears is a normal stop.
+            using var signals = TerminationSignals.Catch();
             var auditPath = parse.GetValue(audit);
             await using var auditWriter = auditPath is null ? null : new StreamWriter(auditPath, append: true);
             await using var host = await AgentHost.StartAsync(new AgentHostOptions
@@ -76,7 +78,7 @@ internal static class AgentServeCommand
             await output.FlushAsync(cancellationToken);
 
             // SIGTERM or Ctrl+C: disposing the host removes the containers (unmounting their root file systems) and the socket.
-            var signal = await TerminationSignals.WaitAsync(cancellationToken);
+            var signal = await signals.WaitAsync(cancellationToken);
             await output.WriteLineAsync($"stopping{(signal is null ? string.Empty : $" on {signal}")}: removing containers and {host.Address}");
             return 0;
         }));

@@ -25,8 +25,8 @@ public sealed class AgentShutdownTests(ProbeGroup group) : IClassFixture<ProbeGr
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
         IEnumerable<string> prefix = launcher == Launcher.ParmaAgentServe
-            ? [Path.Combine(AppContext.BaseDirectory, "parma.dll"), "agent", "serve", "--socket", socket]
-            : [Path.Combine(AppContext.BaseDirectory, "Parma.GuestAgent.dll"), "--address", $"unix:{socket}"];
+            ? [RepoPaths.BuildOutput("cli", "parma.dll"), "agent", "serve", "--socket", socket]
+            : [RepoPaths.BuildOutput("guest-agent", "Parma.GuestAgent.dll"), "--address", $"unix:{socket}"];
         foreach (var argument in prefix.Concat(arguments))
         {
             info.ArgumentList.Add(argument);

@@ -5,6 +5,7 @@ using Parma.Agent.Protocol;
 using Parma.Agent.Transport;
 using Parma.Agent.Ttrpc;
 using Parma.Policy.Simulation;
+using Parma.Testing;
 
 namespace Parma.GuestAgent.Tests;
 
@@ -14,7 +15,7 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
     private static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Parma.GuestAgent.dll"));
+        info.ArgumentList.Add(RepoPaths.BuildOutput("guest-agent", "Parma.GuestAgent.dll"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -37,6 +37,18 @@ public static class RepoPaths
 
     public static string InRepo(params string[] parts) => Path.Combine([Root, .. parts]);
 
+    /// <summary>
+    /// A file in another project's own build output (same configuration and target framework as the running tests), e.g.
+    /// ("guest-agent", "Parma.GuestAgent.dll"). A host started from there finds its own dependencies: a test project's
+    /// output is resolved for the test project's frameworks (ASP.NET Core's, when any reference brings it in), so a host
+    /// copied beside the tests can lack an assembly the shared framework supplies to the tests but not to the host.
+    /// </summary>
+    public static string BuildOutput(string projectFolder, string fileName)
+    {
+        var parts = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory).Split(Path.DirectorySeparatorChar);
+        return Path.Combine([Root, projectFolder, .. parts[^3..], fileName]);
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

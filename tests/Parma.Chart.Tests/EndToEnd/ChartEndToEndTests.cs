@@ -32,7 +32,7 @@ public sealed class ChartEndToEndTests
             "kube-apiserver's OwnerReferencesPermissionEnforcement requires it for blockOwnerDeletion on owned pods and ConfigMaps; the test API server does not enforce it",
         ["get events"] = "an event that repeats is counted up on the existing Event (get, then patch); this run repeats none",
         ["patch events"] = "as get events",
-        ["update leases.coordination.k8s.io"] = "the leader renews its Lease every retry period; a short run may end before the first renewal",
+        ["patch leases.coordination.k8s.io"] = "the leader renews its Lease every retry period; a short run may end before the first renewal",
     };
 
     private static readonly IReadOnlyDictionary<string, string> WebhookGrantsNotExercised = new Dictionary<string, string>
