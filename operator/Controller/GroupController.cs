@@ -117,10 +117,11 @@ internal sealed class GroupController(
         finally
         {
             _synced = false;
-            caches.DetachAll();
             queue.ShutDown();
             hardStop.CancelAfter(options.ShutdownGrace);
             await Task.WhenAll(workers).ConfigureAwait(false);
+            // Only now: reconciles still finishing read from the caches, not live (the operator may not GET Secrets).
+            caches.DetachAll();
             await groups.DisposeAsync().ConfigureAwait(false);
             await pods.DisposeAsync().ConfigureAwait(false);
             await configMaps.DisposeAsync().ConfigureAwait(false);
