@@ -23,10 +23,15 @@ internal sealed record AgentArguments
 
     public LayerMounts LayerMounts { get; private init; } = LayerMounts.Auto;
 
+    public IReadOnlyList<string> LayerSources { get; private init; } = [];
+
+    public long MaxLayerBytes { get; private init; } = RuntimeOptions.DefaultMaxLayerBytes;
+
     public const string Usage = """
         usage: parma-guest-agent [--address vsock:1024|serial:NAME|unix:PATH|PATH] [--policy FILE]
                                  [--report-provider auto|tsm|sev-guest|dev] [--backend linux|dev|none]
                                  [--state-dir DIR] [--layer-root DIR] [--layer-mounts auto|required|off] [--copy-root DIR] [--audit FILE]
+                                 [--layer-source REGEX]... [--max-layer-bytes N]
           --policy           Rego text, initdata TOML or annotation value (e.g. the initdata device's file);
                              without it only a first SetPolicy is allowed
           --report-provider  where HOST_DATA comes from (dev: a local test key, for machines without SNP)
@@ -35,6 +40,10 @@ internal sealed record AgentArguments
           --layer-mounts     linux backend: unpack verified layers and mount the overlay root file system
                              (auto: when the process may mount; required: fail creates that cannot)
           --copy-root        where files the host sends with CopyFile are written (default /, as in a UVM)
+          --layer-source     a further place a layer storage's source may name (a regex over the whole source);
+                             by default only the policy's layer file <layer_src_prefix>/<id>. Block devices are
+                             accepted only this way, e.g. '[0-9a-f]{2}(/[0-9a-f]{2})*' for Kata's PCI paths
+          --max-layer-bytes  most bytes read from a layer source whose policy entry has no size (default 4 GiB)
         """;
 
     public static AgentArguments Parse(string[] args)
@@ -55,11 +64,26 @@ internal sealed record AgentArguments
                 "--copy-root" => result with { CopyRoot = Value() },
                 "--audit" => result with { AuditPath = Value() },
                 "--layer-mounts" => result with { LayerMounts = ParseLayerMounts(Value()) },
+                "--layer-source" => result with { LayerSources = [.. result.LayerSources, ParseLayerSource(Value())] },
+                "--max-layer-bytes" => result with { MaxLayerBytes = long.TryParse(Value(), out var max) && max > 0 ? max : throw new ArgumentException($"--max-layer-bytes {args[i]}: use a positive number of bytes") },
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),
             };
         }
 
         return result;
+    }
+
+    public static string ParseLayerSource(string pattern)
+    {
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern);
+            return pattern;
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--layer-source {pattern}: not a regular expression: {e.Message}");
+        }
     }
 
     public static LayerMounts ParseLayerMounts(string value) =>

@@ -32,7 +32,17 @@ try
         Console.Error.WriteLine($"parma-guest-agent: {e.Message}");
     }
 
-    var runtime = new RuntimeOptions { StateDirectory = arguments.StateDirectory, LayerSourceRoot = arguments.LayerRoot, LayerMounts = arguments.LayerMounts, CopyFileRoot = arguments.CopyRoot, MountStorages = arguments.Backend == "linux" };
+    var runtime = new RuntimeOptions
+    {
+        StateDirectory = arguments.StateDirectory,
+        LayerSourceRoot = arguments.LayerRoot,
+        LayerMounts = arguments.LayerMounts,
+        CopyFileRoot = arguments.CopyRoot,
+        LayerSourcePatterns = arguments.LayerSources,
+        MaxLayerBytes = arguments.MaxLayerBytes,
+        MountStorages = arguments.Backend == "linux",
+        Log = line => Console.Error.WriteLine($"parma-guest-agent: {line}"),
+    };
     var backend = RuntimeBackends.Create(arguments.Backend, runtime);
     if (RuntimeBackends.Warning(backend) is { } warning)
     {

@@ -17,6 +17,8 @@ declare -A DEBIAN=(
   [etcd]=etcd-server
   [unzip]=unzip
   [runc]=runc
+  # The agent's network tests make a namespace and check it with iproute2.
+  [ip]=iproute2
   # The test VM (scripts/vm): qemu, the initramfs tools, and clang/lld for the NativeAOT agent.
   [qemu-system-x86_64]=qemu-system-x86
   [cpio]=cpio

@@ -25,8 +25,18 @@ internal static class AgentServeCommand
             LayerMounts.Auto);
         var copyRoot = new Option<string>("--copy-root") { Description = "Write the files the host sends with CopyFile under this directory (default /, as in a UVM).", DefaultValueFactory = _ => "/" };
         var audit = new Option<string?>("--audit") { Description = "Append the audit log (JSON lines) to this file instead of standard error." };
+        var layerSource = new Option<string[]>("--layer-source")
+        {
+            Description = "A further place a layer storage's source may name (a regular expression over the whole source); by default only the policy's layer file <layer_src_prefix>/<layer id>. Block devices are accepted only this way, e.g. '[0-9a-f]{2}(/[0-9a-f]{2})*' for Kata's PCI paths.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var maxLayerBytes = new Option<long>("--max-layer-bytes")
+        {
+            Description = "Most bytes read from a layer source whose policy entry records no size.",
+            DefaultValueFactory = _ => RuntimeOptions.DefaultMaxLayerBytes,
+        };
         var command = new Command("serve", "Serve the Kata agent API, enforcing the policy on every request after binding it to HOST_DATA. Runs until interrupted.");
-        foreach (var option in new Option[] { socket, policy, provider, devHostData, backend, stateDir, layerRoot, layerMounts, copyRoot, audit })
+        foreach (var option in new Option[] { socket, policy, provider, devHostData, backend, stateDir, layerRoot, layerMounts, copyRoot, audit, layerSource, maxLayerBytes })
         {
             command.Options.Add(option);
         }
@@ -52,6 +62,8 @@ internal static class AgentServeCommand
                 LayerSourceRoot = parse.GetValue(layerRoot),
                 LayerMounts = ChoiceOption.ToEnum<LayerMounts>(parse.GetValue(layerMounts)!),
                 CopyFileRoot = parse.GetValue(copyRoot)!,
+                LayerSourcePatterns = parse.GetValue(layerSource) ?? [],
+                MaxLayerBytes = parse.GetValue(maxLayerBytes),
             };
             var runtimeBackend = RuntimeBackends.Create(parse.GetValue(backend)!, runtime);
             if (RuntimeBackends.Warning(runtimeBackend) is { } warning)

@@ -37,6 +37,9 @@ public sealed class CrdDriftTests
             .Should().Equal("agent-policy", "initdata");
         spec["properties"]!["policy"]!["properties"]!["layerVerification"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>())
             .Should().Equal("dm-verity", "none");
+        var emptyDirMode = spec["properties"]!["policy"]!["properties"]!["emptyDirMode"]!;
+        emptyDirMode["enum"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal("block-encrypted", "block-plain", "shared-fs");
+        emptyDirMode["default"]!.GetValue<string>().Should().Be("block-encrypted", "a group's emptyDirs are encrypted unless its spec says otherwise");
         spec["properties"]!["replicas"]!["minimum"]!.GetValue<long>().Should().Be(0);
         spec["properties"]!["runtimeClassName"]!["pattern"]!.GetValue<string>().Should().Be(Patterns.Dns1123Subdomain);
         spec["properties"]!["updateStrategy"]!["properties"]!["rollingUpdate"]!["properties"]!["maxUnavailable"]!["x-kubernetes-int-or-string"]!

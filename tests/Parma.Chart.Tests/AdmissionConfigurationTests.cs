@@ -1,6 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using Parma.Api;
+using Parma.Testing.ApiServer.Admission;
+using Parma.Webhook;
 
 namespace Parma.Chart.Tests;
 
@@ -36,12 +39,13 @@ public sealed class AdmissionConfigurationTests
     }
 
     [Fact]
-    public async Task Pods_are_mutated_on_create_and_validated_on_create_and_update_groups_on_create_and_update()
+    public async Task Pods_are_mutated_and_validated_on_create_and_update_groups_on_create_and_update()
     {
         var chart = await Helm.TemplateAsync();
 
-        Rule(chart, "group-pods.mutate.parma.dev").Should().Be(("", "pods", "CREATE", "/mutate/pods"));
-        Rule(chart, "namespace-pods.mutate.parma.dev").Should().Be(("", "pods", "CREATE", "/mutate/pods"));
+        // Mutation sees updates too: an update that makes a plain pod claim a group is judged as its create.
+        Rule(chart, "group-pods.mutate.parma.dev").Should().Be(("", "pods", "CREATE,UPDATE", "/mutate/pods"));
+        Rule(chart, "namespace-pods.mutate.parma.dev").Should().Be(("", "pods", "CREATE,UPDATE", "/mutate/pods"));
         Rule(chart, "group-pods.validate.parma.dev").Should().Be(("", "pods", "CREATE,UPDATE", "/validate/pods"));
         Rule(chart, "confidentialpodgroups.validate.parma.dev").Should().Be(
             ("parma.dev", "confidentialpodgroups", "CREATE,UPDATE", "/validate/confidentialpodgroups"));
@@ -60,8 +64,79 @@ public sealed class AdmissionConfigurationTests
         Expression(group["namespaceSelector"]!, "confidential.example.com/enabled").Should().BeNull();
         group["namespaceSelector"]!["matchExpressions"]![0]!["values"]!.AsArray().Select(v => v!.GetValue<string>())
             .Should().Equal("kube-system", Namespace, "monitoring", "cert-manager");
-        Expression(group["objectSelector"]!, "app.kubernetes.io/part-of").Should().Be("NotIn", "the chart's own pods are never intercepted");
     }
+
+    [Fact]
+    public async Task No_pod_label_exempts_a_pod_only_the_release_and_system_namespaces_are_exempt()
+    {
+        var chart = await Helm.TemplateAsync(Namespace, "-f", Helm.ValuesFile("full-values.yaml"));
+        var podWebhooks = Webhooks(chart).Where(w => w["rules"]![0]!["resources"]![0]!.GetValue<string>() == "pods").ToList();
+        podWebhooks.Should().HaveCount(4);
+
+        foreach (var webhook in podWebhooks)
+        {
+            // The only object label looked at is the group claim itself; nothing a pod adds can take it out.
+            webhook["objectSelector"]!["matchExpressions"]!.AsArray().Select(e => e!["key"]!.GetValue<string>())
+                .Should().Equal([ParmaLabels.Group], $"{webhook["name"]} exempts no pod by a label it carries");
+            webhook["objectSelector"]!["matchLabels"].Should().BeNull();
+            webhook["namespaceSelector"]!["matchExpressions"]![0]!["values"]!.AsArray().Select(v => v!.GetValue<string>())
+                .Should().Contain([Namespace, "kube-system"], "the project's own components are exempt by the namespace they run in");
+        }
+
+        const string optIn = "confidential.example.com/enabled";
+        var namespaces = new Dictionary<string, Dictionary<string, string>>
+        {
+            ["team"] = [],
+            ["opted-in"] = new() { [optIn] = "true" },
+            [Namespace] = new() { [optIn] = "true" },
+            ["kube-system"] = new() { [optIn] = "true" },
+        };
+        var podLabels = new Dictionary<string, Dictionary<string, string>>
+        {
+            ["plain"] = new() { ["app"] = "web" },
+            ["group"] = new() { [ParmaLabels.Group] = "hello" },
+            ["self-declared parma"] = new() { ["app.kubernetes.io/part-of"] = "parma", ["app.kubernetes.io/managed-by"] = "parma-operator" },
+            ["group, self-declared parma"] = new() { [ParmaLabels.Group] = "hello", ["app.kubernetes.io/part-of"] = "parma" },
+        };
+        foreach (var kind in new[] { "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration" })
+        {
+            var entries = chart.Single(kind)["webhooks"]!.AsArray().Select(w => w!.AsObject())
+                .Where(w => w["rules"]![0]!["resources"]![0]!.GetValue<string>() == "pods").ToList();
+            foreach (var (ns, nsLabels) in namespaces)
+            {
+                var labels = new Dictionary<string, string>(nsLabels) { ["kubernetes.io/metadata.name"] = ns };
+                foreach (var (oldName, oldLabels) in podLabels)
+                {
+                    foreach (var (newName, newLabels) in podLabels)
+                    {
+                        // On create only the new pod counts; on update kube-apiserver matches the old or the new pod.
+                        var update = entries.Count(w => Selects(w, labels, newLabels) || Selects(w, labels, oldLabels));
+                        var create = entries.Count(w => Selects(w, labels, newLabels));
+                        var exempt = ns is Namespace or "kube-system";
+                        var claimsGroup = oldLabels.ContainsKey(ParmaLabels.Group) || newLabels.ContainsKey(ParmaLabels.Group);
+                        var expected = exempt ? 0 : claimsGroup || ns == "opted-in" ? 1 : 0;
+                        update.Should().BeGreaterThanOrEqualTo(expected, $"{kind}: update {oldName} -> {newName} in {ns}");
+                        (update > 0).Should().Be(expected > 0, $"{kind}: update {oldName} -> {newName} in {ns}");
+                        create.Should().Be(exempt ? 0 : newLabels.ContainsKey(ParmaLabels.Group) || ns == "opted-in" ? 1 : 0,
+                            $"{kind}: create {newName} in {ns} reaches exactly one entry, whatever else the pod carries");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_webhook_is_told_the_namespace_opt_in_label_the_configurations_select()
+    {
+        var chart = await Helm.TemplateAsync(Namespace, "-f", Helm.ValuesFile("full-values.yaml"));
+
+        var args = RenderedChart.Args(chart.Deployment("webhook")).ToList();
+        args[args.IndexOf("--namespace-opt-in-label") + 1].Should().Be("confidential.example.com/enabled");
+        WebhookOptions.Parse(args).NamespaceOptInLabel.Should().Be("confidential.example.com/enabled");
+    }
+
+    private static bool Selects(JsonObject webhook, Dictionary<string, string> namespaceLabels, Dictionary<string, string> podLabels) =>
+        WebhookRules.Matches(webhook["namespaceSelector"]!.AsObject(), namespaceLabels) && WebhookRules.Matches(webhook["objectSelector"]!.AsObject(), podLabels);
 
     [Fact]
     public async Task Helm_generated_ca_signs_a_certificate_for_the_service_and_is_the_ca_bundle()

@@ -84,20 +84,26 @@ public sealed class AgentCommandTests : IAsyncLifetime
     {
         var socket = Path.Combine(_work, "agent.sock");
         using var agent = await ServeAsync(socket);
+        // A trace starts with CreateSandbox, which an agent carries out once: the second trace gets an agent of its own.
+        var secondSocket = Path.Combine(_work, "agent-2.sock");
+        using var second = await ServeAsync(secondSocket);
         try
         {
             var ok = await CliRunner.RunAsync("agent", "replay", "--socket", socket, await TraceAsync());
             ok.ExitCode.Should().Be(0, ok.StandardOutput + ok.StandardError);
             ok.StandardOutput.Should().Contain("create.args: OCI.Process.Args").And.EndWith("4 passed, 0 failed\n");
 
-            var wrong = await CliRunner.RunAsync("agent", "replay", "--socket", socket, await TraceAsync(expectEverythingAllowedWrongly: true));
+            var wrong = await CliRunner.RunAsync("agent", "replay", "--socket", secondSocket, await TraceAsync(expectEverythingAllowedWrongly: true));
             wrong.ExitCode.Should().Be(1);
             wrong.StandardOutput.Should().Contain("FAIL 2. CreateContainerRequest: a changed command").And.EndWith("3 passed, 1 failed\n");
         }
         finally
         {
-            agent.Kill();
-            await agent.WaitForExitAsync();
+            foreach (var process in new[] { agent, second })
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class AgentFuzzTests(ProbeGroup group) : IClassFixture<ProbeGroup>
             catch (TtrpcException e)
             {
                 codes.Add(e.Code);
-                e.Code.Should().BeOneOf(StatusCode.InvalidArgument, StatusCode.PermissionDenied);
+                e.Code.Should().BeOneOf([StatusCode.InvalidArgument, StatusCode.PermissionDenied], $"{method}: {e.Message}");
             }
         }
 

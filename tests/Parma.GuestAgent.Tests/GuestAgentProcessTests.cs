@@ -57,9 +57,9 @@ public sealed class GuestAgentProcessTests(ProbeGroup group) : IClassFixture<Pro
             (await setPolicy.Should().ThrowAsync<TtrpcException>()).Which.Code.Should().Be(StatusCode.PermissionDenied);
             await client.CallAsync("CopyFile", new CopyFileRequest
             {
-                Path = "/run/kata-containers/shared/containers/hostname", FileSize = 6, FileMode = 0x81A4, Data = Google.Protobuf.ByteString.CopyFromUtf8("probe\n"),
+                Path = $"/run/kata-containers/shared/containers/{new string('e', 64)}-0011223344556677-hostname", FileSize = 6, FileMode = 0x81A4, Data = Google.Protobuf.ByteString.CopyFromUtf8("probe\n"),
             });
-            (await File.ReadAllTextAsync(Path.Combine(directory, "guest", "run", "kata-containers", "shared", "containers", "hostname"))).Should().Be("probe\n");
+            (await File.ReadAllTextAsync(Path.Combine(directory, "guest", "run", "kata-containers", "shared", "containers", $"{new string('e', 64)}-0011223344556677-hostname"))).Should().Be("probe\n");
         }
         finally
         {

@@ -123,7 +123,7 @@ public sealed class LayerUnpackTests : IDisposable
         }
 
         var rootHash = (await VerityHasher.HashFileAsync(path)).Hex;
-        return new LayerSource(0, "/run/kata-containers/sandbox/layers/" + id, rootHash, path);
+        return new LayerSource(0, "/run/kata-containers/sandbox/layers/" + id, rootHash, path, MaxBytes: new FileInfo(path).Length);
     }
 
     private static void AddDirectory(TarWriter writer, string name) =>

@@ -50,9 +50,24 @@ public sealed class ProbeGroup : IAsyncLifetime, IDisposable
     public const string Secret = "s3cr3t-token-value";
 
     private readonly string _work = Directory.CreateTempSubdirectory("parma-agent-tests-").FullName;
+    private readonly string _manifest;
+    private readonly GroupPolicyOptions _options;
     private ImageResolver? _resolver;
 
-    public PolicySettings Settings { get; } = PolicySettingsLoader.Defaults();
+    public ProbeGroup()
+        : this(Manifest, new GroupPolicyOptions(), PolicySettingsLoader.Defaults())
+    {
+    }
+
+    /// <summary>Another group of the same image: its own manifest, group options and policy settings.</summary>
+    internal ProbeGroup(string manifest, GroupPolicyOptions options, PolicySettings settings)
+    {
+        _manifest = manifest;
+        _options = options;
+        Settings = settings;
+    }
+
+    public PolicySettings Settings { get; }
 
     public GeneratedPolicy Policy { get; private set; } = null!;
 
@@ -73,8 +88,8 @@ public sealed class ProbeGroup : IAsyncLifetime, IDisposable
         var images = RepoPaths.InRepo("examples", "images");
         _resolver = new ImageResolver(cache: new LayerCache(Path.Combine(_work, "cache")));
         var facts = new ResolvingImageFactsSource(_resolver, [images]);
-        var manifests = ManifestSet.Parse(Manifest, "probe.yaml");
-        Plan = await new PodPlanner(Settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
+        var manifests = ManifestSet.Parse(_manifest, "probe.yaml");
+        Plan = await new PodPlanner(Settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, _options);
         Policy = new PolicyGenerator(Settings, facts).Render(Plan);
         await File.WriteAllTextAsync(PolicyPath, Policy.PolicyText);
         await WriteLayerFilesAsync(images);

@@ -97,7 +97,7 @@ public sealed class RuncContainerTests : IDisposable
         return text.ToString();
     }
 
-    private static Process Shell(string script) => new()
+    internal static Process Shell(string script) => new()
     {
         Args = { "/bin/sh", "-c", script },
         Env = { "PATH=/bin" },
@@ -105,7 +105,7 @@ public sealed class RuncContainerTests : IDisposable
         User = new User { UID = 0, GID = 0 },
     };
 
-    private static Spec Spec(Process process) => new()
+    internal static Spec Spec(Process process) => new()
     {
         Version = "1.0.2",
         Process = process,
@@ -129,12 +129,12 @@ public sealed class RuncContainerTests : IDisposable
         },
     };
 
-    /// <summary>A static busybox as /bin/sh, sleep, cat and hostname.</summary>
-    private static void PopulateRootfs(string rootfs)
+    /// <summary>A static busybox as /bin/sh, sleep, cat, hostname, echo and dd.</summary>
+    internal static void PopulateRootfs(string rootfs)
     {
         var bin = Directory.CreateDirectory(Path.Combine(rootfs, "bin")).FullName;
         File.Copy(RuncFactAttribute.StaticBusybox, Path.Combine(bin, "busybox"));
-        foreach (var applet in new[] { "sh", "sleep", "cat", "hostname", "echo" })
+        foreach (var applet in new[] { "sh", "sleep", "cat", "hostname", "echo", "dd" })
         {
             File.CreateSymbolicLink(Path.Combine(bin, applet), "busybox");
         }

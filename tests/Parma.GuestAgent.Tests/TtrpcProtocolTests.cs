@@ -204,6 +204,43 @@ public sealed class TtrpcProtocolTests : IAsyncLifetime
         await ServerStillServesAsync();
     }
 
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(5_000_000_000_000_000L)]
+    [InlineData(4_294_967_295_000_000L)]
+    public async Task A_huge_timeout_is_clamped_to_the_longest_deadline_and_the_call_is_served(long timeoutNano)
+    {
+        var (_, stream) = await RawAsync();
+        await using (stream)
+        {
+            var request = new Request { Service = "test.Service", Method = "Echo", Payload = ByteString.CopyFrom(1, 2, 3), TimeoutNano = timeoutNano };
+            await stream.WriteAsync(Frame(1, 1, request.ToByteArray()));
+            var frame = (await new TtrpcFrameReader(stream).ReadAsync(default))!.Value;
+
+            var response = Response.Parser.ParseFrom(frame.Payload);
+            response.Status.Code.Should().Be((int)StatusCode.Ok, response.Status.Message);
+            response.Payload.ToByteArray().Should().Equal(1, 2, 3);
+        }
+
+        _handler.Calls.Should().ContainSingle().Which.Timeout.Should().Be(TtrpcCall.MaxTimeout);
+    }
+
+    [Fact]
+    public async Task The_client_sends_the_longest_timeout_as_the_largest_timeout_nano_and_the_server_clamps_it()
+    {
+        await using var client = await ConnectAsync();
+        (await client.CallAsync("test.Service", "Echo", new byte[] { 7 }, timeout: TimeSpan.MaxValue)).Should().Equal(7);
+        _handler.Calls.Should().ContainSingle().Which.Timeout.Should().Be(TtrpcCall.MaxTimeout);
+    }
+
+    [Theory]
+    [InlineData(0L, null)]
+    [InlineData(-1L, null)]
+    [InlineData(1L, 1L)]
+    [InlineData(2_000_000_000L, 20_000_000L)]
+    public void Timeouts_the_timer_can_hold_are_kept(long timeoutNano, long? ticks) =>
+        TtrpcCall.TimeoutOf(timeoutNano).Should().Be(ticks is { } t ? TimeSpan.FromTicks(t) : null);
+
     [Fact]
     public async Task A_payload_that_is_not_a_ttrpc_request_is_answered_invalid_argument()
     {

@@ -39,9 +39,13 @@ public sealed class ExamplePolicies : IAsyncLifetime, IDisposable
         (Deployment, DeploymentPlan) = await GenerateAsync("deployment.yaml");
     }
 
-    public async Task<(GeneratedPolicy Policy, PodPlan Plan)> GenerateAsync(string example, GroupPolicyOptions? options = null)
+    public async Task<(GeneratedPolicy Policy, PodPlan Plan)> GenerateAsync(string example, GroupPolicyOptions? options = null) =>
+        await GenerateFromTextAsync(await File.ReadAllTextAsync(ExamplePath(example)), example, options);
+
+    /// <summary>The policy of a manifest given as text, with the example images.</summary>
+    public async Task<(GeneratedPolicy Policy, PodPlan Plan)> GenerateFromTextAsync(string manifest, string name, GroupPolicyOptions? options = null)
     {
-        var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(ExamplePath(example)), example);
+        var manifests = ManifestSet.Parse(manifest, name);
         var workload = manifests.Workloads.Single();
         var plan = await new PodPlanner(Settings, Images).PlanAsync(workload, manifests, options ?? new GroupPolicyOptions());
         return (new PolicyGenerator(Settings, Images).Render(plan), plan);

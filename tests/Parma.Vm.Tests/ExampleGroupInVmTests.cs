@@ -16,9 +16,17 @@ namespace Parma.Vm.Tests;
 /// ttrpc through a virtio-serial port, layers arrive as read-only virtio-blk devices that the agent
 /// opens with dm-verity under the policy's root hashes, overlays are mounted in the policy's order,
 /// containers and probes run under runc, and everything is torn down. A layer device with one byte
-/// changed, or with a wrong block count in its parameters, is refused.
+/// changed, or with a wrong block count in its parameters, is refused; so is a device named in a form
+/// the agent's measured command line does not admit (only PCI paths here), and one whose parameters
+/// claim more data than the policy's size for the layer (before its data is read). A layer on a slow
+/// device is unpacked outside the agent's state gate: other requests are answered meanwhile.
+/// The group's emptyDir is an encrypted block volume: the agent encrypts and integrity-protects the
+/// writable disk the host attached under a key it makes, formats and mounts it, one container writes it
+/// and the other reads it back, and afterwards the host's disk holds neither the data nor a LUKS header;
+/// a host that offers an unencrypted disk for the volume (with its own file system, or to be formatted
+/// plain) is refused.
 /// </summary>
-public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
+public sealed partial class ExampleGroupInVmTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
@@ -30,15 +38,25 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var building = Stopwatch.StartNew();
         using var group = await RunnableExampleGroup.CreateAsync();
         var groupTime = building.Elapsed;
-        var host = new KataHostSimulator(group.Settings, group.Plan);
         var hello = group.Plan.Containers.Single(c => c.Name == "hello");
         var helloLayer = LayerIdsOf(hello)[1];
         var tampered = new VmDisk(Path.Combine(group.Work, "tampered.img"), TestVm.FirstDiskSlot + group.LayerDisks.Count, ReadOnly: true);
         WriteTampered(group.LayerDisks[helloLayer].File, tampered.File);
         var miscounted = new VmDisk(Path.Combine(group.Work, "miscounted.img"), tampered.Slot + 1, ReadOnly: true);
         WriteMiscounted(group.LayerDisks[helloLayer].File, miscounted.File);
+        var oversized = new VmDisk(Path.Combine(group.Work, "oversized.img"), miscounted.Slot + 1, ReadOnly: true);
+        WriteOversized(group.LayerDisks[helloLayer].File, oversized.File);
+        // hello's layer again, on a disk qemu serves at a quarter of its size a second: unpacking it takes seconds.
+        var helloDiskBytes = new FileInfo(group.LayerDisks[helloLayer].File).Length;
+        var slow = new VmDisk(Path.Combine(group.Work, "slow.img"), oversized.Slot + 1, ReadOnly: true) { BytesPerSecond = Math.Max(helloDiskBytes / 4, 16 * 1024) };
+        File.Copy(group.LayerDisks[helloLayer].File, slow.File);
+        var scratch = new VmDisk(Path.Combine(group.Work, "scratch.img"), slow.Slot + 1, ReadOnly: false);
+        await ScratchDisks.CreateEmptyAsync(scratch.File, 256L << 20);
+        var plain = new VmDisk(Path.Combine(group.Work, "plain.img"), scratch.Slot + 1, ReadOnly: false);
+        await ScratchDisks.CreateExt4Async(plain.File, 64L << 20);
+        var host = new KataHostSimulator(group.Settings, group.Plan, blockDevices: new Dictionary<string, string> { ["scratch"] = scratch.PciPath });
 
-        await using var vm = await TestVm.StartAsync(new TestVmOptions { PolicyText = group.Policy.PolicyText, Disks = [.. group.LayerDisks.Values, tampered, miscounted] });
+        await using var vm = await TestVm.StartAsync(new TestVmOptions { PolicyText = group.Policy.PolicyText, Disks = [.. group.LayerDisks.Values, tampered, miscounted, oversized, slow, scratch, plain] });
         output.WriteLine($"image build {image.BuildTime.TotalSeconds:F1} s, group policy and layer disks {groupTime.TotalSeconds:F1} s, qemu start to agent listening {vm.BootTime.TotalSeconds:F1} s");
         vm.Console.Should().Contain($"policy host_data {group.Policy.HostDataHex}", "the agent bound the group's policy to the (development) report's HOST_DATA").And.NotContain("REFUSING");
         await using var agent = await vm.ConnectAsync();
@@ -68,6 +86,30 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
                     PointLayerAt(forged, helloLayer, miscounted.PciPath);
                     (await refused.Should().ThrowAsync<TtrpcException>("the host's block count only says where the tree is; a wrong one fails verification"))
                         .Which.Message.Should().Contain("dm-verity");
+
+                    PointLayerAt(forged, helloLayer, "/dev/vda");
+                    var wrongForm = (await refused.Should().ThrowAsync<TtrpcException>("the agent's command line admits block devices only by PCI path")).Which;
+                    wrongForm.Code.Should().Be(StatusCode.PermissionDenied);
+                    wrongForm.Message.Should().Contain("layer source '/dev/vda' is not allowed").And.Contain($"--layer-source {TestVmOptions.PciLayerSources}");
+
+                    PointLayerAt(forged, helloLayer, oversized.PciPath);
+                    var tooLarge = (await refused.Should().ThrowAsync<TtrpcException>("the device claims more data blocks than the policy's size for the layer")).Which;
+                    tooLarge.Code.Should().Be(StatusCode.PermissionDenied);
+                    tooLarge.Message.Should().Contain($"layer device {oversized.PciPath} (/dev/vd").And.Contain($"the policy gives layer {helloLayer}; refused before reading its data");
+
+                    await RefuseUnencryptedScratchAsync(agent, vm, input, group.Settings, plain);
+
+                    // The real create reads hello's layer from the slow disk; requests sent meanwhile are decided (under the
+                    // state gate) and answered. Were the device unpacked under the gate, at most the one sent before the create
+                    // took it would be.
+                    PointLayerAt(input, helloLayer, slow.PciPath);
+                    var slowWatch = Stopwatch.StartNew();
+                    var creating = agent.SendAsync(request.Kind, input);
+                    var served = await ServedWhileAsync(agent, creating);
+                    await creating.WaitAsync(Patience);
+                    output.WriteLine($"{request.Description} from a slow layer device: {slowWatch.Elapsed.TotalMilliseconds:F0} ms, {served} other requests answered meanwhile");
+                    served.Should().BeGreaterThanOrEqualTo(3, "the device is opened and unpacked outside the state gate, which every request takes to be decided");
+                    continue;
                 }
             }
 
@@ -76,14 +118,21 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
             output.WriteLine($"{request.Description}: {watch.Elapsed.TotalMilliseconds:F0} ms");
         }
 
-        var mounts = await vm.RunInGuestAsync("grep -c ' overlay ' /proc/mounts; dmsetup ls; ls /run/parma-agent/.layers | wc -l");
+        var mounts = await vm.RunInGuestAsync("grep -c ' overlay ' /proc/mounts; dmsetup table | grep -c ' verity '; ls /run/parma-agent/.layers | wc -l");
         output.WriteLine($"guest while running:\n{mounts.Output}");
         mounts.Output.Split('\n')[0].Trim().Should().Be("3", "pause, hello and log-shipper each have an overlay root");
-        mounts.Output.Should().Contain("No devices found", "verity devices are closed once their layer is unpacked into guest memory");
+        mounts.Output.Split('\n')[1].Trim().Should().Be("0", "verity devices are closed once their layer is unpacked into guest memory");
         mounts.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim().Should().Be(group.LayerDisks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "each distinct layer is unpacked once and shared");
+
+        await CheckEncryptedScratchAsync(agent, vm, host, group, scratch);
 
         foreach (var request in host.RunAndStopPod())
         {
+            if (request.Kind == "ExecProcessRequest" && IsScratchCommand(request.Input))
+            {
+                continue;
+            }
+
             var watch = Stopwatch.StartNew();
             switch (request.Kind)
             {
@@ -108,7 +157,13 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var after = await vm.RunInGuestAsync("grep -c -e ' overlay ' -e ' /run/kata-containers/sandbox/shm ' /proc/mounts; dmsetup ls; ls -A /run/parma-agent | wc -l");
         output.WriteLine($"guest after teardown:\n{after.Output}");
         after.Output.Split('\n')[0].Trim().Should().Be("0", "the overlays and the sandbox's shm are unmounted");
-        after.Output.Should().Contain("No devices found");
+        after.Output.Should().Contain("No devices found", "the encrypted scratch's mapping is closed at teardown, so the kernel forgets its key");
+
+        var disk = await File.ReadAllBytesAsync(scratch.File);
+        ScratchDisks.Contains(disk, Encoding.ASCII.GetBytes(RunnableExampleGroup.ScratchMarker)).Should().BeFalse("what the container wrote reached the host's disk only encrypted");
+        ScratchDisks.Contains(disk, ScratchDisks.LuksMagic).Should().BeFalse("the LUKS2 header (which wraps the volume key) never touches the host's disk");
+        ScratchDisks.Contains(disk, ScratchDisks.LuksSecondaryMagic).Should().BeFalse("nor does its secondary copy");
+        ScratchDisks.NonZeroBlocks(disk).Should().BeGreaterThan(30, "the guest did write the volume (file system, data, integrity tags)");
         output.WriteLine($"whole test {total.Elapsed.TotalSeconds:F1} s");
     }
 
@@ -187,6 +242,40 @@ public sealed class ExampleGroupInVmTests(ITestOutputHelper output)
         var bytes = File.ReadAllBytes(good);
         bytes[1024] ^= 0x01;
         File.WriteAllBytes(tampered, bytes);
+    }
+
+    /// <summary>
+    /// Requests the policy denies (each is decided under the state gate), sent on the same connection while
+    /// <paramref name="pending"/> runs; how many were answered before it completed.
+    /// </summary>
+    private static async Task<int> ServedWhileAsync(AgentClient agent, Task pending)
+    {
+        var served = 0;
+        while (!pending.IsCompleted)
+        {
+            var denied = async () => await agent.CallAsync("ReseedRandomDev", new ReseedRandomDevRequest { Data = ByteString.CopyFrom(new byte[16]) });
+            await denied.Should().ThrowAsync<TtrpcException>();
+            served += pending.IsCompleted ? 0 : 1;
+            await Task.WhenAny(pending, Task.Delay(100));
+        }
+
+        return served;
+    }
+
+    /// <summary>
+    /// The same layer disk with one more (zero) block behind the hash tree and a parameter block that claims one
+    /// more data block than the layer has, so the claimed data fits the disk but exceeds the policy's size.
+    /// </summary>
+    private static void WriteOversized(string good, string oversized)
+    {
+        var bytes = File.ReadAllBytes(good);
+        var parameters = bytes.AsSpan(bytes.Length - 4096).ToArray();
+        var count = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(parameters.AsSpan(4096 - 504));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(parameters.AsSpan(4096 - 504), count + 1);
+        using var file = File.Create(oversized);
+        file.Write(bytes.AsSpan(0, bytes.Length - 4096));
+        file.Write(new byte[4096]);
+        file.Write(parameters);
     }
 
     /// <summary>The same layer disk with the data block count in its parameter block one lower (the tree then starts inside the data).</summary>

@@ -17,12 +17,25 @@ namespace Parma.Vm.Tests;
 /// The example group (examples/confidential-pod-group.yaml) with the example images
 /// (examples/images), each given one more layer on top: a static busybox as /bin/sh and the few
 /// commands the images' stand-in scripts call, so that their processes really run under runc. The
-/// policy is generated from these images as the operator would; each distinct layer is written as a
-/// tardev block-device image with its hash tree, for the VM to attach read-only.
+/// policy is generated from these images as the operator would (its emptyDir an encrypted block
+/// volume, the default), with two more exec commands that write the shared scratch volume from one
+/// container and read it back from the other; each distinct layer is written as a tardev block-device
+/// image with its hash tree, for the VM to attach read-only.
 /// </summary>
 public sealed class RunnableExampleGroup : IDisposable
 {
     private static readonly string[] Applets = ["sh", "sleep", "cat", "echo", "ls", "true"];
+
+    /// <summary>What the scratch commands write, many times over: a host that could read the volume would find it.</summary>
+    public const string ScratchMarker = "parma-scratch-plaintext-7f3a9c";
+
+    /// <summary>Run in hello: writes the marker 4000 times (about 120 KiB) to its /scratch.</summary>
+    public static readonly IReadOnlyList<string> WriteScratch =
+        ["/bin/sh", "-c", $"i=0; while [ $i -lt 4000 ]; do echo {ScratchMarker}; i=$((i+1)); done > /scratch/parma-test"];
+
+    /// <summary>Run in log-shipper, which mounts the same volume at /var/log/hello: exits 0 when it reads the marker back.</summary>
+    public static readonly IReadOnlyList<string> ReadScratch =
+        ["/bin/sh", "-c", $"read -r first < /var/log/hello/parma-test && [ \"$first\" = {ScratchMarker} ]"];
 
     private readonly string _work = Directory.CreateTempSubdirectory("parma-vm-group-").FullName;
     private ImageResolver? _resolver;
@@ -61,7 +74,7 @@ public sealed class RunnableExampleGroup : IDisposable
         var facts = new ResolvingImageFactsSource(_resolver, [layout]);
         var manifest = RepoPaths.InRepo("examples", "confidential-pod-group.yaml");
         var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(manifest), manifest);
-        Plan = await new PodPlanner(Settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
+        Plan = await new PodPlanner(Settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions { ExecCommands = [WriteScratch, ReadScratch] });
         Policy = new PolicyGenerator(Settings, facts).Render(Plan);
         LayerDisks = await WriteLayerDisksAsync(layout);
     }

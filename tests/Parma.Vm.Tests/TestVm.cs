@@ -11,6 +11,9 @@ public sealed record VmDisk(string File, int Slot, bool ReadOnly)
 {
     /// <summary>The PCI path Kata's host would send for it (slot on the root bus, two hex digits).</summary>
     public string PciPath => Slot.ToString("x2", CultureInfo.InvariantCulture);
+
+    /// <summary>When set, qemu reads at most this many bytes a second from the disk (a slow host device).</summary>
+    public long? BytesPerSecond { get; init; }
 }
 
 /// <summary>What a test VM boots with.</summary>
@@ -21,8 +24,15 @@ public sealed record TestVmOptions
 
     public IReadOnlyList<VmDisk> Disks { get; init; } = [];
 
+    /// <summary>
+    /// The --layer-source pattern a guest image passes when its runtime attaches layers as block devices:
+    /// Kata's PCI paths (docs/guest-image.md). Without it the agent accepts no block device as a layer.
+    /// </summary>
+    public const string PciLayerSources = "[0-9a-f]{2}(/[0-9a-f]{2})*";
+
     /// <summary>Agent arguments besides the address, policy and report provider the harness sets.</summary>
-    public IReadOnlyList<string> AgentArguments { get; init; } = ["--backend", "linux", "--layer-mounts", "required", "--state-dir", "/run/parma-agent"];
+    public IReadOnlyList<string> AgentArguments { get; init; } =
+        ["--backend", "linux", "--layer-mounts", "required", "--state-dir", "/run/parma-agent", "--layer-source", PciLayerSources];
 
     public TimeSpan BootTimeout { get; init; } = TimeSpan.FromMinutes(3);
 }
@@ -160,7 +170,8 @@ public sealed class TestVm : IAsyncDisposable
         [
             "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2", "-m", "2G",
             "-nodefaults", "-no-reboot", "-display", "none", "-monitor", "none", "-serial", "stdio",
-            "-kernel", image.Kernel, "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1",
+            // no_timer_check: on a loaded host the emulated timer can miss the kernel's IO-APIC check, which then panics.
+            "-kernel", image.Kernel, "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1 no_timer_check",
             "-device", "virtio-serial-pci,id=ports,bus=pci.0,addr=0x3",
             "-chardev", $"socket,id=agent,path={Path.Combine(directory, "agent.sock")},server=on,wait=off",
             "-device", $"virtserialport,bus=ports.0,chardev=agent,name={PortName}",
@@ -170,7 +181,8 @@ public sealed class TestVm : IAsyncDisposable
         for (var i = 0; i < options.Disks.Count; i++)
         {
             var disk = options.Disks[i];
-            arguments.AddRange(["-drive", $"file={disk.File},if=none,id=disk{i},format=raw{(disk.ReadOnly ? ",readonly=on" : string.Empty)}"]);
+            var throttle = disk.BytesPerSecond is { } bps ? $",throttling.bps-total={bps.ToString(CultureInfo.InvariantCulture)}" : string.Empty;
+            arguments.AddRange(["-drive", $"file={disk.File},if=none,id=disk{i},format=raw{(disk.ReadOnly ? ",readonly=on" : string.Empty)}{throttle}"]);
             arguments.AddRange(["-device", $"virtio-blk-pci,drive=disk{i},bus=pci.0,addr=0x{disk.Slot:x}"]);
         }
 

@@ -42,7 +42,7 @@ public sealed class GroupFileTests : IDisposable
     public async Task An_initdata_group_stamps_cc_init_data_and_its_digest()
     {
         var expected = PolicyAnnotations.For(Policy, PolicyFormat.InitData);
-        var policy = (await Load("initdata", expected.HostDataHex).FindAsync("ns", "g", null, CancellationToken.None))!;
+        var policy = (await Load("initdata", expected.HostDataHex).FindAsync("ns", "g", null, null, CancellationToken.None))!;
 
         policy.Annotations.Key.Should().Be(PolicyAnnotations.InitDataKey);
         policy.Annotations.Value.Should().Be(expected.Value);
@@ -65,7 +65,7 @@ public sealed class GroupFileTests : IDisposable
     {
         var source = Load("agent-policy", new string('0', 64));
 
-        var act = () => source.FindAsync("ns", "g", null, CancellationToken.None);
+        var act = () => source.FindAsync("ns", "g", null, null, CancellationToken.None);
 
         (await act.Should().ThrowAsync<GroupPolicyUnavailableException>()).Which.Message
             .Should().Contain("hashes to host_data").And.Contain("not status.hostData 0000");

@@ -15,6 +15,8 @@ public sealed class OptionsTests
         options.Port.Should().Be(8443);
         options.KeyPath.Should().Be("/etc/parma/tls/tls.key");
         options.ImageLayouts.Should().Equal("/a", "/b");
+        options.NamespaceOptInLabel.Should().Be("parma.dev/enabled", "the default the chart's values also use");
+        WebhookOptions.Parse(["--namespace-opt-in-label", "confidential.example.com/enabled"]).NamespaceOptInLabel.Should().Be("confidential.example.com/enabled");
         options.RequestTimeout.Should().BeLessThan(TimeSpan.FromSeconds(10));
     }
 
@@ -22,6 +24,7 @@ public sealed class OptionsTests
     [InlineData("--port", "65536", "--port: '65536' is not a whole number from 0 to 65535.")]
     [InlineData("--request-timeout", "31", "--request-timeout: '31' is not a number of seconds above 0 and at most 29.")]
     [InlineData("--bogus", "1", "unknown argument '--bogus'.*")]
+    [InlineData("--namespace-opt-in-label", "bad key!", "--namespace-opt-in-label: 'bad key!' is not a label key ([prefix/]name).")]
     public void Bad_flags_are_named(string flag, string value, string message)
     {
         var act = () => WebhookOptions.Parse([flag, value]);

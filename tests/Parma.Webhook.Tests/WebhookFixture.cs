@@ -296,7 +296,7 @@ public sealed class WebhookFixture : IAsyncLifetime
             ["apiVersion"] = "admissionregistration.k8s.io/v1",
             ["kind"] = "MutatingWebhookConfiguration",
             ["metadata"] = new JsonObject { ["name"] = "parma-webhook" },
-            ["webhooks"] = new JsonArray(Hook("stamp.pods.parma.dev", "/mutate/pods", "", "pods", "CREATE")),
+            ["webhooks"] = new JsonArray(Hook("stamp.pods.parma.dev", "/mutate/pods", "", "pods", "CREATE", "UPDATE")),
         };
         var validating = new JsonObject
         {

@@ -23,6 +23,8 @@ public static class DenialReasons
     public const string GroupNotFound = "group_not_found";
     public const string GroupNotReady = "group_not_ready";
     public const string ForeignGroup = "foreign_group";
+    public const string OwnerMismatch = "owner_mismatch";
+    public const string OwnPolicy = "own_policy";
     public const string Tampered = "tampered";
     public const string Preflight = "preflight";
     public const string GenerationFailed = "generation_failed";

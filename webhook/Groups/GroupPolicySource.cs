@@ -15,10 +15,11 @@ public sealed class GroupPolicySource(IClusterView cluster)
 
     /// <summary>The group (null if it does not exist) and its policy; throws <see cref="GroupPolicyUnavailableException"/> when it has none usable.</summary>
     /// <param name="claimedHostData">The pod's parma.dev/host-data, if any: a mismatch with the cache triggers a live read.</param>
-    public async Task<GroupPolicy?> FindAsync(string ns, string name, string? claimedHostData, CancellationToken cancellationToken)
+    /// <param name="claimedUid">The uid of the pod's controller ownerReference to the group, if any: likewise (the group may have been recreated).</param>
+    public async Task<GroupPolicy?> FindAsync(string ns, string name, string? claimedHostData, string? claimedUid, CancellationToken cancellationToken)
     {
         var group = await cluster.GetGroupAsync(ns, name, live: false, cancellationToken).ConfigureAwait(false);
-        if (group is not null)
+        if (group is not null && (claimedUid is null || claimedUid == group.Metadata.Uid))
         {
             try
             {

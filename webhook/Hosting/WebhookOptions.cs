@@ -5,7 +5,7 @@ using Parma.Hosting;
 namespace Parma.Webhook;
 
 /// <summary>The webhook's command line (the chart's Deployment passes these flags).</summary>
-public sealed record WebhookOptions
+public sealed partial record WebhookOptions
 {
     public const string DefaultCertificate = "/etc/parma/tls/tls.crt";
     public const string DefaultKey = "/etc/parma/tls/tls.key";
@@ -28,6 +28,12 @@ public sealed record WebhookOptions
 
     public string LayerCacheDirectory { get; init; } = DefaultLayerCache;
 
+    /// <summary>
+    /// The namespace label (value "true") that opts a namespace's ordinary pods in; the chart's
+    /// webhook.namespaceOptInLabel, which also selects the namespace-pods webhook entries.
+    /// </summary>
+    public string NamespaceOptInLabel { get; init; } = ParmaLabels.NamespaceEnabled;
+
     /// <summary>OCI image layouts consulted before registries (e.g. the pause image on air-gapped clusters).</summary>
     public IReadOnlyList<string> ImageLayouts { get; init; } = [];
 
@@ -48,7 +54,7 @@ public sealed record WebhookOptions
 
     public const string Usage = """
         Parma.Webhook [--tls-cert PATH] [--tls-key PATH] [--port PORT] [--metrics-port PORT]
-          [--settings PATH] [--kubeconfig PATH] [--layer-cache DIR] [--image-layout DIR]...
+          [--settings PATH] [--kubeconfig PATH] [--layer-cache DIR] [--image-layout DIR]... [--namespace-opt-in-label KEY]
           [--request-timeout SECONDS] [--cert-poll-interval SECONDS] [--max-request-bytes N]
           [--group-file PATH  (development and benchmarks only: groups from a file instead of the API server)]
         """;
@@ -73,6 +79,7 @@ public sealed record WebhookOptions
                 case "--kubeconfig": options = options with { KubeconfigPath = reader.Value() }; break;
                 case "--layer-cache": options = options with { LayerCacheDirectory = reader.Value() }; break;
                 case "--image-layout": layouts.Add(reader.Value()); break;
+                case "--namespace-opt-in-label": options = options with { NamespaceOptInLabel = LabelKey(flag, reader.Value()) }; break;
                 case "--group-file": options = options with { GroupFile = reader.Value() }; break;
                 case "--request-timeout": options = options with { RequestTimeout = Seconds(flag, reader.Value(), 29) }; break;
                 case "--cert-poll-interval": options = options with { CertificatePollInterval = Seconds(flag, reader.Value(), 3600) }; break;
@@ -88,6 +95,14 @@ public sealed record WebhookOptions
 
         return options with { ImageLayouts = layouts };
     }
+
+    private static string LabelKey(string flag, string value) =>
+        LabelKeyPattern().IsMatch(value) && value.Length <= 317
+            ? value
+            : throw new WebhookStartupException($"{flag}: '{value}' is not a label key ([prefix/]name).");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex LabelKeyPattern();
 
     private static int Int(string flag, string value, int min, int max) =>
         int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max

@@ -6,7 +6,10 @@ namespace Parma.Webhook.Mutation;
 /// <summary>
 /// /mutate/pods: stamps the pods of groups and opted-in pods; leaves every other pod alone. A pod that
 /// already carries a different policy annotation or host_data is not silently overwritten: it is left
-/// as it is, and /validate/pods refuses it with a message saying what differs.
+/// as it is, and /validate/pods refuses it with a message saying what differs. An update that makes a
+/// plain pod claim a group or a policy is stamped as its create would be; when the stamp would change
+/// spec fields Kubernetes fixes at creation, the update is refused here with that reason (the API server
+/// would refuse the patched update anyway, less clearly).
 /// </summary>
 public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandler
 {
@@ -21,7 +24,8 @@ public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandle
             return wrong;
         }
 
-        if (request.Operation != AdmissionRequest.Create || request.Object is null)
+        var update = PodUpdates.MakesClaim(request);
+        if (!(request.Operation == AdmissionRequest.Create || update) || request.Object is null)
         {
             return AdmissionResult.Allow();
         }
@@ -39,9 +43,18 @@ public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandle
             var carried = claim.AgentPolicyValue ?? claim.InitDataValue;
             var carriesAnother = (claim.HostData is not null && claim.HostData != annotations.HostDataHex)
                 || carried is not null && (!JsonText.EqualsString(carried, annotations.Value) || claim.AgentPolicyValue is not null && claim.InitDataValue is not null);
-            return carriesAnother
-                ? AdmissionResult.Allow()
-                : AdmissionResult.AllowWithPatch(PodContractPatch.For(request.Object, expectation.Contract));
+            if (carriesAnother)
+            {
+                return AdmissionResult.Allow();
+            }
+
+            var patch = PodContractPatch.For(request.Object, expectation.Contract);
+            var fixedAtCreation = update ? PodContractPatch.FixedAtCreation(patch) : [];
+            return fixedAtCreation.Count == 0
+                ? AdmissionResult.AllowWithPatch(patch)
+                : AdmissionResult.Deny(DenialReasons.ImmutablePolicy,
+                    $"this update makes the pod claim {expectation.Source}, but a pod becomes confidential only when it is created: "
+                    + $"{string.Join(", ", fixedAtCreation)} would have to change, and Kubernetes fixes them at creation. Delete the pod and create it with the claim.");
         }
         catch (PodRefusedException e)
         {

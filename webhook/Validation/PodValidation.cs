@@ -1,4 +1,3 @@
-using System.Text;
 using Parma.Api;
 using Parma.Groups.Pods;
 using Parma.Policy.Output;
@@ -9,9 +8,11 @@ namespace Parma.Webhook.Validation;
 
 /// <summary>
 /// /validate/pods: a confidential pod must carry exactly what its group (or its own spec, when opted
-/// in) produces, and its policy must allow the containers it will start (the pre-flight). On update,
-/// the policy annotations, host_data and the group and policy-hash labels cannot change: a running
-/// sandbox's policy is fixed at launch, so a changed annotation could only mislead.
+/// in) produces, and its policy must allow the containers it will start (the pre-flight). An update of
+/// a pod that claimed nothing to one that claims a group or carries a policy is judged as a create of
+/// the updated pod. On any other update of a pod that claims something, the policy annotations,
+/// host_data, the group and policy-hash labels and the controller ownerReference to a group cannot
+/// change: a running sandbox's policy is fixed at launch, so a changed annotation could only mislead.
 /// </summary>
 public sealed class PodValidation(PodExpectations expectations, PreflightCheck preflight) : IAdmissionHandler
 {
@@ -31,12 +32,12 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
             return AdmissionResult.Allow();
         }
 
-        if (request.Operation == AdmissionRequest.Update && request.OldObject is not null)
+        if (PodUpdates.ChangesClaimed(request))
         {
-            return ValidateUpdate(PodClaim.Of(request.OldObject), PodClaim.Of(request.Object));
+            return ValidateUpdate(PodClaim.Of(request.OldObject!), PodClaim.Of(request.Object));
         }
 
-        if (request.Operation != AdmissionRequest.Create)
+        if (request.Operation != AdmissionRequest.Create && !PodUpdates.MakesClaim(request))
         {
             return AdmissionResult.Allow();
         }
@@ -53,14 +54,16 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
 
         if (expectation is null)
         {
-            return ValidateUnmanaged(PodClaim.Of(request.Object));
+            return AdmissionResult.Allow();
         }
 
         var differences = PodContractPatch.Differences(request.Object, expectation.Contract);
         if (differences.Count > 0)
         {
+            var mismatch = CarriedPolicy.HostDataMismatch(PodClaim.Of(request.Object));
             return AdmissionResult.Deny(DenialReasons.Tampered,
                 $"the pod does not carry what {expectation.Source} produces (host_data {expectation.Contract.Annotations.HostDataHex}): {string.Join(", ", differences)}. "
+                + (mismatch is null ? "" : $"The policy the pod carries does not even match its own host_data: {mismatch}. ")
                 + "Policy annotations are set by the operator or the mutating webhook and must not be changed.");
         }
 
@@ -76,6 +79,11 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
         if (old.GroupName != updated.GroupName)
         {
             changed.Add($"metadata.labels[{ParmaLabels.Group}]");
+        }
+
+        if (old.Owner != updated.Owner)
+        {
+            changed.Add($"metadata.ownerReferences (controller {ParmaApi.Kind})");
         }
 
         if (old.PolicyHashLabel != updated.PolicyHashLabel)
@@ -98,35 +106,9 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
             changed.Add($"metadata.annotations[{PolicyAnnotations.InitDataKey}]");
         }
 
-        var confidential = old.GroupName is not null || old.HostData is not null || old.AgentPolicyValue is not null || old.InitDataValue is not null;
-        return changed.Count == 0 || !confidential
+        return changed.Count == 0
             ? AdmissionResult.Allow()
             : AdmissionResult.Deny(DenialReasons.ImmutablePolicy,
                 $"the policy of a confidential pod is fixed when its sandbox starts; these cannot change: {string.Join(", ", changed)}. Delete the pod and create a new one.");
-    }
-
-    /// <summary>A pod Parma does not manage may still carry a policy (e.g. stamped by `parma policy generate --patch`): its host_data must match it.</summary>
-    private static AdmissionResult ValidateUnmanaged(PodClaim claim)
-    {
-        if (claim.AgentPolicy is not { } policy || claim.HostData is null)
-        {
-            return AdmissionResult.Allow();
-        }
-
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, true).GetString(Convert.FromBase64String(policy));
-        }
-        catch (Exception e) when (e is FormatException or DecoderFallbackException)
-        {
-            return AdmissionResult.Deny(DenialReasons.Tampered, $"metadata.annotations[{PolicyAnnotations.AgentPolicyKey}] is not base64 of UTF-8 policy text");
-        }
-
-        var actual = HostData.ToHex(HostData.OfPolicy(text));
-        return actual == claim.HostData
-            ? AdmissionResult.Allow()
-            : AdmissionResult.Deny(DenialReasons.Tampered,
-                $"metadata.annotations[{PolicyAnnotations.HostDataKey}] is {claim.HostData}, but the policy in {PolicyAnnotations.AgentPolicyKey} hashes to {actual}");
     }
 }

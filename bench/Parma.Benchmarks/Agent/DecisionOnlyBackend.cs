@@ -9,6 +9,9 @@ internal sealed class DecisionOnlyBackend : IRuntimeBackend
 {
     public string Name => "decision-only (benchmark)";
 
+    /// <summary>Never kept: each request is decided against the storages it names, as planned.</summary>
+    public Parma.Policy.Enforcement.GuestStorageLedger Storages { get; } = new();
+
     public Task<IMessage> ExecuteAsync(AgentMethod method, IMessage request, CancellationToken cancellationToken) =>
         Task.FromResult(method.Response.Parser.ParseFrom(ReadOnlySpan<byte>.Empty));
 

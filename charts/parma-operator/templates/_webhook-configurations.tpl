@@ -1,8 +1,13 @@
 {{- /*
-  Mutating and validating webhook configurations. Two entries per pod webhook, disjoint:
+  Mutating and validating webhook configurations. Two entries per pod webhook, disjoint on create:
   - group pods (label parma.dev/group) in any namespace but kube-system, the release namespace and
     webhook.excludeNamespaces;
   - other pods only in namespaces labelled <webhook.namespaceOptInLabel>=true.
+  On update the API server matches the old and the new pod, so an update that adds or removes the group
+  label reaches the group-pods entry wherever it happens. Exemptions are by namespace only: no label or
+  annotation a pod can carry takes it out of both entries (the project's own pods are exempt because
+  they run in the release namespace). A pod without the group label in a namespace that did not opt in is
+  not sent: nothing in Parma reads a policy from such a pod (docs/webhook.md, "Which pods are judged").
   Call with (dict "root" $ "caBundle" "<base64 PEM or empty when cert-manager injects it>").
 */}}
 {{- define "parma.webhookNamespaceSelector" -}}
@@ -55,10 +60,6 @@ matchPolicy: Equivalent
     matchExpressions:
       - key: parma.dev/group
         operator: {{ $entry.operator }}
-      # Never the chart's own pods.
-      - key: app.kubernetes.io/part-of
-        operator: NotIn
-        values: ["parma"]
   {{- include "parma.webhookCommon" (dict "root" $root) | nindent 2 }}
   {{- if eq $.kind "mutating" }}
   reinvocationPolicy: IfNeeded
@@ -84,7 +85,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 webhooks:
-  {{- include "parma.podWebhooks" (dict "root" $root "kind" "mutating" "suffix" "mutate.parma.dev" "path" "/mutate/pods" "operations" (list "CREATE") "caBundle" .caBundle) | trim | nindent 2 }}
+  {{- include "parma.podWebhooks" (dict "root" $root "kind" "mutating" "suffix" "mutate.parma.dev" "path" "/mutate/pods" "operations" (list "CREATE" "UPDATE") "caBundle" .caBundle) | trim | nindent 2 }}
 ---
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration

@@ -1,3 +1,4 @@
+using Parma.Agent.Runtime;
 using Parma.Policy.Enforcement;
 
 namespace Parma.Agent.Enforcement;
@@ -8,6 +9,8 @@ namespace Parma.Agent.Enforcement;
 /// </summary>
 public sealed class AgentPolicy
 {
+    private readonly Lazy<LayerSourcePolicy> _layerSources;
+
     private AgentPolicy(PolicyEngine engine, byte[] hostData, string? refusal, bool awaitingSetPolicy)
     {
         Engine = engine;
@@ -15,6 +18,7 @@ public sealed class AgentPolicy
         HostData = hostData;
         Refusal = refusal;
         AwaitingSetPolicy = awaitingSetPolicy;
+        _layerSources = new Lazy<LayerSourcePolicy>(() => awaitingSetPolicy ? LayerSourcePolicy.None : PolicyLayerSources.Read(engine));
     }
 
     public PolicyEngine Engine { get; }
@@ -30,6 +34,9 @@ public sealed class AgentPolicy
 
     /// <summary>True for the built-in start-up policy, which allows only a first SetPolicy.</summary>
     public bool AwaitingSetPolicy { get; }
+
+    /// <summary>Where the policy's layer files are and how large each is (read from policy_data once).</summary>
+    public LayerSourcePolicy LayerSources => _layerSources.Value;
 
     public static AgentPolicy Bound(PolicyEngine engine, byte[] hostData) => new(engine, hostData, null, false);
 

@@ -14,7 +14,12 @@ namespace Parma.Agent.Enforcement;
 /// The agent's request path: decode the request, decide it with the policy, carry it out with the
 /// backend, then keep the policy's new state. State changes are all-or-nothing: a request that the
 /// backend fails after the policy allowed it leaves the state as it was. Requests whose decision
-/// changes state are carried out one at a time; the others (exec, wait, reads) run concurrently.
+/// changes state are carried out one at a time under the state gate; the others (exec, wait, reads)
+/// run concurrently. What binds once is decided and done under that gate: the first SetPolicy of an
+/// agent started without a policy (any later one is refused, whatever the policy says) and
+/// CreateSandbox (a UVM hosts one sandbox). Work that can take long and changes no state (copying and
+/// checking a CreateContainer's layers) runs outside the gate after the decision; if another request
+/// changed the state meanwhile, the request is decided again before it is carried out.
 /// </summary>
 public sealed class EnforcingDispatcher(
     AgentPolicy policy,
@@ -27,8 +32,12 @@ public sealed class EnforcingDispatcher(
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private AgentPolicy _policy = policy;
 
+    // Changed only under the state gate.
+    private long _commits;
+    private bool _sandboxCreated;
+
     /// <summary>The policy now enforced (replaced once when a first SetPolicy arrives at an agent started without one).</summary>
-    public AgentPolicy Policy => _policy;
+    public AgentPolicy Policy => Volatile.Read(ref _policy);
 
     public async Task<byte[]> HandleAsync(TtrpcCall call, CancellationToken cancellationToken)
     {
@@ -62,12 +71,32 @@ public sealed class EnforcingDispatcher(
     public async Task<IMessage> DecideAndExecuteAsync(AgentMethod method, IMessage request, Value input, CancellationToken cancellationToken)
     {
         var kind = method.Kind;
-        var current = _policy;
+        var current = Policy;
         var redactor = EnvRedactor.For(request);
         var containerId = (input["container_id"] as StringValue)?.Text;
         var execId = (input["exec_id"] as StringValue)?.Text;
         void Audit(bool allowed, string? reason, string outcome, string? error = null) =>
             audit.Write(new AuditRecord(DateTimeOffset.UtcNow, kind, containerId, execId, allowed, redactor.Redact(reason), outcome, redactor.Redact(error), current.HostDataHex));
+
+        TtrpcException Denied(string reason)
+        {
+            Audit(false, reason, "denied");
+            return new TtrpcException(StatusCode.PermissionDenied, redactor.Redact($"{kind} is blocked by policy: {reason}")!);
+        }
+
+        PolicyDecision Decide()
+        {
+            try
+            {
+                // The policy reads what the guest itself set up (and would set up for this request), never the host's claim.
+                return current.Session.Evaluate(kind, input, backend.Storages.Document(GuestStorageLedger.PlannedFor(kind, input)));
+            }
+            catch (RegoException e)
+            {
+                Audit(false, $"policy evaluation failed: {e.Message}", "denied");
+                throw new TtrpcException(StatusCode.PermissionDenied, $"{kind} is blocked by policy: the policy could not be evaluated: {e.Message}");
+            }
+        }
 
         if (current.Refusal is { } refusal)
         {
@@ -79,17 +108,15 @@ public sealed class EnforcingDispatcher(
         var holdingGate = true;
         try
         {
-            PolicyDecision decision;
-            try
+            // Read again under the gate: a SetPolicy another connection completed while this one waited is seen here.
+            current = _policy;
+            if (current.Refusal is { } refusedNow)
             {
-                decision = current.Session.Evaluate(kind, input);
-            }
-            catch (RegoException e)
-            {
-                Audit(false, $"policy evaluation failed: {e.Message}", "denied");
-                throw new TtrpcException(StatusCode.PermissionDenied, $"{kind} is blocked by policy: the policy could not be evaluated: {e.Message}");
+                Audit(false, refusedNow, "refused");
+                throw new TtrpcException(StatusCode.PermissionDenied, $"{kind} is blocked by policy: the agent refuses every request: {refusedNow}");
             }
 
+            var decision = Decide();
             if (!decision.Allowed)
             {
                 if (kind == nameof(ReadStreamRequest))
@@ -102,14 +129,44 @@ public sealed class EnforcingDispatcher(
                 throw new TtrpcException(StatusCode.PermissionDenied, redactor.Redact(decision.DenialMessage)!);
             }
 
-            if (current.AwaitingSetPolicy && request is SetPolicyRequest setPolicy)
+            if (request is SetPolicyRequest setPolicy)
             {
+                if (!current.AwaitingSetPolicy)
+                {
+                    throw Denied($"the policy with host_data {current.HostDataHex} is bound to HOST_DATA; it is set once and cannot be replaced");
+                }
+
                 await InstallFirstPolicyAsync(setPolicy.Policy, cancellationToken).ConfigureAwait(false);
                 Audit(true, _policy.Refusal, _policy.Refusal is null ? "executed" : "refused");
                 return new Google.Protobuf.WellKnownTypes.Empty();
             }
 
-            if (decision.Ops is ArrayValue { Count: 0 })
+            var bindsOnce = request is CreateSandboxRequest;
+            if (bindsOnce && _sandboxCreated)
+            {
+                throw Denied("the sandbox was already created; a UVM hosts one sandbox, created once");
+            }
+
+            if (backend.NeedsPreparation(request))
+            {
+                var commits = _commits;
+                _stateGate.Release();
+                holdingGate = false;
+                await PrepareAsync(method, request, current.LayerSources, Audit, redactor, cancellationToken).ConfigureAwait(false);
+                await _stateGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                holdingGate = true;
+                if (_commits != commits)
+                {
+                    decision = Decide();
+                    if (!decision.Allowed)
+                    {
+                        Audit(false, decision.Reason, "denied");
+                        throw new TtrpcException(StatusCode.PermissionDenied, redactor.Redact(decision.DenialMessage)!);
+                    }
+                }
+            }
+
+            if (decision.Ops is ArrayValue { Count: 0 } && !bindsOnce)
             {
                 _stateGate.Release();
                 holdingGate = false;
@@ -134,6 +191,8 @@ public sealed class EnforcingDispatcher(
             if (holdingGate)
             {
                 current.Session.Commit(decision);
+                _commits++;
+                _sandboxCreated |= bindsOnce;
             }
 
             Audit(true, null, "executed");
@@ -145,6 +204,30 @@ public sealed class EnforcingDispatcher(
             {
                 _stateGate.Release();
             }
+        }
+    }
+
+    /// <summary>
+    /// The backend's long work for an allowed request, outside the state gate and off the connection's
+    /// reader thread (opening a layer source can block). A failure is the request's answer.
+    /// </summary>
+    private async Task PrepareAsync(
+        AgentMethod method, IMessage request, Runtime.LayerSourcePolicy layers, Action<bool, string?, string, string?> audit, EnvRedactor redactor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The request ends at its deadline even if the host keeps a layer source's open or read blocked.
+            await Task.Run(() => backend.PrepareAsync(method, request, layers, cancellationToken), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RuntimeException e)
+        {
+            audit(true, null, "failed", e.Message);
+            throw new TtrpcException(e.Code, $"{method.Kind}: {redactor.Redact(e.Message)}");
+        }
+        catch (OperationCanceledException)
+        {
+            audit(true, null, "failed", "cancelled");
+            throw;
         }
     }
 
@@ -163,12 +246,12 @@ public sealed class EnforcingDispatcher(
 
         if (reportProvider is null)
         {
-            _policy = AgentPolicy.Refusing(engine, hostData, "no attestation report provider is configured, so the policy cannot be bound to HOST_DATA");
+            Volatile.Write(ref _policy, AgentPolicy.Refusing(engine, hostData, "no attestation report provider is configured, so the policy cannot be bound to HOST_DATA"));
         }
         else
         {
             var binding = await HostDataBinding.CheckAsync(hostData, reportProvider, cancellationToken).ConfigureAwait(false);
-            _policy = binding.Bound ? AgentPolicy.Bound(engine, hostData) : AgentPolicy.Refusing(engine, hostData, binding.Detail);
+            Volatile.Write(ref _policy, binding.Bound ? AgentPolicy.Bound(engine, hostData) : AgentPolicy.Refusing(engine, hostData, binding.Detail));
         }
 
         _logger.LogInformation("policy set by SetPolicy: host_data {HostData}, {State}", _policy.HostDataHex, _policy.Refusal ?? "bound to HOST_DATA");

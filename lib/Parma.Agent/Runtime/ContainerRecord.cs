@@ -17,6 +17,9 @@ internal sealed class ContainerRecord(string id, string bundle, Spec spec, bool 
     /// <summary>Where the container's overlay root file system is mounted, if it is.</summary>
     public string? MountedRootfs { get; init; }
 
+    /// <summary>The container's cgroups, once its process runs in them (Linux backend); null otherwise.</summary>
+    public Cgroups.ContainerCgroup? Cgroup { get; set; }
+
     public ConcurrentDictionary<string, ChildProcess> Processes { get; } = new(StringComparer.Ordinal);
 
     public string ExecKey(string execId) => execId.Length == 0 ? Id : execId;

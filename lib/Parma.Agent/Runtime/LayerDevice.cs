@@ -70,18 +70,24 @@ public sealed partial record LayerDevice(string DevicePath, long DataBlocks, lon
             throw new RuntimeException(StatusCode.FailedPrecondition, $"{what}: {devicePath} is not a block device this kernel lists");
         }
 
-        var size = sectors * 512;
+        using var device = new FileStream(devicePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0);
+        return Read(device, devicePath, sectors * 512, what);
+    }
+
+    /// <summary>
+    /// Reads the tree parameters from the last block of a tardev layer image of <paramref name="size"/> bytes
+    /// (a device's whole extent) and checks that they fit it. Nothing before the last block is read.
+    /// </summary>
+    public static LayerDevice Read(Stream device, string devicePath, long size, string what)
+    {
         if (size < 2 * BlockSize || size % BlockSize != 0)
         {
             throw new RuntimeException(StatusCode.InvalidArgument, $"{what}: {devicePath} has {size} bytes, not whole 4096-byte blocks holding a layer, a hash tree and the parameter block");
         }
 
         var last = new byte[BlockSize];
-        using (var device = new FileStream(devicePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0))
-        {
-            device.Seek(size - BlockSize, SeekOrigin.Begin);
-            device.ReadExactly(last);
-        }
+        device.Seek(size - BlockSize, SeekOrigin.Begin);
+        device.ReadExactly(last);
 
         var parameters = last.AsSpan(ParametersOffset);
         var dataBlockSize = BinaryPrimitives.ReadUInt32LittleEndian(parameters);

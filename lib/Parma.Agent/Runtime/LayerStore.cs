@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Parma.Agent.Ttrpc;
 using Parma.Oci.Sources;
-using Parma.Oci.Verity;
 
 namespace Parma.Agent.Runtime;
 
@@ -9,15 +8,17 @@ namespace Parma.Agent.Runtime;
 /// The sandbox's unpacked layers, one directory per root hash, shared by its containers (as Kata
 /// mounts each layer once under /run/kata-containers/sandbox/layers). A layer on a block device the
 /// host attached (Kata's tardev layout, hash tree appended) is opened as a dm-verity device under the
-/// requested root hash and unpacked from it, every block checked by the kernel as it is read. A layer
-/// file is copied into private storage while its root hash is recomputed over the copied bytes, so the
-/// host cannot change it between the check and the use; on a machine with device-mapper the copy is
-/// then read through a dm-verity device as well.
+/// requested root hash and unpacked from it, every block checked by the kernel as it is read; a device
+/// whose parameters claim more data than the layer's bound is refused before any of it is read
+/// (<see cref="LayerVerifier.OpenDeviceAsync"/>). A layer file is copied into private storage while its
+/// root hash is recomputed over the copied bytes, so the host cannot change it between the check and
+/// the use; the copy reads at most the layer's bound (<see cref="LayerVerifier.ReadAsync"/>). On a
+/// machine with device-mapper the copy is then read through a dm-verity device as well. Unpacking is
+/// the long part of a CreateContainer: the dispatcher runs it outside its state gate, before the
+/// request is carried out.
 /// </summary>
 public sealed class LayerStore(RuntimeOptions options, MountSupport support)
 {
-    private const int BlockSize = 4096;
-
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _layers = new(StringComparer.Ordinal);
 
     public string Root => Path.Combine(options.StateDirectory, ".layers");
@@ -29,11 +30,17 @@ public sealed class LayerStore(RuntimeOptions options, MountSupport support)
         var unpacked = _layers.GetOrAdd(key, _ => new Lazy<Task<string>>(() => UnpackOnceAsync(source, key, cancellationToken)));
         try
         {
-            return await unpacked.Value.ConfigureAwait(false);
+            // A second request for the layer waits for the first one's copy, but no longer than its own deadline.
+            return await unpacked.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e) when (unpacked.Value.IsFaulted || unpacked.Value.IsCanceled)
         {
             _layers.TryRemove(KeyValuePair.Create(key, unpacked));
+            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RuntimeException(StatusCode.Unavailable, $"storages[{source.Index}]: the copy of layer {source.LayerId} that this request waited for was cancelled with the request that started it; retry");
+            }
+
             throw;
         }
     }
@@ -67,7 +74,11 @@ public sealed class LayerStore(RuntimeOptions options, MountSupport support)
         var copy = scratch + ".layer";
         try
         {
-            await CopyVerifiedAsync(source, copy, cancellationToken).ConfigureAwait(false);
+            await using (var output = new FileStream(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
+            {
+                await LayerVerifier.ReadAsync(source, output, cancellationToken).ConfigureAwait(false);
+            }
+
             var staging = scratch + ".unpack";
             try
             {
@@ -95,46 +106,6 @@ public sealed class LayerStore(RuntimeOptions options, MountSupport support)
         }
     }
 
-    /// <summary>Copies the host's layer file, zero-padded to whole blocks, and checks the root hash of exactly the bytes copied.</summary>
-    private static async Task CopyVerifiedAsync(LayerSource source, string copy, CancellationToken cancellationToken)
-    {
-        VerityRootHash actual;
-        try
-        {
-            using var tree = new VerityTreeBuilder();
-            await using (var input = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
-            await using (var output = new FileStream(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
-            {
-                var buffer = new byte[1 << 20];
-                int read;
-                while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    tree.Append(buffer.AsSpan(0, read));
-                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-
-                if (tree.Length == 0)
-                {
-                    throw new InvalidDataException("the layer file is empty");
-                }
-
-                var padding = (int)((BlockSize - (tree.Length % BlockSize)) % BlockSize);
-                await output.WriteAsync(new byte[padding], cancellationToken).ConfigureAwait(false);
-            }
-
-            actual = tree.Finish();
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            throw LayerVerifier.Unreadable(source, e);
-        }
-
-        if (!string.Equals(actual.Hex, source.ExpectedRootHash, StringComparison.OrdinalIgnoreCase))
-        {
-            throw LayerVerifier.Tampered(source, actual.Hex);
-        }
-    }
-
     /// <summary>
     /// Unpacks a layer block device through dm-verity, then reads the rest of the layer image (the
     /// tarfs index) so that a changed byte anywhere in it is caught, not only in the tar members.
@@ -147,7 +118,7 @@ public sealed class LayerStore(RuntimeOptions options, MountSupport support)
             throw new RuntimeException(StatusCode.FailedPrecondition, $"{what}: layer {source.LayerId} is on block device {source.Path}; opening it needs the device-mapper driver and veritysetup, which this machine lacks");
         }
 
-        var device = LayerDevice.Open(await LayerDevice.ResolveAsync(source.Path, what, cancellationToken).ConfigureAwait(false), what);
+        var device = await LayerVerifier.OpenDeviceAsync(source, cancellationToken).ConfigureAwait(false);
         var unpacked = false;
         try
         {

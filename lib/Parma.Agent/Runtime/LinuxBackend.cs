@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using Process = Parma.Agent.Protocol.Process;
 using System.Text.Json;
+using Google.Protobuf;
 using Parma.Agent.Protocol;
+using Parma.Agent.Runtime.Cgroups;
+using Parma.Agent.Runtime.Guest;
 using Parma.Agent.Ttrpc;
 
 namespace Parma.Agent.Runtime;
@@ -9,11 +13,17 @@ namespace Parma.Agent.Runtime;
 /// <summary>
 /// The Linux backend: verifies every layer file's dm-verity root hash by recomputing it, writes the
 /// OCI bundle, and runs containers and execs with runc. Without runc it still verifies and writes
-/// bundles, and answers Start/Exec with FAILED_PRECONDITION naming what is missing.
+/// bundles, and answers Start/Exec with FAILED_PRECONDITION naming what is missing. It also carries
+/// out the guest-wide requests (network, CPUs and memory, clock, random pool, ephemeral mounts, volume
+/// resizing, iptables), pauses, resumes and updates containers with runc, and watches each started
+/// container's cgroup for OOM kills.
 /// </summary>
 public sealed class LinuxBackend(RuntimeOptions options, string? runcPath = null, MountSupport? mountSupport = null) : RuntimeBackendBase(options, mountSupport)
 {
+    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(10);
+
     private readonly string? _runc = runcPath ?? MountSupport.FindOnPath("runc");
+    private readonly GuestSystem _guest = new(options);
 
     public override string Name => (_runc is null ? "linux (runc not found: containers cannot start" : $"linux (runc at {_runc}") +
         (MountsLayers ? $", layers mounted as overlays{(MountSupport.UsesDeviceMapper ? " through dm-verity devices" : string.Empty)})" : ", layers verified, not mounted)");
@@ -24,8 +34,79 @@ public sealed class LinuxBackend(RuntimeOptions options, string? runcPath = null
 
     private string RuncRoot => Path.Combine(Options.StateDirectory, ".runc");
 
+    private protected override IReadOnlyList<string> StorageDrivers => ["blk", "overlayfs", "ephemeral"];
+
+    private protected override Task<IMessage?> ExecuteGuestAsync(IMessage request, CancellationToken cancellationToken) =>
+        _guest.ExecuteAsync(request, cancellationToken);
+
+    /// <summary>
+    /// Waits until runc has written the container's pid (the container exists, so an exec right after
+    /// Start finds it), then finds the container's cgroups from that process and watches them for OOM
+    /// kills. A container whose runc exits first (it failed to start) is left to WaitProcess to report.
+    /// </summary>
+    private protected override async Task StartedAsync(ContainerRecord container, CancellationToken cancellationToken)
+    {
+        var pidFile = PidFile(container, container.Id);
+        var deadline = DateTime.UtcNow + StartPatience;
+        while (DateTime.UtcNow < deadline && container.Processes.TryGetValue(container.Id, out var runc) && !runc.HasExited)
+        {
+            if (ReadPid(pidFile) is { } pid)
+            {
+                if (ContainerCgroup.OfProcess(pid) is { } cgroup)
+                {
+                    container.Cgroup = cgroup;
+                    OomEvents.Watch(container.Id, cgroup);
+                }
+
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private protected override async Task FreezeAsync(ContainerRecord container, bool freeze, CancellationToken cancellationToken) =>
+        await RuncAsync(container, freeze ? "pause" : "resume", [container.Id], cancellationToken).ConfigureAwait(false);
+
+    /// <summary>`runc update --resources FILE`: the request's limits in runtime-spec form (device rules are not changed).</summary>
+    private protected override async Task UpdateResourcesAsync(ContainerRecord container, LinuxResources resources, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(container.Bundle, "update-resources.json");
+        await File.WriteAllTextAsync(file, OciBundleWriter.Resources(resources, withDevices: false).ToJsonString(), cancellationToken).ConfigureAwait(false);
+        await RuncAsync(container, "update", ["--resources", file, container.Id], cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RuncAsync(ContainerRecord container, string command, string[] arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExternalTool.RunAsync(Runc(container.Id), RuncArguments([command, .. arguments]), $"runc {command}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new RuntimeException(StatusCode.FailedPrecondition, $"container {container.Id}: {e.Message}");
+        }
+    }
+
+    private static int? ReadPid(string file)
+    {
+        try
+        {
+            return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// `runc run --keep`: the container (its state and cgroups) outlives its process until RemoveContainer
+    /// runs `runc delete`, as in kata-agent, so an OOM kill of the container's own process is still
+    /// counted in its cgroup and statistics can be read after it exits.
+    /// </summary>
     private protected override ProcessStartInfo InitProcess(ContainerRecord container) =>
-        RuncCommand(container.Id, "run", "--bundle", container.Bundle, "--pid-file", PidFile(container, container.Id), container.Id);
+        RuncCommand(container.Id, "run", "--keep", "--bundle", container.Bundle, "--pid-file", PidFile(container, container.Id), container.Id);
 
     private protected override ProcessStartInfo ExecProcess(ContainerRecord container, string execId, Process process)
     {

@@ -5,7 +5,7 @@ namespace Parma.Agent.Runtime;
 /// <summary>
 /// The Linux calls that building a container root file system needs and .NET does not expose:
 /// mount/umount2, mknod (overlay whiteouts, devices, fifos), setxattr (opaque directories),
-/// lchown and link. Each failure throws an IOException naming the call, the path and errno.
+/// lchown, link and rename. Each failure throws an IOException naming the call, the path and errno.
 /// </summary>
 internal static partial class LinuxFileSystem
 {
@@ -33,6 +33,13 @@ internal static partial class LinuxFileSystem
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LinkNative(string existing, string created);
 
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RenameNative(string from, string to);
+
+    /// <summary>mount(2) with the given flags (e.g. MS_REMOUNT) and file-system data.</summary>
+    public static void Mount(string source, string target, string fileSystemType, ulong flags, string data) =>
+        Check(MountNative(source, target, fileSystemType, flags, data), $"mount {fileSystemType} {source} on", target);
+
     public static void MountOverlay(string target, string options, bool readOnly) =>
         Check(MountNative("overlay", target, "overlay", readOnly ? ReadOnlyMount : 0, options), "mount overlay on", target);
 
@@ -44,6 +51,18 @@ internal static partial class LinuxFileSystem
     public static bool Unmount(string target)
     {
         if (UnmountNative(target, DetachOnUnmount) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == 22 ? false : throw Failure("umount", target, errno);
+    }
+
+    /// <summary>Unmounts without detaching lazily, so that the device below is free once this returns; false when nothing was mounted there.</summary>
+    public static bool UnmountNow(string target)
+    {
+        if (UnmountNative(target, 0) == 0)
         {
             return true;
         }
@@ -76,6 +95,9 @@ internal static partial class LinuxFileSystem
     }
 
     public static void HardLink(string existing, string created) => Check(LinkNative(existing, created), $"link {existing} to", created);
+
+    /// <summary>rename(2): atomically replaces a file or link at <paramref name="to"/>; a link at <paramref name="from"/> is moved, not followed.</summary>
+    public static void Rename(string from, string to) => Check(RenameNative(from, to), $"rename {from} to", to);
 
     /// <summary>Linux's makedev(3) encoding of a device number.</summary>
     private static ulong MakeDevice(int major, int minor) =>

@@ -4,7 +4,9 @@ using Process = Parma.Agent.Protocol.Process;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Parma.Agent.Protocol;
+using Parma.Agent.Runtime.Cgroups;
 using Parma.Agent.Ttrpc;
+using Parma.Policy.Enforcement;
 
 namespace Parma.Agent.Runtime;
 
@@ -12,13 +14,18 @@ namespace Parma.Agent.Runtime;
 /// What the backends share: container bookkeeping, layer verification and bundles on create,
 /// processes, signals, waits, standard I/O and removal. A backend supplies how a process is
 /// launched. Requests a backend cannot carry out answer UNIMPLEMENTED (and keep no policy state).
+/// The requests beyond the container life cycle are in RuntimeBackendBase.Requests.cs.
 /// </summary>
-public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? mountSupport = null) : IRuntimeBackend
+public abstract partial class RuntimeBackendBase(RuntimeOptions options, MountSupport? mountSupport = null) : IRuntimeBackend
 {
     private const string ContainerTypeAnnotation = "io.kubernetes.cri.container-type";
 
     private readonly ConcurrentDictionary<string, ContainerRecord> _containers = new(StringComparer.Ordinal);
     private readonly LayerVerifier _layers = new(options);
+
+    // The layers prepared for a CreateContainer request (unpacked directories by layer id; empty when they were only verified), by request object.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CreateContainerRequest, Dictionary<string, string>> _prepared = [];
+    private readonly OomMonitor _oomEvents = new();
     private LayerStore? _layerStore;
     private readonly GuestStorages _storages = new(options);
 
@@ -42,6 +49,9 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
     public IReadOnlyCollection<string> ContainerIds => [.. _containers.Keys];
 
+    /// <summary>The guest's record of the storages it set up (or, when <see cref="RuntimeOptions.MountStorages"/> is off, would set up).</summary>
+    public GuestStorageLedger Storages => _storages.Ledger;
+
     /// <summary>How the container's init process starts; null when there is nothing to run (the sandbox's pause container).</summary>
     private protected abstract ProcessStartInfo? InitProcess(ContainerRecord container);
 
@@ -54,8 +64,40 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     /// </summary>
     private protected virtual string? PidFile(ContainerRecord container, string key) => null;
 
+    /// <summary>Called once a container's init process has been started (the Linux backend finds its cgroup here).</summary>
+    private protected virtual Task StartedAsync(ContainerRecord container, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The containers whose cgroups are watched for OOM kills (GetOOMEvent).</summary>
+    private protected OomMonitor OomEvents => _oomEvents;
+
     /// <summary>Called when a container is removed, before its processes are stopped and its bundle deleted.</summary>
     private protected virtual Task RemovingAsync(ContainerRecord container, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A CreateContainer with layer storages this backend checks (and, when it mounts them, unpacks).</summary>
+    public bool NeedsPreparation(IMessage request) =>
+        request is CreateContainerRequest create && options.VerifyLayers && create.Storages.Any(s => s.Fstype == "tar");
+
+    public async Task PrepareAsync(AgentMethod method, IMessage request, LayerSourcePolicy layers, CancellationToken cancellationToken)
+    {
+        if (request is not CreateContainerRequest create || !NeedsPreparation(request))
+        {
+            return;
+        }
+
+        var sources = _layers.Sources(create, layers);
+        Dictionary<string, string> unpacked;
+        if (MountsLayers)
+        {
+            unpacked = await UnpackLayersAsync(create, sources, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _layers.VerifyAsync(sources, cancellationToken).ConfigureAwait(false);
+            unpacked = [];
+        }
+
+        _prepared.AddOrUpdate(create, unpacked);
+    }
 
     public async Task<IMessage> ExecuteAsync(AgentMethod method, IMessage request, CancellationToken cancellationToken)
     {
@@ -63,17 +105,14 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         {
             case CreateSandboxRequest sandbox:
                 Directory.CreateDirectory(options.StateDirectory);
-                if (options.MountStorages)
-                {
-                    _storages.Apply(sandbox.Storages, nameof(CreateSandboxRequest));
-                }
+                await _storages.ApplyAsync(sandbox.Storages, nameof(CreateSandboxRequest), cancellationToken).ConfigureAwait(false);
 
                 return new Empty();
             case CreateContainerRequest create:
                 await CreateAsync(create, cancellationToken).ConfigureAwait(false);
                 return new Empty();
             case StartContainerRequest start:
-                Start(Find(start.ContainerId));
+                await StartAsync(Find(start.ContainerId), cancellationToken).ConfigureAwait(false);
                 return new Empty();
             case ExecProcessRequest exec:
                 Exec(exec);
@@ -104,10 +143,11 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
                 }
 
                 _layerStore?.Clear();
-                _storages.Clear();
+                await _storages.ClearAsync().ConfigureAwait(false);
+                _oomEvents.Close();
                 return new Empty();
             default:
-                throw new RuntimeException(StatusCode.Unimplemented, $"the {Name} backend does not carry out {method.Name}");
+                return await ExecuteMoreAsync(method, request, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -123,20 +163,18 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {create.ContainerId} already exists");
         }
 
-        if (options.MountStorages)
+        // Layers are copied and checked by PrepareAsync, outside the dispatcher's state gate; nothing here reads a layer source.
+        Dictionary<string, string>? prepared = null;
+        if (NeedsPreparation(create) && !_prepared.TryGetValue(create, out prepared))
         {
-            _storages.Apply(create.Storages, nameof(CreateContainerRequest));
+            throw new RuntimeException(StatusCode.FailedPrecondition, $"container {create.ContainerId}: its layer storages were not prepared (checked) before the create");
         }
 
-        Dictionary<string, string>? unpacked = null;
-        if (MountsLayers)
-        {
-            unpacked = await UnpackLayersAsync(create, cancellationToken).ConfigureAwait(false);
-        }
-        else if (options.VerifyLayers)
-        {
-            await _layers.VerifyAsync(create, cancellationToken).ConfigureAwait(false);
-        }
+        _prepared.Remove(create);
+        var unpacked = MountsLayers ? prepared ?? [] : null;
+
+        // Volumes after the layers: a create refused for a bad layer sets nothing up.
+        await _storages.ApplyAsync(create.Storages, nameof(CreateContainerRequest), cancellationToken).ConfigureAwait(false);
 
         var bundle = Path.Combine(options.StateDirectory, SafeName(create.ContainerId));
         var rootfs = Path.Combine(bundle, "rootfs");
@@ -152,7 +190,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         }
     }
 
-    private async Task<Dictionary<string, string>> UnpackLayersAsync(CreateContainerRequest create, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> UnpackLayersAsync(CreateContainerRequest create, IReadOnlyList<LayerSource> sources, CancellationToken cancellationToken)
     {
         if (MountSupport.MissingForLayerMounts is { } missing)
         {
@@ -161,7 +199,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
 
         var store = LazyInitializer.EnsureInitialized(ref _layerStore, () => new LayerStore(options, MountSupport));
         var unpacked = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var source in _layers.Sources(create))
+        foreach (var source in sources)
         {
             unpacked[source.LayerId] = await store.UnpackAsync(source, cancellationToken).ConfigureAwait(false);
         }
@@ -183,7 +221,7 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
         }
     }
 
-    private void Start(ContainerRecord container)
+    private async Task StartAsync(ContainerRecord container, CancellationToken cancellationToken)
     {
         var startInfo = InitProcess(container);
         if (startInfo is null)
@@ -197,6 +235,8 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             process.Dispose();
             throw new RuntimeException(StatusCode.AlreadyExists, $"container {container.Id} is already running");
         }
+
+        await StartedAsync(container, cancellationToken).ConfigureAwait(false);
     }
 
     private void Exec(ExecProcessRequest exec)
@@ -248,7 +288,10 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
     private async Task RemoveAsync(string id, CancellationToken cancellationToken)
     {
         // The runtime lets go of the container first: if it cannot, the container stays, as the policy state does.
-        await RemovingAsync(Find(id), cancellationToken).ConfigureAwait(false);
+        // An OOM kill since the last look is reported before the cgroup goes.
+        var removing = Find(id);
+        _oomEvents.Forget(id);
+        await RemovingAsync(removing, cancellationToken).ConfigureAwait(false);
         if (!_containers.TryRemove(id, out var container))
         {
             throw new RuntimeException(StatusCode.NotFound, $"container {id} does not exist");
@@ -320,8 +363,8 @@ public abstract class RuntimeBackendBase(RuntimeOptions options, MountSupport? m
             // Unpacked layers left behind are only files in the state directory.
         }
 
-        _storages.Clear();
-
+        await _storages.ClearAsync().ConfigureAwait(false);
+        _oomEvents.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -72,7 +72,8 @@ public sealed class TtrpcClient : IAsyncDisposable
         var request = new Request { Service = service, Method = method, Payload = ByteString.CopyFrom(payload.Span) };
         if (timeout is { } t)
         {
-            request.TimeoutNano = t.Ticks * 100;
+            // Saturate rather than overflow into a negative (no) timeout.
+            request.TimeoutNano = t.Ticks >= long.MaxValue / 100 ? long.MaxValue : Math.Max(0, t.Ticks) * 100;
         }
 
         var completion = new TaskCompletionSource<Response>();

@@ -87,7 +87,7 @@ internal sealed class TtrpcServerConnection(IAgentConnection connection, ITtrpcH
             }
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            TimeSpan? timeout = request.TimeoutNano > 0 ? TimeSpan.FromTicks(request.TimeoutNano / 100) : null;
+            var timeout = TtrpcCall.TimeoutOf(request.TimeoutNano);
             if (timeout is { } t)
             {
                 deadline.CancelAfter(t);

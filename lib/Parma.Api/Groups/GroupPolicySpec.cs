@@ -10,6 +10,9 @@ public sealed class GroupPolicySpec
     public const string InitDataFormat = "initdata";
     public const string DmVerity = "dm-verity";
     public const string NoLayerVerification = "none";
+    public const string BlockEncryptedEmptyDirs = "block-encrypted";
+    public const string BlockPlainEmptyDirs = "block-plain";
+    public const string SharedFsEmptyDirs = "shared-fs";
 
     [Description("agent-policy: the Rego text in io.katacontainers.config.agent.policy; initdata: a cc_init_data TOML document in io.katacontainers.config.hypervisor.cc_init_data.")]
     [AllowedValues(AgentPolicyFormat, InitDataFormat)]
@@ -29,6 +32,11 @@ public sealed class GroupPolicySpec
     [AllowedValues(DmVerity, NoLayerVerification)]
     [DefaultValue(DmVerity)]
     public string? LayerVerification { get; set; }
+
+    [Description("How the nodes' Kata runtime provides disk-backed emptyDir volumes (its emptydir_mode), which the policy must match. block-encrypted: a disk per volume that the guest encrypts and integrity-protects under a key it makes and never lets out. block-plain: such a disk, NOT encrypted (the policy then allows unencrypted storage). shared-fs: a directory in guest memory.")]
+    [AllowedValues(BlockEncryptedEmptyDirs, BlockPlainEmptyDirs, SharedFsEmptyDirs)]
+    [DefaultValue(BlockEncryptedEmptyDirs)]
+    public string? EmptyDirMode { get; set; }
 
     [Description("Secrets (kubernetes.io/dockerconfigjson) used to resolve the images; in addition to the template's imagePullSecrets.")]
     public List<V1LocalObjectReference>? ImagePullSecrets { get; set; }

@@ -25,8 +25,19 @@ public static class PodContractPatch
     }
 
     /// <summary>The JSON pointers where the pod differs from its contract, for refusal messages.</summary>
-    public static IReadOnlyList<string> Differences(JsonObject pod, PodContract contract) =>
-        [.. For(pod, contract).Select(op => $"{op!["path"]!.GetValue<string>()} ({(op["op"]!.GetValue<string>() == "remove" ? "must be absent" : op["op"]!.GetValue<string>() == "add" ? "missing" : "differs")})")];
+    public static IReadOnlyList<string> Differences(JsonObject pod, PodContract contract) => [.. Describe(For(pod, contract))];
+
+    /// <summary>
+    /// The operations of a contract patch that change spec fields a pod update may not change (everything in
+    /// spec but added tolerations), as "/spec/runtimeClassName (differs)" for messages.
+    /// </summary>
+    public static IReadOnlyList<string> FixedAtCreation(JsonArray patch) =>
+        [.. Describe(patch.Where(op => op!["path"]!.GetValue<string>() is var path
+            && path.StartsWith("/spec", StringComparison.Ordinal)
+            && !(op["op"]!.GetValue<string>() == "add" && path.StartsWith("/spec/tolerations", StringComparison.Ordinal))))];
+
+    private static IEnumerable<string> Describe(IEnumerable<JsonNode?> operations) =>
+        operations.Select(op => $"{op!["path"]!.GetValue<string>()} ({(op["op"]!.GetValue<string>() == "remove" ? "must be absent" : op["op"]!.GetValue<string>() == "add" ? "missing" : "differs")})");
 
     private static V1Pod TypedCopy(JsonObject pod)
     {

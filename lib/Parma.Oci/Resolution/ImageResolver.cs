@@ -94,6 +94,7 @@ public sealed class ImageResolver : IImageResolver, IDisposable
             var compression = MediaTypes.LayerCompressionOf(descriptor.MediaType);
             var digest = descriptor.ParsedDigest();
             string? rootHash = null;
+            long? imageSize = null;
             if (options.ComputeLayerHashes)
             {
                 var layerIndex = i;
@@ -120,6 +121,7 @@ public sealed class ImageResolver : IImageResolver, IDisposable
                 }
 
                 rootHash = hash.RootHash;
+                imageSize = hash.ImageSize;
             }
 
             layers.Add(new ResolvedLayer
@@ -129,6 +131,7 @@ public sealed class ImageResolver : IImageResolver, IDisposable
                 Size = descriptor.Size,
                 DiffId = diffIds[i],
                 RootHash = rootHash,
+                ImageSize = imageSize,
                 HashFormat = options.ComputeLayerHashes ? options.HashFormat : null,
             });
         }

@@ -63,5 +63,8 @@ public sealed record ResolvedLayer
     /// <summary>The dm-verity root hash in <see cref="HashFormat"/>, or null when hashes were not requested.</summary>
     public string? RootHash { get; init; }
 
+    /// <summary>Bytes of the hashed device image (padded to whole 4096-byte blocks), or null when hashes were not requested.</summary>
+    public long? ImageSize { get; init; }
+
     public LayerHashFormat? HashFormat { get; init; }
 }

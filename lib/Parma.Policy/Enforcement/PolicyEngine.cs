@@ -4,7 +4,8 @@ namespace Parma.Policy.Enforcement;
 
 /// <summary>
 /// An execution policy compiled once. Policies are queried as `data.agent_policy.&lt;RequestType&gt;`
-/// with the request as input and the policy state mounted at `data.pstate`, as kata-agent does.
+/// with the request as input and the policy state mounted at `data.pstate`, as kata-agent does, and the
+/// guest's own record of its storages at `data.guest` (<see cref="GuestStorageLedger"/>; kata-agent has none).
 /// Thread-safe; each <see cref="PolicySession"/> keeps its own state.
 /// </summary>
 public sealed class PolicyEngine
@@ -48,8 +49,8 @@ public sealed class PolicyEngine
     /// <summary>A session that starts from a saved policy state (for explain and debugging).</summary>
     public PolicySession NewSession(Value state) => new(this, state);
 
-    internal Value? Rule(string name, Value input, Value state) =>
-        Compiled.EvaluateRule(RulePath(name), input, [new DataMount("data.pstate", state)]);
+    internal Value? Rule(string name, Value input, Value state, Value guest) =>
+        Compiled.EvaluateRule(RulePath(name), input, [new DataMount("data.pstate", state), new DataMount(GuestStorageLedger.DataPath, guest)]);
 
     /// <summary>"data.agent_policy.&lt;name&gt;", built once per rule name (request kinds are a fixed set; the cache is bounded anyway).</summary>
     private string RulePath(string name)

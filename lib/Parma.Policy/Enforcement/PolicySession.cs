@@ -7,11 +7,15 @@ namespace Parma.Policy.Enforcement;
 /// allowed requests update through JSON-Patch ops. <see cref="Evaluate"/> decides without changing
 /// state; <see cref="Commit"/> keeps the new state once the request has been carried out, so a
 /// request that fails after being allowed leaves no trace. <see cref="Decide"/> does both.
+/// The agent passes the guest's record of its storages (<c>data.guest</c>) with each request; decided
+/// in process (replay, pre-flight, explain), the session keeps the record a Parma agent in a UVM would:
+/// what its code sets up for each storage the allowed requests named (<see cref="GuestStorageLedger"/>).
 /// </summary>
 public sealed class PolicySession
 {
     private readonly Lock _lock = new();
     private readonly PolicyEngine _engine;
+    private readonly GuestStorageLedger _simulatedGuest = new();
     private Value _state;
     private long _version;
 
@@ -32,7 +36,12 @@ public sealed class PolicySession
         }
     }
 
-    public PolicyDecision Evaluate(string kind, Value input)
+    /// <summary>Decides against the record a Parma agent would keep (in process: replay, pre-flight, explain).</summary>
+    public PolicyDecision Evaluate(string kind, Value input) =>
+        Evaluate(kind, input, _simulatedGuest.Document(GuestStorageLedger.PlannedFor(kind, input)));
+
+    /// <summary>Decides against the guest's own record of its storages (<see cref="GuestStorageLedger.Document"/>).</summary>
+    public PolicyDecision Evaluate(string kind, Value input, Value guest)
     {
         Value state;
         long version;
@@ -42,17 +51,17 @@ public sealed class PolicySession
             version = _version;
         }
 
-        var result = _engine.Rule(kind, input, state);
+        var result = _engine.Rule(kind, input, state, guest);
         switch (result)
         {
             case BooleanValue b:
                 return b.BoolValue
                     ? new PolicyDecision(kind, true, null, Value.EmptyArray, state, version)
-                    : Denied(kind, input, state, version);
+                    : Denied(kind, input, state, guest, version);
             case ObjectValue o when o["allowed"] is BooleanValue allowed:
                 if (!allowed.BoolValue)
                 {
-                    return Denied(kind, input, state, version);
+                    return Denied(kind, input, state, guest, version);
                 }
 
                 var ops = o["ops"] ?? Value.EmptyArray;
@@ -90,18 +99,28 @@ public sealed class PolicySession
     {
         lock (_lock)
         {
-            var decision = Evaluate(kind, input);
+            var planned = GuestStorageLedger.PlannedFor(kind, input);
+            var decision = Evaluate(kind, input, _simulatedGuest.Document(planned));
             Commit(decision);
+            if (decision.Allowed && kind == "DestroySandboxRequest")
+            {
+                _simulatedGuest.Clear();
+            }
+            else if (decision.Allowed)
+            {
+                _simulatedGuest.KeepNew(planned);
+            }
+
             return decision;
         }
     }
 
-    private PolicyDecision Denied(string kind, Value input, Value state, long version)
+    private PolicyDecision Denied(string kind, Value input, Value state, Value guest, long version)
     {
         string reason;
         try
         {
-            reason = _engine.Rule($"denial_reason.{kind}", input, state) is StringValue s ? s.Text : "not allowed by the policy";
+            reason = _engine.Rule($"denial_reason.{kind}", input, state, guest) is StringValue s ? s.Text : "not allowed by the policy";
         }
         catch (RegoException e)
         {

@@ -183,37 +183,142 @@ first_failure(failures) := f if {
 format_failure(f) := sprintf("%v: %v: %v", [f.rule, f.field, f.message])
 
 # ---------------------------------------------------------------------------------------------
-# Requests switched on or off by the settings (policy_data.request_defaults)
+# Requests switched on or off by the settings (policy_data.request_defaults), each with what the
+# host learns or changes through it.
 # ---------------------------------------------------------------------------------------------
+# Teardown: the host can stop the VM at any time anyway.
 DestroySandboxRequest if switch_allows("DestroySandboxRequest")
 
+# A long-poll answered with the id of a container in which the kernel killed a process for memory.
 GetOOMEventRequest if switch_allows("GetOOMEventRequest")
 
+# The memory block size, whether memory can be hot-plugged by probe, the agent's version and features.
 GuestDetailsRequest if switch_allows("GuestDetailsRequest")
 
+# Brings hot-plugged CPUs and memory blocks online; the request cannot take anything offline.
 OnlineCPUMemRequest if switch_allows("OnlineCPUMemRequest")
 
+# Announces memory at physical addresses the host names: off by default (an SNP guest validates
+# the memory it uses, and the host has no business choosing where it is).
+MemHotplugByProbeRequest if switch_allows("MemHotplugByProbeRequest")
+
+# Only looks at the shared directory's mounts.
 RemoveStaleVirtiofsShareMountsRequest if switch_allows("RemoveStaleVirtiofsShareMountsRequest")
 
-TtyWinResizeRequest if switch_allows("TtyWinResizeRequest")
+# The host's clock would set the guest's (certificate and token expiry): off by default.
+SetGuestDateTimeRequest if switch_allows("SetGuestDateTimeRequest")
 
+# The host's bytes are mixed into the guest's pool and never credited as entropy; off by default all the same.
+ReseedRandomDevRequest if switch_allows("ReseedRandomDevRequest")
+
+# Diagnostics reveal guest state to the host.
 ListInterfacesRequest if switch_allows("ListInterfacesRequest")
 
 ListRoutesRequest if switch_allows("ListRoutesRequest")
 
 GetMetricsRequest if switch_allows("GetMetricsRequest")
 
-SetGuestDateTimeRequest if switch_allows("SetGuestDateTimeRequest")
+GetIPTablesRequest if switch_allows("GetIPTablesRequest")
 
-ReseedRandomDevRequest if switch_allows("ReseedRandomDevRequest")
-
-# Debug switches: diagnostics and statistics reveal guest state to the host.
-GetDiagnosticDataRequest if switch_allows("GetDiagnosticDataRequest")
+GetDiagnosticDataRequest if {
+	switch_allows("GetDiagnosticDataRequest")
+	container_exists(input.container_id)
+	input.log_type == "termination_log"
+}
 
 StatsContainerRequest if {
 	switch_allows("StatsContainerRequest")
 	container_exists(input.container_id)
 }
+
+TtyWinResizeRequest if {
+	switch_allows("TtyWinResizeRequest")
+	container_exists(input.container_id)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Never allowed, whatever the settings say.
+#   SetIPTablesRequest: the host would rewrite the guest's firewall.
+#   AddSwapRequest, AddSwapPathRequest: the guest's memory would be paged out to a host disk, in the clear.
+#   MemAgentMemcgConfig, MemAgentCompactConfig: this agent has no memory-reclaim daemon to configure.
+#   SetPolicyRequest: see above.
+# ---------------------------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------------------------
+# Containers created under this policy: resources, freezing.
+# ---------------------------------------------------------------------------------------------
+# CPU and memory limits are the host's to set (it sizes the VM); device rules are not: a device rule
+# written by the host could open the guest's disks to a container.
+UpdateContainerRequest if {
+	container_exists(input.container_id)
+	resources := as_object(object.get(input, "resources", null))
+	empty_list(object.get(resources, "Devices", null))
+}
+
+reason_update_container := reason_not_created if {
+	not container_exists(input.container_id)
+} else := "update.resources: resources.Devices: device rules cannot be changed"
+
+# Freezing and thawing only change when a container runs, which the host decides anyway.
+PauseContainerRequest if container_exists(input.container_id)
+
+ResumeContainerRequest if container_exists(input.container_id)
+
+# ---------------------------------------------------------------------------------------------
+# Volumes: statistics of a mount under the sandbox's storage directory, and growing its file system.
+# ---------------------------------------------------------------------------------------------
+SANDBOX_STORAGE_PATH := "/run/kata-containers/sandbox/storage"
+
+VolumeStatsRequest if sandbox_storage_path(input.volume_guest_path)
+
+ResizeVolumeRequest if {
+	switch_allows("ResizeVolumeRequest")
+	sandbox_storage_path(input.volume_guest_path)
+}
+
+sandbox_storage_path(path) if {
+	plain_absolute_path(path)
+	startswith(path, concat("", [SANDBOX_STORAGE_PATH, "/"]))
+}
+
+reason_volume := sprintf("volume.volume_guest_path: volume_guest_path: %v is not a plain path under %v", [object.get(input, "volume_guest_path", ""), SANDBOX_STORAGE_PATH])
+
+# ---------------------------------------------------------------------------------------------
+# UpdateEphemeralMountsRequest: only remounts (resizes) the memory-backed volumes the policy gave
+# its containers; Kata sends an empty list when there are none.
+# ---------------------------------------------------------------------------------------------
+UpdateEphemeralMountsRequest if {
+	count(ephemeral_failures) == 0
+}
+
+ephemeral_failures contains f if {
+	some i, s in as_array(object.get(input, "storages", []))
+	not ephemeral_remount_allowed(s)
+	f := failure("ephemeral.storages", 1, sprintf("storages[%d]", [i]), sprintf("storage at %v is not a remount of a memory-backed volume of the policy", [object.get(s, "mount_point", "")]))
+}
+
+ephemeral_remount_allowed(s) if {
+	s.driver == "ephemeral"
+	s.fstype == "tmpfs"
+	s.source == "tmpfs"
+	"remount" in as_array(s.options)
+	every option in as_array(s.options) {
+		ephemeral_option(option)
+	}
+
+	some p in policy_data.containers
+	some ps in p.storages
+	ps.driver == "ephemeral"
+	regex.match(ps.mount_point, s.mount_point)
+}
+
+ephemeral_option(option) if option == "remount"
+
+ephemeral_option(option) if regex.match("^size=[0-9]+[kKmMgG%]?$", option)
+
+ephemeral_option(option) if regex.match("^fsgid=[0-9]+$", option)
+
+reason_ephemeral := format_failure(first_failure(ephemeral_failures))
 
 # Standard I/O, only for containers created under this policy.
 ReadStreamRequest if {
@@ -266,6 +371,13 @@ sandbox_storage_allowed(s) if {
 	s.fstype == allowed.fstype
 	regex.match(allowed.mount_point, s.mount_point)
 	regex.match(allowed.source, s.source)
+}
+
+# Shared memory and other sandbox storages are storage the guest keeps in its memory (see below).
+sandbox_failures contains f if {
+	some i, s in as_array(object.get(input, "storages", []))
+	not storage_protected(s)
+	f := failure("sandbox.storage_protection", 35, sprintf("storages[%d]", [i]), storage_protection_message(s))
 }
 
 reason_create_sandbox := format_failure(first_failure(sandbox_failures))
@@ -773,6 +885,90 @@ volume_storage_allowed(p, s) if {
 	as_set(s.options) == as_set(ps.options)
 }
 
+# --- Block storages and the guest's own protection of writable storage ---------------------------
+# Kata's block emptyDirs: the host makes a disk for the volume and attaches it as virtio-blk (driver
+# blk, source its PCI path) or virtio-scsi (driver scsi, source target:lun), and names the mount point
+# after the source. A policy storage with driver "block" allows either, checked field by field as
+# genpolicy checks its emptyDir_encrypted volumes. Whether the disk is encrypted is not read from
+# here: see storage_protected.
+BLOCK_STORAGE_SOURCES := {"blk": `^[0-9a-f]{2}(/[0-9a-f]{2})?$`, "scsi": `^[0-9]+:[0-9]+$`}
+
+volume_storage_allowed(p, s) if {
+	some ps in p.storages
+	ps.driver == "block"
+	regex.match(BLOCK_STORAGE_SOURCES[s.driver], s.source)
+	as_array(object.get(s, "driver_options", [])) == ps.driver_options
+	object.get(s, "fs_group", null) == ps.fs_group
+	s.fstype == ps.fstype
+	object.get(s, "shared", false) == ps.shared
+	as_set(as_array(object.get(s, "options", []))) == as_set(ps.options)
+	s.mount_point == concat("/", [policy_data.common.spath, base64url.encode(s.source)])
+}
+
+# data.guest.storages[mount_point] is the agent's own record of each storage: what it set up there,
+# or, for a mount point the request being decided names first, what its code will set up. A volume
+# storage is protected when the guest encrypted and integrity-protected it under a key it made and
+# formatted it itself, or keeps it in guest memory (which SEV-SNP protects). The request only names
+# storages; whether one is protected is never read from it. Only a policy that says
+# allow_unencrypted_storage accepts storage the guest did not protect.
+storage_protected(s) if {
+	record := data.guest.storages[s.mount_point]
+	record.encrypted == true
+	record.integrity == true
+	record.guest_filesystem == true
+}
+
+storage_protected(s) if {
+	data.guest.storages[s.mount_point].in_guest_memory == true
+}
+
+# A stock kata-agent keeps no such record (data.guest is absent). Its own code encrypts a block
+# storage exactly when the storage asks for an ephemeral key and a new file system, and keeps
+# ephemeral and local storages in guest memory. The Parma agent always supplies data.guest, so a host
+# cannot choose this reading.
+storage_protected(s) if {
+	not data.guest
+	s.driver in {"blk", "scsi"}
+	"encryption_key=ephemeral" in as_array(object.get(s, "driver_options", []))
+	"create_filesystem" in as_array(object.get(s, "driver_options", []))
+}
+
+storage_protected(s) if {
+	not data.guest
+	s.driver in {"ephemeral", "local"}
+}
+
+storage_protected(_) if {
+	object.get(policy_data.common, "allow_unencrypted_storage", false) == true
+}
+
+storage_protection_message(s) := sprintf("storage at %v is not protected by the guest (its record: %v) and the policy does not allow unencrypted storage", [s.mount_point, data.guest.storages[s.mount_point].setup]) if {
+	data.guest.storages[s.mount_point]
+} else := sprintf("storage at %v is not one the guest encrypts or keeps in its memory, and the policy does not allow unencrypted storage", [object.get(s, "mount_point", "")])
+
+cc_global_failures contains f if {
+	some i, s in i_storages
+	not s.fstype in {"tar", "fuse3.kata-overlay"}
+	not storage_protected(s)
+	f := failure("create.storage_protection", 11, sprintf("storages[%d]", [i]), storage_protection_message(s))
+}
+
+# A container mount from the block-storage directory must come from the mount point of a block
+# storage of this request that the guest protected.
+cc_global_failures contains f if {
+	some i, m in i_mounts
+	startswith(object.get(m, "source", ""), concat("", [policy_data.common.spath, "/"]))
+	not block_mount_source_allowed(m.source)
+	f := failure("create.storage_protection", 12, sprintf("OCI.Mounts[%d].source", [i]), sprintf("mount source %v is not the mount point of a block storage of this request that the guest protected", [m.source]))
+}
+
+block_mount_source_allowed(source) if {
+	some s in i_storages
+	s.driver in {"blk", "scsi"}
+	s.mount_point == source
+	storage_protected(s)
+}
+
 # --- Facts derived from policy_data alone -----------------------------------------------------
 # They read no input and no state, so the engine computes them once per policy instead of once per
 # request: each policy container's mount indexes by destination, option and path lists as sets,
@@ -951,21 +1147,71 @@ exec_command_allowed(p, args) if {
 reason_exec := format_failure(first_failure(exec_failures))
 
 # ---------------------------------------------------------------------------------------------
-# CopyFileRequest: only into allowed paths, never with traversal.
+# CopyFileRequest: regular files, directories and symbolic links into allowed paths only. The input
+# is kata-agent's summary of the request: file_type from the mode, symlink_target, never the data.
+# A link (Kubernetes' atomic writer: `..data` -> `..2024_…`, `token` -> `..data/token`) must sit
+# inside a copied directory, never at the top of the shared directory, and point with a relative
+# path of plain names, so it resolves inside its own directory.
 # ---------------------------------------------------------------------------------------------
 CopyFileRequest if {
 	count(copy_failures) == 0
 }
 
+copy_file_type := object.get(input, "file_type", "Unknown")
+
 copy_failures contains f if {
-	some part in split(input.path, "/")
-	part == ".."
-	f := failure("copy.path", 1, "path", "path traversal is not allowed")
+	not copy_file_type in {"Regular", "Directory", "Symlink"}
+	f := failure("copy.file_type", 1, "file_type", sprintf("file type %v is not copied", [copy_file_type]))
+}
+
+copy_failures contains f if {
+	not plain_absolute_path(input.path)
+	f := failure("copy.path", 2, "path", "the path must be absolute, without empty, '.' or '..' components")
 }
 
 copy_failures contains f if {
 	not copy_path_allowed(input.path)
-	f := failure("copy.path", 2, "path", sprintf("path %v is not in the copy allow-list", [input.path]))
+	f := failure("copy.path", 3, "path", sprintf("path %v is not in the copy allow-list", [input.path]))
+}
+
+# Kubernetes allows file modes 0-0777 in volumes: a host that sets setuid, setgid or sticky bits is not copying a volume.
+copy_failures contains f if {
+	copy_file_type != "Symlink"
+	bits.and(object.get(input, "file_mode", 0), 3584) != 0
+	f := failure("copy.file_mode", 4, "file_mode", "setuid, setgid and sticky bits are not copied")
+}
+
+copy_failures contains f if {
+	copy_file_type == "Symlink"
+	not copy_path_allowed(parent_path(input.path))
+	f := failure("copy.symlink", 5, "path", "a symbolic link is only copied into a directory that is itself an allowed copy path")
+}
+
+copy_failures contains f if {
+	copy_file_type == "Symlink"
+	target := object.get(input, "symlink_target", null)
+	not plain_relative_path(target)
+	f := failure("copy.symlink_target", 6, "symlink_target", sprintf("link target %v is not a relative path of plain names inside the link's directory", [target]))
+}
+
+plain_absolute_path(path) if {
+	is_string(path)
+	startswith(path, "/")
+	plain_relative_path(substring(path, 1, -1))
+}
+
+plain_relative_path(path) if {
+	is_string(path)
+	count(path) > 0
+	every part in split(path, "/") {
+		part != ""
+		part != "."
+		part != ".."
+	}
+}
+
+parent_path(path) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
+	parts := split(path, "/")
 }
 
 copy_path_allowed(path) if {
@@ -976,28 +1222,133 @@ copy_path_allowed(path) if {
 reason_copy := format_failure(first_failure(copy_failures))
 
 # ---------------------------------------------------------------------------------------------
-# Networking: the host configures the guest network, but never the loopback device or addresses.
+# Networking: the host configures the guest's network (it carries the traffic anyway), but never
+# the loopback device or loopback addresses, and only the flags Kata uses.
 # ---------------------------------------------------------------------------------------------
-UpdateInterfaceRequest if {
-	iface := input.interface
-	not iface.name in policy_data.common.forbidden_interfaces
-	object.get(iface, "raw_flags", 0) == 0
-	every addr in as_array(object.get(iface, "IPAddresses", [])) {
-		not startswith(object.get(addr, "address", ""), "127.")
-	}
+IFF_NOARP := 128
+
+LOOPBACK_REGEX := ["^127\\.(?:[0-9]{1,3}\\.){2}[0-9]{1,3}$", "^(?:0{0,4}:){0,7}0{0,3}1$"]
+
+# Neighbour states NUD_REACHABLE and NUD_PERMANENT; flags NTF_PROXY and NTF_ROUTER.
+ARP_STATES := {2, 128}
+
+ARP_FLAGS := 136
+
+loopback_address(address) if {
+	some pattern in LOOPBACK_REGEX
+	regex.match(pattern, address)
 }
+
+UpdateInterfaceRequest if {
+	count(interface_failures) == 0
+}
+
+i_interface := as_object(object.get(input, "interface", null))
+
+interface_failures contains f if {
+	not is_object(object.get(input, "interface", null))
+	f := failure("interface.interface", 1, "interface", "the request names no interface")
+}
+
+interface_failures contains f if {
+	i_interface.name in policy_data.common.forbidden_interfaces
+	f := failure("interface.name", 2, "interface.name", sprintf("interface %v may not be configured", [i_interface.name]))
+}
+
+interface_failures contains f if {
+	bits.and(object.get(i_interface, "raw_flags", 0), bits.negate(IFF_NOARP)) != 0
+	f := failure("interface.raw_flags", 3, "interface.raw_flags", "only IFF_NOARP may be set")
+}
+
+interface_failures contains f if {
+	hw := object.get(i_interface, "hwAddr", "")
+	not valid_mac(hw)
+	f := failure("interface.hwAddr", 4, "interface.hwAddr", sprintf("%v is not a usable MAC address", [hw]))
+}
+
+interface_failures contains f if {
+	some i, addr in as_array(object.get(i_interface, "IPAddresses", []))
+	loopback_address(object.get(addr, "address", ""))
+	f := failure("interface.IPAddresses", 5, sprintf("interface.IPAddresses[%d]", [i]), "loopback addresses may not be assigned")
+}
+
+valid_mac(hw) if {
+	regex.match("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$", hw)
+	lower(hw) != "00:00:00:00:00:00"
+}
+
+reason_interface := format_failure(first_failure(interface_failures))
 
 UpdateRoutesRequest if {
-	every route in as_array(object.get(as_object(object.get(input, "routes", {})), "Routes", [])) {
-		not route.device in policy_data.common.forbidden_interfaces
-	}
+	count(route_failures) == 0
 }
 
-AddARPNeighborsRequest if {
-	every neighbor in as_array(object.get(as_object(object.get(input, "neighbors", {})), "ARPNeighbors", [])) {
-		not neighbor.device in policy_data.common.forbidden_interfaces
-	}
+i_routes := object.get(as_object(object.get(input, "routes", null)), "Routes", null)
+
+route_failures contains f if {
+	not is_array(i_routes)
+	f := failure("routes.routes", 1, "routes", "the request carries no route list")
 }
+
+route_failures contains f if {
+	some i, route in as_array(i_routes)
+	route.device in policy_data.common.forbidden_interfaces
+	f := failure("routes.device", 2, sprintf("routes.Routes[%d].device", [i]), sprintf("routes through %v are not allowed", [route.device]))
+}
+
+route_failures contains f if {
+	some i, route in as_array(i_routes)
+	some field in ["source", "gateway"]
+	loopback_address(object.get(route, field, ""))
+	f := failure("routes.loopback", 3, sprintf("routes.Routes[%d].%v", [i, field]), "loopback addresses are not allowed")
+}
+
+reason_routes := format_failure(first_failure(route_failures))
+
+AddARPNeighborsRequest if {
+	count(arp_failures) == 0
+}
+
+i_neighbors := object.get(as_object(object.get(input, "neighbors", null)), "ARPNeighbors", null)
+
+arp_failures contains f if {
+	not is_array(i_neighbors)
+	f := failure("arp.neighbors", 1, "neighbors", "the request carries no neighbour list")
+}
+
+arp_failures contains f if {
+	some i, neighbor in as_array(i_neighbors)
+	neighbor.device in policy_data.common.forbidden_interfaces
+	f := failure("arp.device", 2, sprintf("neighbors.ARPNeighbors[%d].device", [i]), sprintf("neighbours on %v are not allowed", [neighbor.device]))
+}
+
+arp_failures contains f if {
+	some i, neighbor in as_array(i_neighbors)
+	to := as_object(object.get(neighbor, "toIPAddress", null))
+	not arp_address_allowed(to)
+	f := failure("arp.toIPAddress", 3, sprintf("neighbors.ARPNeighbors[%d].toIPAddress", [i]), "the neighbour must be one address without a mask, not a loopback address")
+}
+
+arp_failures contains f if {
+	some i, neighbor in as_array(i_neighbors)
+	not object.get(neighbor, "state", 0) in ARP_STATES
+	f := failure("arp.state", 4, sprintf("neighbors.ARPNeighbors[%d].state", [i]), "only reachable or permanent neighbours are added")
+}
+
+arp_failures contains f if {
+	some i, neighbor in as_array(i_neighbors)
+	bits.or(object.get(neighbor, "flags", 0), ARP_FLAGS) != ARP_FLAGS
+	f := failure("arp.flags", 5, sprintf("neighbors.ARPNeighbors[%d].flags", [i]), "only NTF_PROXY and NTF_ROUTER may be set")
+}
+
+arp_address_allowed(to) if {
+	address := object.get(to, "address", "")
+	address != ""
+	object.get(to, "mask", "") == ""
+	not loopback_address(address)
+}
+
+reason_arp := format_failure(first_failure(arp_failures))
 
 # ---------------------------------------------------------------------------------------------
 # denial_reason[RequestType]: why a request was denied (queried by the agent after a denial).
@@ -1017,5 +1368,21 @@ denial_reason["SignalProcessRequest"] := reason_signal
 denial_reason["ExecProcessRequest"] := reason_exec
 
 denial_reason["CopyFileRequest"] := reason_copy
+
+denial_reason["UpdateInterfaceRequest"] := reason_interface
+
+denial_reason["UpdateRoutesRequest"] := reason_routes
+
+denial_reason["AddARPNeighborsRequest"] := reason_arp
+
+denial_reason["UpdateEphemeralMountsRequest"] := reason_ephemeral
+
+denial_reason["UpdateContainerRequest"] := reason_update_container
+
+denial_reason["PauseContainerRequest"] := reason_not_created
+
+denial_reason["ResumeContainerRequest"] := reason_not_created
+
+denial_reason["VolumeStatsRequest"] := reason_volume
 
 denial_reason["SetPolicyRequest"] := "set_policy: policy: the policy cannot be replaced after attestation"

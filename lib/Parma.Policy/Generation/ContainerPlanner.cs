@@ -28,7 +28,7 @@ public sealed class ContainerPlanner(PolicySettings settings, ManifestSet manife
             ReadOnlyRoot: true,
             Capabilities: Capabilities(null, uid),
             Privileged: false,
-            Mounts: new MountBuilder(settings, workload).ForPause(),
+            Mounts: new MountBuilder(settings, workload, options.EmptyDirMode).ForPause(),
             Exec: new ExecPlan([], []),
             Sysctls: Sysctls(),
             VerifyLayers: options.VerifyLayers);
@@ -53,7 +53,7 @@ public sealed class ContainerPlanner(PolicySettings settings, ManifestSet manife
             ReadOnlyRoot: securityContext.Bool("readOnlyRootFilesystem") ?? false,
             Capabilities: Capabilities(securityContext, user.Uid),
             Privileged: securityContext.Bool("privileged") ?? false,
-            Mounts: new MountBuilder(settings, workload).ForContainer(container),
+            Mounts: new MountBuilder(settings, workload, options.EmptyDirMode).ForContainer(container),
             Exec: ExecRules(container),
             Sysctls: Sysctls(),
             VerifyLayers: options.VerifyLayers);

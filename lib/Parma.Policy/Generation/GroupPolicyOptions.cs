@@ -6,7 +6,8 @@ namespace Parma.Policy.Generation;
 
 /// <summary>
 /// Per-group choices (a ConfidentialPodGroup's spec.policy, or the CLI's flags): annotation
-/// format, layer verification, extra exec rules and the stdio/logging/diagnostics switches.
+/// format, layer verification, how emptyDirs are provided, extra exec rules and the
+/// stdio/logging/diagnostics switches.
 /// </summary>
 public sealed record GroupPolicyOptions
 {
@@ -16,6 +17,9 @@ public sealed record GroupPolicyOptions
     public PolicyFormat? FormatOverride { get; init; }
 
     public bool VerifyLayers { get; init; } = true;
+
+    /// <summary>How the nodes' Kata runtime provides emptyDir volumes; encrypted disks unless the group's spec says otherwise.</summary>
+    public EmptyDirMode EmptyDirMode { get; init; } = EmptyDirMode.BlockEncrypted;
 
     public IReadOnlyList<IReadOnlyList<string>> ExecCommands { get; init; } = [];
 
@@ -48,6 +52,14 @@ public sealed record GroupPolicyOptions
             "none" => false,
             var other => throw new PolicyInputException($"spec.policy.layerVerification: '{other}' is not dm-verity or none."),
         };
+        var emptyDirMode = policy.Str("emptyDirMode") switch
+        {
+            null => defaults.EmptyDirMode,
+            EmptyDirModes.BlockEncrypted => EmptyDirMode.BlockEncrypted,
+            EmptyDirModes.BlockPlain => EmptyDirMode.BlockPlain,
+            EmptyDirModes.SharedFs => EmptyDirMode.SharedFs,
+            var other => throw new PolicyInputException($"spec.policy.emptyDirMode: '{other}' is not {EmptyDirModes.BlockEncrypted}, {EmptyDirModes.BlockPlain} or {EmptyDirModes.SharedFs}."),
+        };
         var exec = policy.Obj("exec");
         var commands = new List<IReadOnlyList<string>>(defaults.ExecCommands);
         var index = 0;
@@ -67,6 +79,7 @@ public sealed record GroupPolicyOptions
         {
             Format = defaults.FormatOverride ?? format,
             VerifyLayers = verification,
+            EmptyDirMode = emptyDirMode,
             ExecCommands = commands,
             ExecRegex = [.. defaults.ExecRegex, .. exec.Strings("regex")],
             AllowStdio = switches.Bool("stdio") ?? defaults.AllowStdio,

@@ -19,10 +19,14 @@ public static class LayerIds
     {
         var chainIds = ChainIds(image.Layers.Select(l => l.DiffId).ToList());
         return Enumerable.Range(0, image.Layers.Count).Reverse()
-            .Select(i => new TardevLayer(LayerId(chainIds[i]), image.Layers[i].RootHash, image.Layers[i].DiffId))
+            .Select(i => new TardevLayer(LayerId(chainIds[i]), image.Layers[i].RootHash, image.Layers[i].DiffId) { Size = image.Layers[i].Size })
             .ToList();
     }
 }
 
-/// <summary>One image layer as the tardev snapshotter names it.</summary>
-public sealed record TardevLayer(string Id, string RootHash, string DiffId);
+/// <summary>One image layer as the tardev snapshotter names it, with the size of its tardev image when known.</summary>
+public sealed record TardevLayer(string Id, string RootHash, string DiffId)
+{
+    /// <summary>Bytes of the layer's tardev image padded to 4096-byte blocks, when known.</summary>
+    public long? Size { get; init; }
+}

@@ -10,9 +10,11 @@ public sealed record ContainerMounts(IReadOnlyList<PlannedMount> Mounts, IReadOn
 /// <summary>
 /// Works out a container's mounts as the kubelet and the Kata shim set them up: the OCI defaults,
 /// what the kubelet adds (hosts, hostname, resolv.conf, termination log, /dev/shm, service-account
-/// token) and the pod's volumes.
+/// token) and the pod's volumes. Disk-backed emptyDirs follow the nodes' Kata emptydir_mode
+/// (<see cref="EmptyDirMode"/>): by default a disk the guest encrypts, mounted in the guest and bound
+/// into the container from there.
 /// </summary>
-public sealed class MountBuilder(PolicySettings settings, Workload workload)
+public sealed class MountBuilder(PolicySettings settings, Workload workload, EmptyDirMode emptyDirMode = EmptyDirMode.BlockEncrypted)
 {
     private const string ServiceAccountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
     private static readonly IReadOnlyList<string> ReadWriteBind = ["rbind", "rprivate", "rw"];
@@ -65,6 +67,14 @@ public sealed class MountBuilder(PolicySettings settings, Workload workload)
         return new ContainerMounts(mounts, storages);
     }
 
+    /// <summary>The pod's fsGroup, which the kata shim sends as a block volume's fs_group when it is not root.</summary>
+    private uint? FsGroup() => workload.Spec.Obj("securityContext").Int("fsGroup") switch
+    {
+        null or 0 => null,
+        > 0 and <= uint.MaxValue and var group => (uint)group,
+        var other => throw new PolicyInputException($"{workload.Kind} {workload.Name}: securityContext.fsGroup {other} is not a group id (0 to {uint.MaxValue})."),
+    };
+
     private static void AddSharedFile(List<PlannedMount> mounts, HashSet<string> destinations, string destination, string name)
     {
         if (destinations.Add(destination))
@@ -86,9 +96,23 @@ public sealed class MountBuilder(PolicySettings settings, Workload workload)
                 return;
             }
 
-            var local = new SandboxLocalSource(name);
-            storages.Add(new PlannedStorage("local", "local", new LiteralSource("local"), local, ["mode=0777"]));
-            mounts.Add(new PlannedMount(path, "bind", local, bindOptions));
+            if (emptyDirMode == EmptyDirMode.SharedFs)
+            {
+                var local = new SandboxLocalSource(name);
+                storages.Add(new PlannedStorage("local", "local", new LiteralSource("local"), local, ["mode=0777"]));
+                mounts.Add(new PlannedMount(path, "bind", local, bindOptions));
+                return;
+            }
+
+            var mountPoint = new BlockStorageMountPoint(name);
+            var encrypted = emptyDirMode == EmptyDirMode.BlockEncrypted;
+            storages.Add(new PlannedStorage(PlannedStorage.BlockDriver, "ext4", new BlockDeviceSource(name), mountPoint, encrypted ? [] : ["discard"])
+            {
+                DriverOptions = encrypted ? ["encryption_key=ephemeral", "create_filesystem"] : ["create_filesystem"],
+                Shared = true,
+                FsGroup = FsGroup(),
+            });
+            mounts.Add(new PlannedMount(path, "bind", mountPoint, bindOptions));
             return;
         }
 

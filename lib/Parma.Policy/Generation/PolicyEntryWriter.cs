@@ -6,14 +6,24 @@ namespace Parma.Policy.Generation;
 /// <summary>Renders a <see cref="ContainerPlan"/> as an entry of policy_data.containers.</summary>
 public sealed class PolicyEntryWriter(PolicySettings settings)
 {
+    /// <summary>
+    /// A layer entry. `size` (its tardev image's bytes, padded to 4096-byte blocks) bounds how much the guest
+    /// agent reads from the host's layer source; the framework's rules do not read it.
+    /// </summary>
+    private static JsonObject Layer(TardevLayer layer)
+    {
+        var entry = new JsonObject { ["diff_id"] = layer.DiffId, ["id"] = layer.Id, ["root_hash"] = layer.RootHash };
+        if (layer.Size is { } size)
+        {
+            entry["size"] = size;
+        }
+
+        return entry;
+    }
+
     public JsonObject Write(PodPlan pod, ContainerPlan plan)
     {
-        var layers = new JsonArray(LayerIds.TopMostFirst(plan.Image).Select(l => (JsonNode)new JsonObject
-        {
-            ["diff_id"] = l.DiffId,
-            ["id"] = l.Id,
-            ["root_hash"] = l.RootHash,
-        }).ToArray());
+        var layers = new JsonArray(LayerIds.TopMostFirst(plan.Image).Select(l => (JsonNode)Layer(l)).ToArray());
 
         var envPatterns = plan.Role == ContainerRole.Pause ? plan.Env.Patterns : [.. plan.Env.Patterns, .. settings.KubernetesEnvRegex];
         return new JsonObject
@@ -58,9 +68,12 @@ public sealed class PolicyEntryWriter(PolicySettings settings)
             ["storages"] = new JsonArray(plan.Mounts.Storages.Select(s => (JsonNode)new JsonObject
             {
                 ["driver"] = s.Driver,
+                ["driver_options"] = JsonArrays.Of(s.DriverOptions),
+                ["fs_group"] = s.FsGroupJson(),
                 ["fstype"] = s.Fstype,
                 ["mount_point"] = s.MountPoint.Pattern(settings),
                 ["options"] = JsonArrays.Of(s.Options),
+                ["shared"] = s.Shared,
                 ["source"] = s.Source.Pattern(settings),
             }).ToArray()),
             ["sysctls"] = new JsonObject(plan.Sysctls.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),

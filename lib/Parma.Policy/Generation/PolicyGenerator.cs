@@ -53,12 +53,14 @@ public sealed class PolicyGenerator(PolicySettings settings, IImageFactsSource i
     private JsonObject Common(GroupPolicyOptions options) => new()
     {
         ["allow_policy_logging"] = options.AllowLogging ?? false,
+        ["allow_unencrypted_storage"] = options.EmptyDirMode == EmptyDirMode.BlockPlain,
         ["allowed_signals"] = new JsonArray(settings.AllowedSignals.Select(s => (JsonNode)s).ToArray()),
         ["copy_file_regex"] = JsonArrays.Of(settings.CopyFileRegex),
         ["forbidden_interfaces"] = JsonArrays.Of(settings.ForbiddenInterfaces),
         ["layer_src_prefix"] = settings.Runtime.LayerSrcPrefix,
         ["layers_path"] = settings.Runtime.LayersPath,
         ["oci_version"] = settings.Runtime.OciVersion,
+        ["spath"] = settings.Runtime.StoragePath,
     };
 
     private JsonObject RequestDefaults(GroupPolicyOptions options)
@@ -75,6 +77,7 @@ public sealed class PolicyGenerator(PolicySettings settings, IImageFactsSource i
         {
             defaults["GetDiagnosticDataRequest"] = diagnostics;
             defaults["GetMetricsRequest"] = diagnostics;
+            defaults["GetIPTablesRequest"] = diagnostics;
             defaults["ListInterfacesRequest"] = diagnostics;
             defaults["ListRoutesRequest"] = diagnostics;
         }

@@ -56,6 +56,6 @@ public sealed class ResolvingImageFactsSource(ImageResolver resolver, IReadOnlyL
             WorkingDir: image.Config.WorkingDir,
             User: image.Config.User,
             Layers: image.Layers.Select(l => new LayerFacts(l.DiffId, l.RootHash
-                ?? throw new InvalidOperationException($"{reference}: layer {l.Digest} has no root hash."))).ToList());
+                ?? throw new InvalidOperationException($"{reference}: layer {l.Digest} has no root hash."), l.ImageSize)).ToList());
     }
 }

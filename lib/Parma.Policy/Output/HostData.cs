@@ -17,6 +17,9 @@ public static class HostData
 
     public static byte[] OfPolicy(string policyText) => HostDataCalculator.ForPolicyText(Encoding.UTF8.GetBytes(policyText));
 
+    /// <summary>For policy text as the annotation carries it (the exact decoded bytes, whatever their encoding).</summary>
+    public static byte[] OfPolicyBytes(byte[] policy) => HostDataCalculator.ForPolicyText(policy);
+
     public static byte[] OfInitData(byte[] tomlBytes, string algorithm) => HostDataCalculator.ForInitData(tomlBytes, algorithm);
 
     public static string ToHex(byte[] hostData) => Convert.ToHexStringLower(hostData);

@@ -54,6 +54,78 @@ public sealed record PolicyAnnotations(string Key, string Value, string HostData
         return output.ToArray();
     }
 
+    /// <summary>Most bytes an annotation value is decoded to (base64, then gunzip for initdata): far above any policy, far below a gzip bomb.</summary>
+    public const int MaxDecodedBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The host_data a carried annotation gives the sandbox, computed as the guest computes it: SHA-256 of the
+    /// base64-decoded policy bytes, or for initdata the digest its TOML names over the gunzipped TOML bytes.
+    /// Throws <see cref="InvalidDataException"/> naming what is wrong with the value.
+    /// </summary>
+    public static byte[] HostDataOfValue(string key, string value)
+    {
+        byte[] decoded;
+        try
+        {
+            decoded = Convert.FromBase64String(value);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidDataException($"{key} is not base64");
+        }
+
+        if (key == AgentPolicyKey)
+        {
+            return HostData.OfPolicyBytes(decoded);
+        }
+
+        if (key != InitDataKey)
+        {
+            throw new ArgumentOutOfRangeException(nameof(key), key, "not a policy annotation key");
+        }
+
+        byte[] toml;
+        try
+        {
+            toml = Gunzip(decoded, MaxDecodedBytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{key} is not base64 of gzip: {e.Message}");
+        }
+
+        var algorithm = Parma.Attestation.Claims.HostDataCalculator.InitDataAlgorithm(toml)
+            ?? throw new InvalidDataException($"{key} does not hold an initdata TOML (no algorithm line and [data] table)");
+        try
+        {
+            return HostData.OfInitData(toml, algorithm);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{key}: {e.Message}");
+        }
+    }
+
+    /// <summary>gunzip that refuses output larger than <paramref name="maxBytes"/> (InvalidDataException).</summary>
+    public static byte[] Gunzip(byte[] data, int maxBytes)
+    {
+        using var input = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            if (output.Length + read > maxBytes)
+            {
+                throw new InvalidDataException($"it decompresses to more than {maxBytes} bytes");
+            }
+
+            output.Write(buffer, 0, read);
+        }
+
+        return output.ToArray();
+    }
+
     public static byte[] Gunzip(byte[] data)
     {
         using var input = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);

@@ -47,6 +47,9 @@ public sealed class RuntimeSettings
 
     public required string LayerSrcPrefix { get; init; }
 
+    /// <summary>Where Kata mounts block volumes in the guest, each at its own base64url(device source) below (Kata's spath).</summary>
+    public required string StoragePath { get; init; }
+
     public required string SandboxIdRegex { get; init; }
 
     public required string ContainerIdRegex { get; init; }

@@ -9,13 +9,26 @@ namespace Parma.Policy.Simulation;
 /// The requests a correct Kata host (kubelet → containerd → kata shim) sends the agent for a
 /// planned pod, in Kata's JSON shape. Used to pre-flight pods against a policy, to test policies,
 /// and to write replay traces. Random runtime ids are derived from a seed so that runs repeat.
+/// Block emptyDirs arrive as a Kata host with emptydir_mode block-encrypted (or block-plain) sends
+/// them: a virtio-blk disk per volume, by default at PCI paths 02/00, 03/00, … in order of the volumes
+/// (<paramref name="blockDevices"/> names others: a test VM's slots).
 /// </summary>
-public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, string seed = "parma")
+public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, string seed = "parma", IReadOnlyDictionary<string, string>? blockDevices = null)
 {
     public SandboxIdentity Sandbox { get; } = new(
         ConcretePodName(pod, seed),
         SimulatedIds.Hex(seed + "/sandbox", 64),
-        SimulatedIds.Uuid(seed + "/uid"));
+        SimulatedIds.Uuid(seed + "/uid"))
+    {
+        BlockDevices = blockDevices ?? DefaultBlockDevices(pod),
+    };
+
+    /// <summary>The block emptyDir volumes of the pod, in the order its containers name them.</summary>
+    public static IReadOnlyList<string> BlockVolumes(PodPlan pod) =>
+        [.. pod.Containers.SelectMany(c => c.Mounts.Storages).Select(s => s.Source).OfType<BlockDeviceSource>().Select(b => b.Volume).Distinct(StringComparer.Ordinal)];
+
+    private static Dictionary<string, string> DefaultBlockDevices(PodPlan pod) =>
+        BlockVolumes(pod).Select((volume, i) => (volume, i)).ToDictionary(p => p.volume, p => $"{2 + p.i:x2}/00", StringComparer.Ordinal);
 
     public string ContainerId(ContainerPlan container) =>
         container.Role == ContainerRole.Pause ? Sandbox.SandboxId : SimulatedIds.Hex($"{seed}/{container.Name}", 64);
@@ -268,12 +281,14 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
         {
             storages.Add(new JsonObject
             {
-                ["driver"] = storage.Driver,
-                ["driver_options"] = new JsonArray(),
-                ["fs_group"] = null,
+                // A block volume's disk is attached as virtio-blk.
+                ["driver"] = storage.Driver == PlannedStorage.BlockDriver ? "blk" : storage.Driver,
+                ["driver_options"] = JsonArrays.Of(storage.DriverOptions),
+                ["fs_group"] = storage.FsGroupJson(),
                 ["fstype"] = storage.Fstype,
                 ["mount_point"] = storage.MountPoint.Example(settings, Sandbox, id),
                 ["options"] = JsonArrays.Of(storage.Options),
+                ["shared"] = storage.Shared,
                 ["source"] = storage.Source.Example(settings, Sandbox, id),
             });
         }
