@@ -6,6 +6,7 @@ using k8s;
 using Parma.Api;
 using Parma.Groups.Inputs;
 using Parma.Groups.Pods;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Output;
@@ -14,7 +15,7 @@ namespace Parma.Operator.Policy;
 
 /// <summary>
 /// Pins a group's images by digest, then generates its policy for the pinned references through the
-/// same path as <c>parma policy generate</c> (ManifestSet → PolicyGenerator), so that the policy and the
+/// same path as <c>parma policy generate</c> (the group as a JSON object → ManifestSet → PolicyPipeline), so that the policy and the
 /// pods name the same images. The last result per group is kept while its inputs are unchanged.
 /// </summary>
 internal sealed class GroupPolicyBuilder(GroupImageResolver images)
@@ -59,11 +60,8 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images)
         GeneratedPolicy generated;
         try
         {
-            var manifests = ManifestSet.Parse(manifest, $"ConfidentialPodGroup {ns}/{name}", ns);
-            if (inputs.ReferencedManifests.Length > 0)
-            {
-                manifests.AddReferencedResources(inputs.ReferencedManifests, "referenced ConfigMaps and Secrets", ns);
-            }
+            var manifests = ManifestSet.From([manifest], $"ConfidentialPodGroup {ns}/{name}", ns);
+            manifests.AddReferencedResources(inputs.ReferencedResources, ns);
 
             var byReference = new Dictionary<string, ImageFacts>(StringComparer.Ordinal) { [pause] = facts[pause] };
             foreach (var reference in templateImages)
@@ -71,8 +69,8 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images)
                 byReference[pinned[reference]] = facts[reference];
             }
 
-            var generator = new PolicyGenerator(policySettings, new PinnedImageFacts(byReference));
-            generated = await generator.GenerateAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
+            var pipeline = new PolicyPipeline(policySettings, new PinnedImageFacts(byReference));
+            generated = await pipeline.GenerateAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
         }
         catch (PolicyInputException e)
         {
@@ -121,7 +119,7 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images)
     }
 
     /// <summary>The group as the generator reads it (kind, name, namespace, spec), with every image pinned by digest.</summary>
-    private static string PinnedManifest(ConfidentialPodGroup group, IReadOnlyDictionary<string, string> pinned)
+    private static JsonObject PinnedManifest(ConfidentialPodGroup group, IReadOnlyDictionary<string, string> pinned)
     {
         var node = JsonNode.Parse(KubernetesJson.Serialize(group))!.AsObject();
         node.Remove("status");
@@ -138,12 +136,12 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images)
             }
         }
 
-        return node.ToJsonString();
+        return node;
     }
 
-    private static string Fingerprint(string manifest, GroupInputs inputs, string pinnedPause)
+    private static string Fingerprint(JsonObject manifest, GroupInputs inputs, string pinnedPause)
     {
-        var text = string.Join("\n\u0000", manifest, inputs.Fingerprint, pinnedPause);
+        var text = string.Join("\n\u0000", manifest.ToJsonString(), inputs.Fingerprint, pinnedPause);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

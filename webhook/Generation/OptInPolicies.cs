@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Parma.Groups.Inputs;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 
@@ -58,7 +59,6 @@ public sealed class OptInPolicies(PolicyInputs inputs)
         var workload = new Workload(0, "Pod", pod.WorkloadName, pod.Namespace, pod.Naming, pod.Template, null);
         var images = inputs.ImagesFor(groupInputs.Credentials);
 
-        var plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, new GroupPolicyOptions(), CancellationToken.None).ConfigureAwait(false);
-        return new PolicyGenerator(settings, images).Render(plan);
+        return await new PolicyPipeline(settings, images).GenerateAsync(workload, manifests, new GroupPolicyOptions(), CancellationToken.None).ConfigureAwait(false);
     }
 }

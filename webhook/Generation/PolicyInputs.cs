@@ -124,12 +124,8 @@ public sealed class PolicyInputs : IDisposable
     /// <summary>A manifest set holding the ConfigMaps and Secrets the pod's containers take environment values from.</summary>
     public static ManifestSet Manifests(GroupInputs inputs, string ns)
     {
-        var set = ManifestSet.Parse("", "the pod", ns);
-        if (inputs.ReferencedManifests.Length > 0)
-        {
-            set.AddReferencedResources(inputs.ReferencedManifests, "the cluster", ns);
-        }
-
+        var set = ManifestSet.From([], "the pod", ns);
+        set.AddReferencedResources(inputs.ReferencedResources, ns);
         return set;
     }
 

@@ -2,10 +2,9 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Parma.Api;
 using Parma.Groups.Inputs;
+using Parma.Policy;
 using Parma.Policy.Enforcement;
-using Parma.Policy.Generation;
 using Parma.Policy.Input;
-using Parma.Policy.Simulation;
 
 namespace Parma.Webhook.Generation;
 
@@ -54,12 +53,9 @@ public sealed class PreflightCheck(PolicyInputs inputs)
 
     private async Task<string?> CheckAsync(PreflightSubject subject, CancellationToken cancellationToken)
     {
-        PodPlan plan;
-        Policy.Settings.PolicySettings settings;
         try
         {
             var groupInputs = await inputs.ReadAsync(subject.Pod.Namespace, subject.Pod.Spec, subject.GroupPolicySpec, cancellationToken).ConfigureAwait(false);
-            settings = groupInputs.Settings;
             var manifests = PolicyInputs.Manifests(groupInputs, subject.Pod.Namespace);
             var workload = new Workload(0, subject.WorkloadKind, subject.WorkloadName, subject.Pod.Namespace, PodNaming.GeneratedSuffix, subject.Pod.Template, subject.GroupPolicy);
             if (subject.WorkloadKind == "Pod")
@@ -67,28 +63,13 @@ public sealed class PreflightCheck(PolicyInputs inputs)
                 workload = workload with { Naming = subject.Pod.Naming };
             }
 
-            var images = inputs.ImagesFor(groupInputs.Credentials);
-            plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
+            var pipeline = new PolicyPipeline(groupInputs.Settings, inputs.ImagesFor(groupInputs.Credentials));
+            return await pipeline.PreflightAsync(workload, manifests, Engine(subject), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PolicyInputException or InvalidDataException or GroupInputException)
         {
             return $"the pod cannot be checked against its policy: {e.Message}";
         }
-
-        var engine = Engine(subject);
-        var session = engine.NewSession();
-        var host = new KataHostSimulator(settings, plan, "parma-preflight");
-        foreach (var request in host.StartPod())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var decision = session.Decide(request.Kind, Rego.Value.FromJson(request.Input.ToJsonString()));
-            if (!decision.Allowed)
-            {
-                return $"{decision.DenialMessage} (pre-flight: {request.Description})";
-            }
-        }
-
-        return null;
     }
 
     private PolicyEngine Engine(PreflightSubject subject)

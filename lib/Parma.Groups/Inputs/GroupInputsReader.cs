@@ -47,9 +47,9 @@ public sealed class GroupInputsReader(IGroupInputReader reader, PolicySettingsCa
             : (patch, source);
     }
 
-    private async Task<string> ReferencedManifestsAsync(string ns, V1PodSpec? spec, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<JsonObject>> ReferencedManifestsAsync(string ns, V1PodSpec? spec, CancellationToken cancellationToken)
     {
-        var documents = new List<string>();
+        var documents = new List<JsonObject>();
         foreach (var name in GroupReferences.EnvironmentConfigMaps(spec))
         {
             if (await reader.GetConfigMapAsync(ns, name, cancellationToken).ConfigureAwait(false) is { } configMap)
@@ -66,14 +66,14 @@ public sealed class GroupInputsReader(IGroupInputReader reader, PolicySettingsCa
             }
         }
 
-        return string.Concat(documents.Select(d => "---\n" + d + "\n"));
+        return documents;
     }
 
-    private static string Document(string kind, string ns, string name, IEnumerable<KeyValuePair<string, string>> data) => new JsonObject
+    private static JsonObject Document(string kind, string ns, string name, IEnumerable<KeyValuePair<string, string>> data) => new()
     {
         ["apiVersion"] = "v1",
         ["kind"] = kind,
         ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
         ["data"] = new JsonObject(data.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-    }.ToJsonString();
+    };
 }
