@@ -4,7 +4,7 @@ using Parma.Policy.Settings;
 namespace Parma.Policy.Generation;
 
 /// <summary>Resolves a workload's images and plans every container of its pods, pause first.</summary>
-public sealed class PodPlanner(PolicySettings settings, IImageFactsSource images)
+internal sealed class PodPlanner(PolicySettings settings, IImageFactsSource images)
 {
     public async Task<PodPlan> PlanAsync(
         Workload workload,
