@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Parma.Api;
 using Parma.Kube.Client;
 using Parma.Kube.Errors;
-using k8s;
 using k8s.Models;
 using Parma.Kube.Resources;
 using Parma.Policy.Output;
