@@ -29,6 +29,8 @@ declare -A DEBIAN=(
   [ld.lld]=lld
   # promtool lints every /metrics scrape in the tests.
   [promtool]=prometheus
+  # docs/quickstart.md picks a request out of a trace with jq.
+  [jq]=jq
 )
 missing=()
 for program in "${!DEBIAN[@]}"; do

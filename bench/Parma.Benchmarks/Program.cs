@@ -12,6 +12,11 @@ if (args is ["agent-latency", ..])
     Environment.Exit(await Parma.Benchmarks.Agent.AgentLatencyRunner.RunAsync());
 }
 
+if (args is ["framework-ab", ..])
+{
+    Environment.Exit(await Parma.Benchmarks.Policy.FrameworkAbRunner.RunAsync(args[1..]));
+}
+
 if (args is ["agent-decision-loop", ..])
 {
     Environment.Exit(await Parma.Benchmarks.Agent.AgentDecisionLoop.RunAsync(args[1..]));

@@ -121,6 +121,13 @@ internal static class AttestVerifyCommand
                     stdout.WriteLine($"  {failure.Reason}: {failure.Message}");
                 }
 
+                if (result.IsValid && result.Report is { } verified)
+                {
+                    // What the report vouches for: the launch (MEASUREMENT) and the policy (HOST_DATA) to compare with the reviewed ones.
+                    stdout.WriteLine($"  MEASUREMENT: {Convert.ToHexStringLower(verified.Measurement.Span)}{(verificationPolicy.AllowedMeasurements is null ? " (not checked: give --measurement)" : string.Empty)}");
+                    stdout.WriteLine($"  HOST_DATA:   {foundHex}{(expectedHostData is null ? " (not checked: give --policy or --host-data)" : string.Empty)}");
+                }
+
                 if (hostDataMismatch)
                 {
                     stdout.WriteLine($"  expected HOST_DATA: {expectedHex} ({expectedFrom})");

@@ -134,6 +134,33 @@ public sealed class AgentCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_whole_attack_corpus_over_the_socket_agrees_with_policy_replay()
+    {
+        var trace = Path.Combine(_work, "attacks.json");
+        var simulate = await CliRunner.RunAsync("policy", "simulate", "-f", RepoPaths.InRepo("examples", "deployment.yaml"), "--images", RepoPaths.InRepo("examples", "images"),
+            "--attacks", "--output", trace, "--no-cache");
+        simulate.ExitCode.Should().Be(0, simulate.StandardError);
+        var cases = Parma.Policy.Enforcement.Trace.Parse(await File.ReadAllTextAsync(trace), trace);
+        cases.Should().Contain(c => c.Kind == "ReadStreamRequest" && !c.Allowed, "the example switches stdio off");
+        var socket = Path.Combine(_work, "attacks.sock");
+        using var agent = await ServeWithBackendAsync(socket, "none");
+        try
+        {
+            var result = await CliRunner.RunAsync("agent", "replay", "--socket", socket, trace);
+
+            // A denied read is answered with no data, as kata-agent answers it, not with PERMISSION_DENIED.
+            result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
+            result.StandardOutput.Should().MatchRegex(@"ok   \d+\. ReadStreamRequest: attack: ReadStreamRequest for the running container.*: answered with no data \(a denied read is redacted")
+                .And.EndWith($"{cases.Count} passed, 0 failed\n");
+        }
+        finally
+        {
+            agent.Kill();
+            await agent.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task An_agent_launched_with_another_policy_refuses_everything()
     {
         var socket = Path.Combine(_work, "refusing.sock");

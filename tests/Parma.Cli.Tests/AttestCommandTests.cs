@@ -19,7 +19,20 @@ public class AttestCommandTests
             "--report-data", "d447b55d197491bfe15cf298f9de9986b7a7c4be2468b4f6e2d53b71d7c645810b0f2cdfca0040433be063fc1a8293f0f3f8dae7b79fecb3d1cd82bd6a93ebfd");
 
         result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
-        result.StandardOutput.Should().StartWith("OK: Milan");
+        result.StandardOutput.Should().StartWith("OK: Milan")
+            .And.Contain("\n  MEASUREMENT: 7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f\n")
+            .And.Contain($"\n  HOST_DATA:   {new string('0', 64)}\n");
+    }
+
+    [Fact]
+    public async Task Verify_prints_what_the_report_vouches_for_and_says_what_it_did_not_check()
+    {
+        var result = await CliRunner.RunAsync(
+            "attest", "verify", "--report", V("virtee-milan-v2", "report_milan.bin"), "--vcek", V("virtee-milan-v2", "vcek_milan.der"));
+
+        result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
+        result.StandardOutput.Should().Contain("\n  MEASUREMENT: 7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f (not checked: give --measurement)\n")
+            .And.Contain($"\n  HOST_DATA:   {new string('0', 64)} (not checked: give --policy or --host-data)\n");
     }
 
     [Fact]

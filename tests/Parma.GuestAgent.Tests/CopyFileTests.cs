@@ -70,7 +70,7 @@ public sealed class CopyFileTests(ProbeGroup group) : IClassFixture<ProbeGroup>
         fifo.Message.Should().Contain("copy.file_type");
         var setuid = await CopyAsync(agent, $"{Prefix}tool", "x"u8.ToArray(), 0, 1, mode: RegularFile | 0x9ED);
         setuid.Code.Should().Be(StatusCode.PermissionDenied);
-        setuid.Message.Should().Contain("copy.file_mode");
+        setuid.Message.Should().Contain("copy.mode: file_mode");
 
         (await CopyAsync(agent, $"{Prefix}vol", [], 0, 0, mode: Directory | 0x1ED)).Ok.Should().BeTrue();
         var timestamped = "..2024_05_01_10_00_00.000000001"u8.ToArray();

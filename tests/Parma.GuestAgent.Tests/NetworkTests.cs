@@ -116,15 +116,15 @@ public sealed class NetworkTests(SwitchedOnGroup open, ProbeGroup plain) : IClas
         {
             ("UpdateInterface", new UpdateInterfaceRequest { Interface = new Interface { Name = "lo", HwAddr = Mac } }, "interface.name"),
             ("UpdateInterface", new UpdateInterfaceRequest { Interface = new Interface { Name = "eth0", HwAddr = Mac, RawFlags = 0x40 } }, "interface.raw_flags"),
-            ("UpdateInterface", new UpdateInterfaceRequest { Interface = new Interface { Name = "eth0", HwAddr = "00:00:00:00:00:00" } }, "interface.hwAddr"),
-            ("UpdateInterface", new UpdateInterfaceRequest { Interface = new Interface { Name = "eth0", HwAddr = Mac, IPAddresses = { new IPAddress { Address = "127.0.0.2", Mask = "8" } } } }, "interface.IPAddresses"),
-            ("UpdateInterface", new UpdateInterfaceRequest(), "interface.interface"),
-            ("UpdateRoutes", new UpdateRoutesRequest { Routes = new Routes { Routes_ = { new Route { Gateway = "10.0.0.1", Device = "lo" } } } }, "routes.device"),
-            ("UpdateRoutes", new UpdateRoutesRequest { Routes = new Routes { Routes_ = { new Route { Dest = "10.1.0.0/16", Device = "veth0", Source = "::1" } } } }, "routes.loopback"),
-            ("AddARPNeighbors", new AddARPNeighborsRequest { Neighbors = new ARPNeighbors { ARPNeighbors_ = { new ARPNeighbor { ToIPAddress = new IPAddress { Address = "10.0.0.1" }, Device = "veth0", State = 0 } } } }, "arp.state"),
-            ("AddARPNeighbors", new AddARPNeighborsRequest { Neighbors = new ARPNeighbors { ARPNeighbors_ = { new ARPNeighbor { ToIPAddress = new IPAddress { Address = "127.1.2.3" }, Device = "veth0", State = 128 } } } }, "arp.toIPAddress"),
-            ("ListInterfaces", new ListInterfacesRequest(), "not allowed"),
-            ("ListRoutes", new ListRoutesRequest(), "not allowed"),
+            ("UpdateInterface", new UpdateInterfaceRequest { Interface = new Interface { Name = "eth0", HwAddr = "00:00:00:00:00:00" } }, "interface.hw_addr"),
+            ("UpdateInterface", new UpdateInterfaceRequest { Interface = new Interface { Name = "eth0", HwAddr = Mac, IPAddresses = { new IPAddress { Address = "127.0.0.2", Mask = "8" } } } }, "interface.addresses"),
+            ("UpdateInterface", new UpdateInterfaceRequest(), "interface.name"),
+            ("UpdateRoutes", new UpdateRoutesRequest { Routes = new Routes { Routes_ = { new Route { Gateway = "10.0.0.1", Device = "lo" } } } }, "route.device"),
+            ("UpdateRoutes", new UpdateRoutesRequest { Routes = new Routes { Routes_ = { new Route { Dest = "10.1.0.0/16", Device = "veth0", Source = "::1" } } } }, "route.addresses"),
+            ("AddARPNeighbors", new AddARPNeighborsRequest { Neighbors = new ARPNeighbors { ARPNeighbors_ = { new ARPNeighbor { ToIPAddress = new IPAddress { Address = "10.0.0.1" }, Device = "veth0", State = 0 } } } }, "neighbor.state"),
+            ("AddARPNeighbors", new AddARPNeighborsRequest { Neighbors = new ARPNeighbors { ARPNeighbors_ = { new ARPNeighbor { ToIPAddress = new IPAddress { Address = "127.1.2.3" }, Device = "veth0", State = 128 } } } }, "neighbor.address"),
+            ("ListInterfaces", new ListInterfacesRequest(), "switch.ListInterfacesRequest"),
+            ("ListRoutes", new ListRoutesRequest(), "switch.ListRoutesRequest"),
         };
         foreach (var (method, request, reason) in denied)
         {

@@ -14,7 +14,10 @@ public sealed record Answer(StatusCode Code, string Message, IMessage? Response)
     public bool Ok => Code == StatusCode.Ok;
 }
 
-/// <summary>An agent on a real Unix socket, with the development backend (layer checks on) and a client connected to it.</summary>
+/// <summary>
+/// An agent on a real Unix socket, with the development backend (layer checks on, copied files written
+/// under its own directory) and a client connected to it.
+/// </summary>
 public sealed class RunningAgent : IAsyncDisposable
 {
     private readonly StringWriter _audit;
@@ -53,7 +56,7 @@ public sealed class RunningAgent : IAsyncDisposable
             Address = socket,
             PolicyPath = policy,
             ReportProvider = ReportProviderChoice.Create("dev", hostData, launchHostData),
-            Backend = backend ?? new DevelopmentBackend(new RuntimeOptions { StateDirectory = Path.Combine(directory, "state"), LayerSourceRoot = group.LayerRoot }),
+            Backend = backend ?? new DevelopmentBackend(new RuntimeOptions { StateDirectory = Path.Combine(directory, "state"), LayerSourceRoot = group.LayerRoot, CopyFileRoot = Path.Combine(directory, "copy") }),
             AuditWriter = TextWriter.Synchronized(audit),
         });
         var client = await AgentClient.ConnectAsync(socket);

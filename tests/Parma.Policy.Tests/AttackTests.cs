@@ -255,6 +255,7 @@ public abstract class AttackTests(ExamplePolicies examples, PodPlan plan, Genera
         second["container_id"] = new string('d', 64);
         second["exec_id"] = new string('d', 64);
         second["OCI"]!["Root"]!["Path"] = $"/run/kata-containers/shared/containers/{new string('d', 64)}/rootfs";
+        second["OCI"]!["Linux"]!["CgroupsPath"] = second["OCI"]!["Linux"]!["CgroupsPath"]!.GetValue<string>().Replace(Host.ContainerId(App), new string('d', 64), StringComparison.Ordinal);
         Overlay(second)["mount_point"] = $"/run/kata-containers/shared/containers/{new string('d', 64)}/rootfs";
 
         var decision = Send(session, "CreateContainerRequest", second);

@@ -197,7 +197,7 @@ public class GenerationTests(ExamplePolicies examples) : IClassFixture<ExamplePo
         web.Args.Should().Equal("/app/hello.sh", "--port", "8080");
         web.Env.Exact.Should().Contain(["PORT=8080", "GREETING=hi", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]);
         web.Env.Exact.Should().NotContain("GREETING=hello", "the pod's env replaces the image's");
-        web.Exec.Commands.Should().ContainEquivalentOf(new[] { "/app/healthy.sh" });
+        web.Exec.Probes.Should().ContainEquivalentOf(new[] { "/app/healthy.sh" });
     }
 
     [Fact]
@@ -212,7 +212,9 @@ public class GenerationTests(ExamplePolicies examples) : IClassFixture<ExamplePo
         hello.NoNewPrivileges.Should().BeTrue();
         hello.ReadOnlyRoot.Should().BeTrue();
         hello.Capabilities.Effective.Should().BeEmpty("a non-root process starts without effective capabilities");
-        hello.Exec.Commands.Select(c => string.Join(' ', c)).Should().BeEquivalentTo(["/app/healthy.sh", "/bin/sh -c cat /proc/loadavg"]);
+        hello.Exec.Probes.Select(c => string.Join(' ', c)).Should().BeEquivalentTo(["/app/healthy.sh"]);
+        hello.Exec.Commands.Select(c => string.Join(' ', c)).Should().BeEquivalentTo(["/bin/sh -c cat /proc/loadavg"]);
+        hello.Exec.Terminal.Should().BeFalse("the group does not allow terminals");
     }
 
     [Fact]

@@ -62,13 +62,13 @@ public sealed class GroupSpecValidationTests(WebhookFixture f)
               policy:
                 exec:
                   regex:
-                    - "^/bin/ls( .*)?$"
-                    - "^(?=lookahead)"
-                    - "([a-z]"
+                    - ["/bin/ls", "-l|-a"]
+                    - ["/bin/cat", "^(?=lookahead)"]
+                    - ["([a-z]"]
             """));
 
         var message = (await act.Should().ThrowAsync<ManifestApplyException>()).Which.Message;
-        message.Should().Contain("spec.policy.exec.regex[1]").And.Contain("spec.policy.exec.regex[2]").And.NotContain("regex[0]");
+        message.Should().Contain("spec.policy.exec.regex[1][1]").And.Contain("spec.policy.exec.regex[2][0]").And.NotContain("regex[0]");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class GroupSpecValidationTests(WebhookFixture f)
                   commands:
                     - ["/bin/date"]
                   regex:
-                    - "^/bin/ls( -l)?$"
+                    - ["/bin/ls", "-l"]
             """));
 
         created.Should().ContainSingle();

@@ -71,18 +71,18 @@ public sealed class GroupSpecValidation(ParmaSettings settings) : IAdmissionHand
             problems.Add(e.Message.TrimEnd('.'));
         }
 
-        if (policy["exec"]?["regex"] is JsonArray regexes)
+        // Each exec pattern rule is one RE2 pattern per argument (its shape is checked by FromGroupSpec above).
+        if (policy["exec"]?["regex"] is JsonArray rules)
         {
-            for (var i = 0; i < regexes.Count; i++)
+            for (var i = 0; i < rules.Count; i++)
             {
-                var path = $"spec.policy.exec.regex[{i}]";
-                if (regexes[i] is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+                var patterns = rules[i] as JsonArray ?? [];
+                for (var j = 0; j < patterns.Count; j++)
                 {
-                    problems.Add($"{path}: must be a string");
-                }
-                else if (Re2Patterns.Check(value.GetValue<string>()) is { } error)
-                {
-                    problems.Add($"{path}: '{value.GetValue<string>()}' is not a valid RE2 regular expression: {error}");
+                    if (patterns[j] is JsonValue value && value.GetValueKind() == JsonValueKind.String && Re2Patterns.Check(value.GetValue<string>()) is { } error)
+                    {
+                        problems.Add($"spec.policy.exec.regex[{i}][{j}]: '{value.GetValue<string>()}' is not a valid RE2 regular expression: {error}");
+                    }
                 }
             }
         }

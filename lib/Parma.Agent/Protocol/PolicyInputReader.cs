@@ -130,7 +130,7 @@ public static class PolicyInputReader
         var request = new CopyFileRequest();
         string? String(string name) => json[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
         long Number(string name) => json[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? As<long>(v) : 0;
-        request.Path = String("path") ?? throw new PolicyInputException("CopyFileRequest.path: a path is required");
+        request.Path = String("path") ?? string.Empty;
         request.FileSize = Number("file_size");
         request.FileMode = (uint)Number("file_mode");
         request.DirMode = (uint)Number("dir_mode");

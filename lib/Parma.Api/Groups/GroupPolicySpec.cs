@@ -60,8 +60,11 @@ public sealed class ExecAllowList
     [Description("Each entry is one exact argv.")]
     public List<List<string>>? Commands { get; set; }
 
-    [Description("RE2 regular expressions matched against the argv joined by single spaces.")]
-    public List<string>? Regex { get; set; }
+    [Description("Each entry is one RE2 pattern per argument; every pattern must match its whole argument and the argument count must be equal.")]
+    public List<List<string>>? Regex { get; set; }
+
+    [Description("Allow these commands (not probes) to run with a terminal, as `kubectl exec -t` asks.")]
+    public bool? Terminal { get; set; }
 }
 
 public sealed class PolicySwitches

@@ -36,12 +36,12 @@ public sealed class PolicySession
         }
     }
 
-    /// <summary>Decides against the record a Parma agent would keep (in process: replay, pre-flight, explain).</summary>
-    public PolicyDecision Evaluate(string kind, Value input) =>
-        Evaluate(kind, input, _simulatedGuest.Document(GuestStorageLedger.PlannedFor(kind, input)));
+    /// <summary>Decides against the record a Parma agent would keep (in process: replay, pre-flight, explain). <paramref name="explain"/>: on a denial, also work out why (a second evaluation).</summary>
+    public PolicyDecision Evaluate(string kind, Value input, bool explain = true) =>
+        Evaluate(kind, input, _simulatedGuest.Document(GuestStorageLedger.PlannedFor(kind, input)), explain);
 
-    /// <summary>Decides against the guest's own record of its storages (<see cref="GuestStorageLedger.Document"/>).</summary>
-    public PolicyDecision Evaluate(string kind, Value input, Value guest)
+    /// <summary>Decides against the guest's own record of its storages (<see cref="GuestStorageLedger.Document"/>), without keeping its state.</summary>
+    public PolicyDecision Evaluate(string kind, Value input, Value guest, bool explain = true)
     {
         Value state;
         long version;
@@ -57,11 +57,11 @@ public sealed class PolicySession
             case BooleanValue b:
                 return b.BoolValue
                     ? new PolicyDecision(kind, true, null, Value.EmptyArray, state, version)
-                    : Denied(kind, input, state, guest, version);
+                    : Denied(kind, input, state, guest, version, explain);
             case ObjectValue o when o["allowed"] is BooleanValue allowed:
                 if (!allowed.BoolValue)
                 {
-                    return Denied(kind, input, state, guest, version);
+                    return Denied(kind, input, state, guest, version, explain);
                 }
 
                 var ops = o["ops"] ?? Value.EmptyArray;
@@ -95,12 +95,12 @@ public sealed class PolicySession
     }
 
     /// <summary>Evaluates and commits in one step (for replay and pre-flight, where nothing is carried out).</summary>
-    public PolicyDecision Decide(string kind, Value input)
+    public PolicyDecision Decide(string kind, Value input, bool explain = true)
     {
         lock (_lock)
         {
             var planned = GuestStorageLedger.PlannedFor(kind, input);
-            var decision = Evaluate(kind, input, _simulatedGuest.Document(planned));
+            var decision = Evaluate(kind, input, _simulatedGuest.Document(planned), explain);
             Commit(decision);
             if (decision.Allowed && kind == "DestroySandboxRequest")
             {
@@ -115,8 +115,13 @@ public sealed class PolicySession
         }
     }
 
-    private PolicyDecision Denied(string kind, Value input, Value state, Value guest, long version)
+    private PolicyDecision Denied(string kind, Value input, Value state, Value guest, long version, bool explain)
     {
+        if (!explain)
+        {
+            return new PolicyDecision(kind, false, null, Value.EmptyArray, state, version);
+        }
+
         string reason;
         try
         {

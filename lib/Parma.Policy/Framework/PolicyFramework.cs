@@ -3,7 +3,7 @@ namespace Parma.Policy.Framework;
 /// <summary>The embedded Rego framework every generated policy starts with.</summary>
 public static class PolicyFramework
 {
-    public const string Version = "1.0.0";
+    public const string Version = "1.1.0";
 
     private static readonly Lazy<string> TextLazy = new(() =>
     {

@@ -13,7 +13,7 @@ import future.keywords.every
 import future.keywords.if
 import future.keywords.in
 
-parma_framework_version := "1.0.0"
+parma_framework_version := "1.1.0"
 
 # ---------------------------------------------------------------------------------------------
 # Defaults: deny everything.
@@ -126,6 +126,8 @@ LAYER_SRC_PREFIX_OPTION := "io.katacontainers.fs-opt.layer-src-prefix="
 
 CAPABILITY_SETS := ["Ambient", "Bounding", "Effective", "Inheritable", "Permitted"]
 
+IMAGE_FSTYPES := {"tar", "fuse3.kata-overlay"}
+
 LAYER_FLAGS := "tar,ro,io.katacontainers.fs-opt.block_device=file,io.katacontainers.fs-opt.is-layer"
 
 # The policy state. kata-agent and the Parma agent both start it as {}.
@@ -138,6 +140,17 @@ state_containers := object.get(pstate, "containers", {})
 state_mount_points := object.get(pstate, "mount_points", {})
 
 state_bound := object.get(pstate, "bound", {})
+
+# The request's scalar fields, read with their protobuf defaults: kata-agent and the Parma agent fill
+# every field, but hand-written JSON (policy explain, a trace) may leave one out, and a failure whose
+# message names an undefined field would itself be undefined, and the request would pass unrefused.
+i_container_id := object.get(input, "container_id", "")
+
+i_signal := object.get(input, "signal", 0)
+
+i_path := object.get(input, "path", "")
+
+i_file_type := object.get(input, "file_type", "Unknown")
 
 container_exists(id) if {
 	_ = state_containers[id]
@@ -222,18 +235,18 @@ GetIPTablesRequest if switch_allows("GetIPTablesRequest")
 
 GetDiagnosticDataRequest if {
 	switch_allows("GetDiagnosticDataRequest")
-	container_exists(input.container_id)
-	input.log_type == "termination_log"
+	container_exists(i_container_id)
+	object.get(input, "log_type", "") == "termination_log"
 }
 
 StatsContainerRequest if {
 	switch_allows("StatsContainerRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 TtyWinResizeRequest if {
 	switch_allows("TtyWinResizeRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -250,30 +263,30 @@ TtyWinResizeRequest if {
 # CPU and memory limits are the host's to set (it sizes the VM); device rules are not: a device rule
 # written by the host could open the guest's disks to a container.
 UpdateContainerRequest if {
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 	resources := as_object(object.get(input, "resources", null))
-	empty_list(object.get(resources, "Devices", null))
+	object.get(resources, "Devices", null) in {null, []}
 }
 
 reason_update_container := reason_not_created if {
-	not container_exists(input.container_id)
+	not container_exists(i_container_id)
 } else := "update.resources: resources.Devices: device rules cannot be changed"
 
 # Freezing and thawing only change when a container runs, which the host decides anyway.
-PauseContainerRequest if container_exists(input.container_id)
+PauseContainerRequest if container_exists(i_container_id)
 
-ResumeContainerRequest if container_exists(input.container_id)
+ResumeContainerRequest if container_exists(i_container_id)
 
 # ---------------------------------------------------------------------------------------------
 # Volumes: statistics of a mount under the sandbox's storage directory, and growing its file system.
 # ---------------------------------------------------------------------------------------------
 SANDBOX_STORAGE_PATH := "/run/kata-containers/sandbox/storage"
 
-VolumeStatsRequest if sandbox_storage_path(input.volume_guest_path)
+VolumeStatsRequest if sandbox_storage_path(object.get(input, "volume_guest_path", ""))
 
 ResizeVolumeRequest if {
 	switch_allows("ResizeVolumeRequest")
-	sandbox_storage_path(input.volume_guest_path)
+	sandbox_storage_path(object.get(input, "volume_guest_path", ""))
 }
 
 sandbox_storage_path(path) if {
@@ -323,17 +336,17 @@ reason_ephemeral := format_failure(first_failure(ephemeral_failures))
 # Standard I/O, only for containers created under this policy.
 ReadStreamRequest if {
 	switch_allows("ReadStreamRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 WriteStreamRequest if {
 	switch_allows("WriteStreamRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 CloseStdinRequest if {
 	switch_allows("CloseStdinRequest")
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -359,10 +372,18 @@ sandbox_failures contains f if {
 	f := failure("sandbox.pidns", 30, "sandbox_pidns", sprintf("sandbox_pidns %v, policy expects %v", [got, policy_data.sandbox.pidns]))
 }
 
+sandbox_storages := as_array(object.get(input, "storages", []))
+
 sandbox_failures contains f if {
-	some i, s in as_array(object.get(input, "storages", []))
+	some i, s in sandbox_storages
 	not sandbox_storage_allowed(s)
 	f := failure("sandbox.storages", 40, sprintf("storages[%d]", [i]), sprintf("sandbox storage at %v is not allowed", [object.get(s, "mount_point", "")]))
+}
+
+# Exactly the policy's storages: a Kubernetes pod always has /dev/shm, so Kata always sends its storage.
+sandbox_failures contains f if {
+	count(sandbox_storages) != count(policy_data.sandbox.storages)
+	f := failure("sandbox.storages", 41, "storages", sprintf("%d sandbox storages, the policy expects %d", [count(sandbox_storages), count(policy_data.sandbox.storages)]))
 }
 
 sandbox_storage_allowed(s) if {
@@ -371,13 +392,34 @@ sandbox_storage_allowed(s) if {
 	s.fstype == allowed.fstype
 	regex.match(allowed.mount_point, s.mount_point)
 	regex.match(allowed.source, s.source)
+	storage_plain(s)
+	mount_options_allowed(allowed, as_array(s.options))
 }
 
-# Shared memory and other sandbox storages are storage the guest keeps in its memory (see below).
+# The options are exactly the rule's (for shared memory: nosuid, nodev, noexec, mode=1777) plus one
+# size=<bytes> option no larger than the rule's bound (tmpfs reads size=0 as "no limit", so the size is
+# a positive number).
+mount_options_allowed(allowed, options) if {
+	sizes := [trim_prefix(o, "size=") | some o in options; startswith(o, "size=")]
+	count(sizes) == 1
+	regex.match(`^[1-9][0-9]{0,17}$`, sizes[0])
+	to_number(sizes[0]) <= allowed.size_limit
+	{o | some o in options; not startswith(o, "size=")} == as_set(allowed.options)
+}
+
+# A storage that carries no driver options, no group ownership change and is not shared.
+storage_plain(s) if {
+	object.get(s, "driver_options", []) == []
+	object.get(s, "fs_group", null) == null
+	object.get(s, "shared", false) == false
+}
+
+# Shared memory and other sandbox storages are storage the guest keeps in its memory (see below);
+# checked after they match the policy (sandbox.storages).
 sandbox_failures contains f if {
-	some i, s in as_array(object.get(input, "storages", []))
+	some i, s in sandbox_storages
 	not storage_protected(s)
-	f := failure("sandbox.storage_protection", 35, sprintf("storages[%d]", [i]), storage_protection_message(s))
+	f := failure("sandbox.storage_protection", 42, sprintf("storages[%d]", [i]), storage_protection_message(s))
 }
 
 reason_create_sandbox := format_failure(first_failure(sandbox_failures))
@@ -407,10 +449,14 @@ i_storages := as_array(object.get(input, "storages", []))
 
 i_root := as_object(object.get(i_oci, "Root", {}))
 
-i_env_set := as_set(object.get(i_process, "Env", []))
+i_env := as_array(object.get(i_process, "Env", []))
+
+i_env_set := as_set(i_env)
+
+i_resources := as_object(object.get(i_linux, "Resources", {}))
 
 # Only the policy container the request names is checked: the pause container for the sandbox,
-# otherwise the one whose name is the CRI container-name annotation.
+# otherwise the one whose name is the CRI container-name annotation (so the name needs no other check).
 cc_considered contains idx if {
 	i_annotations[C_TYPE_KEY] == "sandbox"
 	some idx in policy_pause_containers
@@ -436,7 +482,7 @@ cc_match := min(cc_candidates) if {
 
 cc_ops(idx) := ops if {
 	p := policy_data.containers[idx]
-	id := input.container_id
+	id := i_container_id
 	record := {
 		"index": idx,
 		"name": p.name,
@@ -458,8 +504,8 @@ cc_ops(idx) := ops if {
 
 # --- Checks that do not depend on which policy container is tried -------------------------------
 cc_global_failures contains f if {
-	container_exists(input.container_id)
-	f := failure("create.container_id", 1, "container_id", sprintf("container %v already exists", [input.container_id]))
+	container_exists(i_container_id)
+	f := failure("create.container_id", 1, "container_id", sprintf("container %v already exists", [i_container_id]))
 }
 
 cc_global_failures contains f if {
@@ -474,16 +520,8 @@ hooks_empty(hooks) if {
 hooks_empty(hooks) if {
 	is_object(hooks)
 	every _, list in hooks {
-		empty_list(list)
+		list == []
 	}
-}
-
-empty_list(x) if {
-	x == null
-}
-
-empty_list(x) if {
-	x == []
 }
 
 # Lists the host may not fill: devices, shared mounts, user-namespace mappings.
@@ -497,7 +535,6 @@ must_be_empty := {
 
 cc_global_failures contains f if {
 	some field, value in must_be_empty
-	value != null
 	not value == []
 	f := failure("create.not_empty", 6, field, "must be empty")
 }
@@ -505,6 +542,122 @@ cc_global_failures contains f if {
 cc_global_failures contains f if {
 	object.get(i_linux, "Seccomp", null) != null
 	f := failure("create.seccomp", 6, "OCI.Linux.Seccomp", "a seccomp profile set by the host is not allowed")
+}
+
+# Fields a Kubernetes host never sets (Kata's shim clears hooks and SELinux labels, containerd sets
+# no user name, string_user is for images the guest pulls itself) and the runtime would act on.
+must_be_null := {
+	"OCI.Solaris": object.get(i_oci, "Solaris", null),
+	"OCI.Windows": object.get(i_oci, "Windows", null),
+	"OCI.Linux.IntelRdt": object.get(i_linux, "IntelRdt", null),
+	"string_user": object.get(input, "string_user", null),
+}
+
+cc_global_failures contains f if {
+	some field, value in must_be_null
+	value != null
+	f := failure("create.not_set", 6, field, "must not be set")
+}
+
+must_be_empty_text := {
+	"OCI.Linux.RootfsPropagation": object.get(i_linux, "RootfsPropagation", ""),
+	"OCI.Linux.MountLabel": object.get(i_linux, "MountLabel", ""),
+	"OCI.Process.SelinuxLabel": object.get(i_process, "SelinuxLabel", ""),
+	"OCI.Process.User.Username": object.get(i_user, "Username", ""),
+}
+
+cc_global_failures contains f if {
+	some field, value in must_be_empty_text
+	value != ""
+	f := failure("create.not_set", 6, field, "must be empty")
+}
+
+# Device cgroup rules may only deny: the runtime's default device list is the most a container gets.
+cc_global_failures contains f if {
+	some i, rule in as_array(object.get(i_resources, "Devices", []))
+	not device_rule_denies(rule)
+	f := failure("create.device_cgroup", 6, sprintf("OCI.Linux.Resources.Devices[%d]", [i]), "a device cgroup rule may only deny access")
+}
+
+device_rule_denies(rule) if {
+	object.get(rule, "Allow", false) == false
+}
+
+# With kata-agent's passfd I/O, non-zero ports connect the process's standard streams straight to the
+# host, around ReadStream and WriteStream: only when the stdio switches allow those.
+STDIO_PORTS := {"stdin_port": "WriteStreamRequest", "stdout_port": "ReadStreamRequest", "stderr_port": "ReadStreamRequest"}
+
+stdio_port_failures(rule) := {failure(rule, 6, field, sprintf("a %v needs the %v switch", [field, request])) |
+	some field, request in STDIO_PORTS
+	object.get(input, field, 0) != 0
+	not switch_allows(request)
+}
+
+cc_global_failures contains f if {
+	some f in stdio_port_failures("create.stdio_ports")
+}
+
+# Resource limits come from the settings (Kubernetes sets none; Kata passes an empty list).
+cc_global_failures contains f if {
+	got := as_array(object.get(i_process, "Rlimits", []))
+	not rlimits_allowed(got)
+	f := failure("create.rlimits", 6, "OCI.Process.Rlimits", sprintf("resource limits %v, policy expects %v", [got, policy_data.common.rlimits]))
+}
+
+rlimits_allowed(got) if {
+	count(got) == count(policy_data.common.rlimits)
+	{[object.get(r, "Type", ""), object.get(r, "Hard", 0), object.get(r, "Soft", 0)] | some r in got} == policy_rlimits
+}
+
+policy_rlimits := {[r.type, r.hard, r.soft] | some r in policy_data.common.rlimits}
+
+# Layer and overlay storages carry nothing but their options; volume storages are compared whole below.
+cc_global_failures contains f if {
+	some i, s in i_storages
+	s.fstype in IMAGE_FSTYPES
+	not storage_plain(s)
+	f := failure("create.storage_fields", 7, sprintf("storages[%d]", [i]), "layer and overlay storages take no driver options, fs_group or sharing")
+}
+
+# One entry per variable name: a second entry would decide which value the process sees.
+cc_global_failures contains f if {
+	count(i_env) != count({env_name(e) | some e in i_env})
+	some name in duplicates([env_name(e) | some e in i_env])
+	f := failure("create.env", 8, sprintf("OCI.Process.Env[%v]", [name]), "environment variable is set more than once")
+}
+
+duplicates(list) := {x | some i, x in list; some j, y in list; i < j; x == y}
+
+# The cgroup the pod's cgroup driver gives this container: its pod UID and its own container id.
+cc_global_failures contains f if {
+	got := object.get(i_linux, "CgroupsPath", "")
+	not cgroups_path_allowed(got)
+	f := failure("create.cgroups_path", 11, "OCI.Linux.CgroupsPath", sprintf("cgroups path %v is not the pod's path for container %v", [got, i_container_id]))
+}
+
+cgroups_path_allowed(path) if {
+	uid := i_annotations["io.kubernetes.cri.sandbox-uid"]
+	some template in policy_data.sandbox.cgroups_paths
+	path == replace(replace(replace(template, "$(container_id)", i_container_id), "$(pod_uid_underscored)", replace(uid, "-", "_")), "$(pod_uid)", uid)
+}
+
+# The sandbox's hostname is the pod's (its name, cut to 63 characters as the kubelet does, unless the
+# pod sets one); the other containers share the sandbox's UTS namespace and send none.
+cc_global_failures contains f if {
+	got := object.get(i_oci, "Hostname", "")
+	got != ""
+	not hostname_allowed(got)
+	f := failure("create.hostname", 12, "OCI.Hostname", sprintf("hostname %v is not the pod's", [got]))
+}
+
+hostname_allowed(name) if {
+	policy_data.sandbox.hostname == null
+	name == trim_right(substring(i_annotations[S_NAME_KEY], 0, 63), "-.")
+}
+
+hostname_allowed(name) if {
+	is_string(policy_data.sandbox.hostname)
+	regex.match(policy_data.sandbox.hostname, name)
 }
 
 # A container root is mounted once. Layer and volume storages are shared by the sandbox's containers.
@@ -558,15 +711,6 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	p.role != "pause"
-	got := object.get(i_annotations, C_NAME_KEY, "")
-	got != p.name
-	f := container_failure(idx, "create.container_name", 22, "OCI.Annotations[io.kubernetes.cri.container-name]", sprintf("container name %v, policy expects %v", [got, p.name]))
-}
-
-cc_failures contains f if {
-	some idx in cc_considered
-	p := policy_data.containers[idx]
-	p.role != "pause"
 	got := object.get(i_annotations, IMAGE_NAME_KEY, "")
 	got != p.image
 	f := container_failure(idx, "create.image", 23, "OCI.Annotations[io.kubernetes.cri.image-name]", sprintf("image %v, policy expects %v", [got, p.image]))
@@ -604,7 +748,7 @@ cc_failures contains f if {
 cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
-	some entry in as_array(object.get(i_process, "Env", []))
+	some entry in i_env
 	not env_allowed(p.process, entry)
 	f := container_failure(idx, "create.env", 32, sprintf("OCI.Process.Env[%v]", [env_name(entry)]), "environment variable is not allowed by the policy")
 }
@@ -669,6 +813,29 @@ cc_failures contains f if {
 	got := object.get(i_process, "NoNewPrivileges", false)
 	got != p.process.no_new_privileges
 	f := container_failure(idx, "create.no_new_privileges", 38, "OCI.Process.NoNewPrivileges", sprintf("no_new_privileges %v, policy expects %v", [got, p.process.no_new_privileges]))
+}
+
+# Kubernetes: -998 for the sandbox, -997 (guaranteed) to 1000 (best effort) for the others.
+cc_failures contains f if {
+	some idx in cc_considered
+	p := policy_data.containers[idx]
+	got := object.get(i_process, "OOMScoreAdj", 0)
+	not in_range(got, p.process.oom_score_adj)
+	f := container_failure(idx, "create.oom_score_adj", 39, "OCI.Process.OOMScoreAdj", sprintf("oom_score_adj %v, policy allows %v to %v", [got, p.process.oom_score_adj[0], p.process.oom_score_adj[1]]))
+}
+
+in_range(x, bounds) if {
+	is_number(x)
+	x >= bounds[0]
+	x <= bounds[1]
+}
+
+cc_failures contains f if {
+	some idx in cc_considered
+	p := policy_data.containers[idx]
+	got := object.get(i_process, "ApparmorProfile", "")
+	not got in p.process.apparmor_profiles
+	f := container_failure(idx, "create.apparmor", 39, "OCI.Process.ApparmorProfile", sprintf("AppArmor profile %v, policy allows %v", [got, p.process.apparmor_profiles]))
 }
 
 # --- Root, mounts and Linux settings -------------------------------------------------------------
@@ -849,12 +1016,12 @@ cc_failures contains f if {
 	some idx in cc_considered
 	p := policy_data.containers[idx]
 	some i, s in i_storages
-	not s.fstype in {"tar", "fuse3.kata-overlay"}
+	not s.fstype in IMAGE_FSTYPES
 	not volume_storage_allowed(p, s)
 	f := container_failure(idx, "create.volumes", 56, sprintf("storages[%d]", [i]), sprintf("storage %v at %v is not allowed by the policy", [object.get(s, "driver", ""), object.get(s, "mount_point", "")]))
 }
 
-volume_storages := [s | some s in i_storages; not s.fstype in {"tar", "fuse3.kata-overlay"}]
+volume_storages := [s | some s in i_storages; not s.fstype in IMAGE_FSTYPES]
 
 cc_failures contains f if {
 	some idx in cc_considered
@@ -883,6 +1050,9 @@ volume_storage_allowed(p, s) if {
 	regex.match(ps.source, s.source)
 	regex.match(ps.mount_point, s.mount_point)
 	as_set(s.options) == as_set(ps.options)
+	as_array(object.get(s, "driver_options", [])) == ps.driver_options
+	object.get(s, "fs_group", null) == ps.fs_group
+	object.get(s, "shared", false) == ps.shared
 }
 
 # --- Block storages and the guest's own protection of writable storage ---------------------------
@@ -946,20 +1116,24 @@ storage_protection_message(s) := sprintf("storage at %v is not protected by the 
 	data.guest.storages[s.mount_point]
 } else := sprintf("storage at %v is not one the guest encrypts or keeps in its memory, and the policy does not allow unencrypted storage", [object.get(s, "mount_point", "")])
 
-cc_global_failures contains f if {
+# Checked after the volume storages match the policy (create.volumes), so that a storage the policy
+# does not have is named as such.
+cc_failures contains f if {
+	some idx in cc_considered
 	some i, s in i_storages
-	not s.fstype in {"tar", "fuse3.kata-overlay"}
+	not s.fstype in IMAGE_FSTYPES
 	not storage_protected(s)
-	f := failure("create.storage_protection", 11, sprintf("storages[%d]", [i]), storage_protection_message(s))
+	f := container_failure(idx, "create.storage_protection", 59, sprintf("storages[%d]", [i]), storage_protection_message(s))
 }
 
 # A container mount from the block-storage directory must come from the mount point of a block
 # storage of this request that the guest protected.
-cc_global_failures contains f if {
+cc_failures contains f if {
+	some idx in cc_considered
 	some i, m in i_mounts
 	startswith(object.get(m, "source", ""), concat("", [policy_data.common.spath, "/"]))
 	not block_mount_source_allowed(m.source)
-	f := failure("create.storage_protection", 12, sprintf("OCI.Mounts[%d].source", [i]), sprintf("mount source %v is not the mount point of a block storage of this request that the guest protected", [m.source]))
+	f := container_failure(idx, "create.storage_protection", 60, sprintf("OCI.Mounts[%d].source", [i]), sprintf("mount source %v is not the mount point of a block storage of this request that the guest protected", [m.source]))
 }
 
 block_mount_source_allowed(source) if {
@@ -1046,17 +1220,17 @@ reason_create_container := msg if {
 # ---------------------------------------------------------------------------------------------
 # StartContainerRequest, RemoveContainerRequest, SignalProcessRequest, WaitProcessRequest
 # ---------------------------------------------------------------------------------------------
-StartContainerRequest := {"allowed": true, "ops": [{"op": "replace", "path": state_path(["containers", input.container_id, "started"]), "value": true}]} if {
-	container_exists(input.container_id)
-	not container_started(input.container_id)
+StartContainerRequest := {"allowed": true, "ops": [{"op": "replace", "path": state_path(["containers", i_container_id, "started"]), "value": true}]} if {
+	container_exists(i_container_id)
+	not container_started(i_container_id)
 }
 
-reason_start_container := sprintf("start.container_id: container_id: container %v was not created under this policy", [input.container_id]) if {
-	not container_exists(input.container_id)
-} else := sprintf("start.container_id: container_id: container %v was already started", [input.container_id])
+reason_start_container := sprintf("start.container_id: container_id: container %v was not created under this policy", [i_container_id]) if {
+	not container_exists(i_container_id)
+} else := sprintf("start.container_id: container_id: container %v was already started", [i_container_id])
 
 RemoveContainerRequest := {"allowed": true, "ops": ops} if {
-	id := input.container_id
+	id := i_container_id
 	record := state_containers[id]
 	unmounts := [{"op": "remove", "path": state_path(["mount_points", m])} |
 		some m in record.mount_points
@@ -1068,19 +1242,19 @@ RemoveContainerRequest := {"allowed": true, "ops": ops} if {
 	], unmounts)
 }
 
-reason_not_created := sprintf("container.container_id: container_id: container %v was not created under this policy", [input.container_id])
+reason_not_created := sprintf("container.container_id: container_id: container %v was not created under this policy", [i_container_id])
 
 SignalProcessRequest if {
-	container_exists(input.container_id)
-	input.signal in policy_data.common.allowed_signals
+	container_exists(i_container_id)
+	i_signal in policy_data.common.allowed_signals
 }
 
 reason_signal := reason_not_created if {
-	not container_exists(input.container_id)
-} else := sprintf("signal.signal: signal: signal %v is not allowed", [input.signal])
+	not container_exists(i_container_id)
+} else := sprintf("signal.signal: signal: signal %v is not allowed", [i_signal])
 
 WaitProcessRequest if {
-	container_exists(input.container_id)
+	container_exists(i_container_id)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -1090,21 +1264,21 @@ ExecProcessRequest if {
 	count(exec_failures) == 0
 }
 
-exec_container := policy_data.containers[state_containers[input.container_id].index]
+exec_container := policy_data.containers[state_containers[i_container_id].index]
 
 exec_process := as_object(object.get(input, "process", {}))
 
 exec_args := as_array(object.get(exec_process, "Args", []))
 
 exec_failures contains f if {
-	not container_exists(input.container_id)
-	f := failure("exec.container_id", 1, "container_id", sprintf("container %v was not created under this policy", [input.container_id]))
+	not container_exists(i_container_id)
+	f := failure("exec.container_id", 1, "container_id", sprintf("container %v was not created under this policy", [i_container_id]))
 }
 
 exec_failures contains f if {
-	container_exists(input.container_id)
-	not container_started(input.container_id)
-	f := failure("exec.container_id", 2, "container_id", sprintf("container %v has not been started", [input.container_id]))
+	container_exists(i_container_id)
+	not container_started(i_container_id)
+	f := failure("exec.container_id", 2, "container_id", sprintf("container %v has not been started", [i_container_id]))
 }
 
 exec_failures contains f if {
@@ -1115,16 +1289,30 @@ exec_failures contains f if {
 
 exec_failures contains f if {
 	p := exec_container
-	some entry in as_array(object.get(exec_process, "Env", []))
+	some entry in exec_env
 	not env_allowed(p.process, entry)
 	f := failure("exec.env", 4, sprintf("process.Env[%v]", [env_name(entry)]), "environment variable is not allowed by the policy")
 }
 
 exec_failures contains f if {
+	count(exec_env) != count({env_name(e) | some e in exec_env})
+	some name in duplicates([env_name(e) | some e in exec_env])
+	f := failure("exec.env", 4, sprintf("process.Env[%v]", [name]), "environment variable is set more than once")
+}
+
+exec_env := as_array(object.get(exec_process, "Env", []))
+
+exec_user := as_object(object.get(exec_process, "User", {}))
+
+exec_failures contains f if {
 	p := exec_container
-	user := as_object(object.get(exec_process, "User", {}))
-	[object.get(user, "UID", 0), object.get(user, "GID", 0)] != [p.process.user.uid, p.process.user.gid]
+	[object.get(exec_user, "UID", 0), object.get(exec_user, "GID", 0)] != [p.process.user.uid, p.process.user.gid]
 	f := failure("exec.user", 5, "process.User", "exec must run as the container's user")
+}
+
+exec_failures contains f if {
+	as_set(object.get(exec_user, "AdditionalGids", [])) != policy_additional_gids[state_containers[i_container_id].index]
+	f := failure("exec.user", 5, "process.User.AdditionalGids", "exec must run with the container's groups")
 }
 
 exec_failures contains f if {
@@ -1135,13 +1323,91 @@ exec_failures contains f if {
 	f := failure("exec.capabilities", 6, sprintf("process.Capabilities.%v", [set_name]), sprintf("exec may not gain capabilities %v", [sort(extra)]))
 }
 
-exec_command_allowed(p, args) if {
-	args in p.exec.commands
+exec_failures contains f if {
+	p := exec_container
+	p.process.no_new_privileges == true
+	object.get(exec_process, "NoNewPrivileges", false) != true
+	f := failure("exec.no_new_privileges", 7, "process.NoNewPrivileges", "exec may not drop the container's no_new_privileges")
+}
+
+exec_failures contains f if {
+	p := exec_container
+	got := object.get(exec_process, "Cwd", "")
+	got != p.process.cwd
+	f := failure("exec.cwd", 7, "process.Cwd", sprintf("working directory %v, policy expects %v", [got, p.process.cwd]))
+}
+
+exec_failures contains f if {
+	got := as_array(object.get(exec_process, "Rlimits", []))
+	not rlimits_allowed(got)
+	f := failure("exec.rlimits", 7, "process.Rlimits", sprintf("resource limits %v, policy expects %v", [got, policy_data.common.rlimits]))
+}
+
+exec_failures contains f if {
+	p := exec_container
+	got := object.get(exec_process, "OOMScoreAdj", 0)
+	not in_range(got, p.process.oom_score_adj)
+	f := failure("exec.oom_score_adj", 7, "process.OOMScoreAdj", sprintf("oom_score_adj %v, policy allows %v to %v", [got, p.process.oom_score_adj[0], p.process.oom_score_adj[1]]))
+}
+
+exec_failures contains f if {
+	p := exec_container
+	got := object.get(exec_process, "ApparmorProfile", "")
+	not got in p.process.apparmor_profiles
+	f := failure("exec.apparmor", 7, "process.ApparmorProfile", sprintf("AppArmor profile %v, policy allows %v", [got, p.process.apparmor_profiles]))
+}
+
+exec_failures contains f if {
+	some field, value in {
+		"process.SelinuxLabel": object.get(exec_process, "SelinuxLabel", ""),
+		"process.User.Username": object.get(exec_user, "Username", ""),
+	}
+	value != ""
+	f := failure("exec.not_set", 7, field, "must be empty")
+}
+
+exec_failures contains f if {
+	some f in stdio_port_failures("exec.stdio_ports")
+}
+
+exec_failures contains f if {
+	object.get(input, "string_user", null) != null
+	f := failure("exec.not_set", 7, "string_user", "must not be set")
+}
+
+# A terminal only for the commands the group declared and only if it allows terminals; probes never.
+exec_failures contains f if {
+	p := exec_container
+	object.get(exec_process, "Terminal", false) != false
+	not exec_terminal_allowed(p, exec_args)
+	f := failure("exec.terminal", 8, "process.Terminal", sprintf("a terminal is not allowed for command %v", [exec_args]))
+}
+
+exec_terminal_allowed(p, args) if {
+	p.exec.terminal == true
+	exec_declared(p, args)
 }
 
 exec_command_allowed(p, args) if {
-	some pattern in p.exec.regex
-	regex.match(pattern, concat(" ", args))
+	args in p.exec.probes
+}
+
+exec_command_allowed(p, args) if {
+	exec_declared(p, args)
+}
+
+exec_declared(p, args) if {
+	args in p.exec.commands
+}
+
+# A pattern rule has one RE2 pattern per argument (each matching the whole argument), so an argument
+# can never stand in for two.
+exec_declared(p, args) if {
+	some patterns in p.exec.regex
+	count(patterns) == count(args)
+	every i, pattern in patterns {
+		regex.match(pattern, args[i])
+	}
 }
 
 reason_exec := format_failure(first_failure(exec_failures))
@@ -1150,45 +1416,52 @@ reason_exec := format_failure(first_failure(exec_failures))
 # CopyFileRequest: regular files, directories and symbolic links into allowed paths only. The input
 # is kata-agent's summary of the request: file_type from the mode, symlink_target, never the data.
 # A link (Kubernetes' atomic writer: `..data` -> `..2024_…`, `token` -> `..data/token`) must sit
-# inside a copied directory, never at the top of the shared directory, and point with a relative
-# path of plain names, so it resolves inside its own directory.
+# inside a copied directory, never at the top of the shared directory, where a container's bind
+# mount would follow it, and point with a relative path of plain names, so it resolves inside its
+# own directory.
 # ---------------------------------------------------------------------------------------------
 CopyFileRequest if {
 	count(copy_failures) == 0
 }
 
-copy_file_type := object.get(input, "file_type", "Unknown")
-
 copy_failures contains f if {
-	not copy_file_type in {"Regular", "Directory", "Symlink"}
-	f := failure("copy.file_type", 1, "file_type", sprintf("file type %v is not copied", [copy_file_type]))
+	not plain_absolute_path(i_path)
+	f := failure("copy.path", 1, "path", "the path must be absolute, without empty, '.' or '..' components")
 }
 
 copy_failures contains f if {
-	not plain_absolute_path(input.path)
-	f := failure("copy.path", 2, "path", "the path must be absolute, without empty, '.' or '..' components")
+	not copy_path_allowed(i_path)
+	f := failure("copy.path", 2, "path", sprintf("path %v is not in the copy allow-list", [i_path]))
+}
+
+copy_path_allowed(path) if {
+	some pattern in policy_data.common.copy_file_regex
+	regex.match(pattern, path)
+}
+
+# Regular files, directories and links only: no device nodes, pipes or sockets.
+copy_failures contains f if {
+	not i_file_type in {"Regular", "Directory", "Symlink"}
+	f := failure("copy.file_type", 3, "file_type", sprintf("file type %v is not copied (regular files, directories and symbolic links only)", [i_file_type]))
+}
+
+# Kubernetes allows file modes 0-0777 in volumes: no set-user-ID, set-group-ID or sticky bit on the
+# file or on the directories made for it.
+copy_failures contains f if {
+	some field in ["file_mode", "dir_mode"]
+	mode := object.get(input, field, 0)
+	bits.and(mode, 3584) != 0
+	f := failure("copy.mode", 4, field, sprintf("mode %o has set-user-ID, set-group-ID or sticky bits", [mode]))
 }
 
 copy_failures contains f if {
-	not copy_path_allowed(input.path)
-	f := failure("copy.path", 3, "path", sprintf("path %v is not in the copy allow-list", [input.path]))
-}
-
-# Kubernetes allows file modes 0-0777 in volumes: a host that sets setuid, setgid or sticky bits is not copying a volume.
-copy_failures contains f if {
-	copy_file_type != "Symlink"
-	bits.and(object.get(input, "file_mode", 0), 3584) != 0
-	f := failure("copy.file_mode", 4, "file_mode", "setuid, setgid and sticky bits are not copied")
-}
-
-copy_failures contains f if {
-	copy_file_type == "Symlink"
-	not copy_path_allowed(parent_path(input.path))
+	i_file_type == "Symlink"
+	not copy_path_allowed(parent_path(i_path))
 	f := failure("copy.symlink", 5, "path", "a symbolic link is only copied into a directory that is itself an allowed copy path")
 }
 
 copy_failures contains f if {
-	copy_file_type == "Symlink"
+	i_file_type == "Symlink"
 	target := object.get(input, "symlink_target", null)
 	not plain_relative_path(target)
 	f := failure("copy.symlink_target", 6, "symlink_target", sprintf("link target %v is not a relative path of plain names inside the link's directory", [target]))
@@ -1202,7 +1475,6 @@ plain_absolute_path(path) if {
 
 plain_relative_path(path) if {
 	is_string(path)
-	count(path) > 0
 	every part in split(path, "/") {
 		part != ""
 		part != "."
@@ -1214,67 +1486,51 @@ parent_path(path) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
 	parts := split(path, "/")
 }
 
-copy_path_allowed(path) if {
-	some pattern in policy_data.common.copy_file_regex
-	regex.match(pattern, path)
-}
-
 reason_copy := format_failure(first_failure(copy_failures))
 
 # ---------------------------------------------------------------------------------------------
 # Networking: the host configures the guest's network (it carries the traffic anyway), but never
-# the loopback device or loopback addresses, and only the flags Kata uses.
+# the loopback device, a loopback address in any spelling, a route or neighbour without a device,
+# or flags and neighbour states Kata does not use.
 # ---------------------------------------------------------------------------------------------
-IFF_NOARP := 128
-
-LOOPBACK_REGEX := ["^127\\.(?:[0-9]{1,3}\\.){2}[0-9]{1,3}$", "^(?:0{0,4}:){0,7}0{0,3}1$"]
-
-# Neighbour states NUD_REACHABLE and NUD_PERMANENT; flags NTF_PROXY and NTF_ROUTER.
-ARP_STATES := {2, 128}
-
-ARP_FLAGS := 136
-
-loopback_address(address) if {
-	some pattern in LOOPBACK_REGEX
-	regex.match(pattern, address)
-}
-
 UpdateInterfaceRequest if {
 	count(interface_failures) == 0
 }
 
-i_interface := as_object(object.get(input, "interface", null))
+i_interface := as_object(object.get(input, "interface", {}))
 
 interface_failures contains f if {
-	not is_object(object.get(input, "interface", null))
-	f := failure("interface.interface", 1, "interface", "the request names no interface")
+	some field in ["name", "device"]
+	name := object.get(i_interface, field, "")
+	name in policy_data.common.forbidden_interfaces
+	f := failure("interface.name", 1, sprintf("interface.%v", [field]), sprintf("interface %v may not be configured", [name]))
+}
+
+# An interface (or a request without one) needs a name: Kata always sends it.
+interface_failures contains f if {
+	object.get(i_interface, "name", "") == ""
+	f := failure("interface.name", 1, "interface.name", "an interface needs a name")
 }
 
 interface_failures contains f if {
-	i_interface.name in policy_data.common.forbidden_interfaces
-	f := failure("interface.name", 2, "interface.name", sprintf("interface %v may not be configured", [i_interface.name]))
+	flags := object.get(i_interface, "raw_flags", 0)
+	bits.and(flags, bits.negate(policy_data.common.allowed_interface_flags)) != 0
+	f := failure("interface.raw_flags", 2, "interface.raw_flags", sprintf("flags %v are not allowed (only %v)", [flags, policy_data.common.allowed_interface_flags]))
 }
 
 interface_failures contains f if {
-	bits.and(object.get(i_interface, "raw_flags", 0), bits.negate(IFF_NOARP)) != 0
-	f := failure("interface.raw_flags", 3, "interface.raw_flags", "only IFF_NOARP may be set")
+	some i, address in as_array(object.get(i_interface, "IPAddresses", []))
+	got := object.get(as_object(address), "address", "")
+	not ip_allowed(got)
+	f := failure("interface.addresses", 3, sprintf("interface.IPAddresses[%d].address", [i]), sprintf("address %v is a loopback address or not an IP address", [got]))
 }
 
+# The agent finds the link by its hardware address, so one is required: not all-zero (loopback),
+# multicast or malformed.
 interface_failures contains f if {
-	hw := object.get(i_interface, "hwAddr", "")
-	not valid_mac(hw)
-	f := failure("interface.hwAddr", 4, "interface.hwAddr", sprintf("%v is not a usable MAC address", [hw]))
-}
-
-interface_failures contains f if {
-	some i, addr in as_array(object.get(i_interface, "IPAddresses", []))
-	loopback_address(object.get(addr, "address", ""))
-	f := failure("interface.IPAddresses", 5, sprintf("interface.IPAddresses[%d]", [i]), "loopback addresses may not be assigned")
-}
-
-valid_mac(hw) if {
-	regex.match("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$", hw)
-	lower(hw) != "00:00:00:00:00:00"
+	got := object.get(i_interface, "hwAddr", "")
+	not unicast_mac(got)
+	f := failure("interface.hw_addr", 4, "interface.hwAddr", sprintf("hardware address '%v' is missing, all-zero (loopback), multicast or malformed", [got]))
 }
 
 reason_interface := format_failure(first_failure(interface_failures))
@@ -1283,72 +1539,178 @@ UpdateRoutesRequest if {
 	count(route_failures) == 0
 }
 
-i_routes := object.get(as_object(object.get(input, "routes", null)), "Routes", null)
+i_routes := as_array(object.get(as_object(object.get(input, "routes", {})), "Routes", []))
 
+# Kata sends no UpdateRoutes rather than an empty list; an agent that replaces the guest's routes with
+# the list (as older kata-agents did) would delete them all.
 route_failures contains f if {
-	not is_array(i_routes)
-	f := failure("routes.routes", 1, "routes", "the request carries no route list")
+	count(i_routes) == 0
+	f := failure("route.routes", 1, "routes.Routes", "an empty route list is not allowed (Kata sends none; replacing the routes with it would delete them all)")
 }
 
 route_failures contains f if {
-	some i, route in as_array(i_routes)
-	route.device in policy_data.common.forbidden_interfaces
-	f := failure("routes.device", 2, sprintf("routes.Routes[%d].device", [i]), sprintf("routes through %v are not allowed", [route.device]))
+	some i, route in i_routes
+	device := object.get(route, "device", "")
+	not device_allowed(device)
+	f := failure("route.device", 2, sprintf("routes.Routes[%d].device", [i]), sprintf("device '%v' is not allowed (a route needs a device other than loopback)", [device]))
 }
 
 route_failures contains f if {
-	some i, route in as_array(i_routes)
-	some field in ["source", "gateway"]
-	loopback_address(object.get(route, field, ""))
-	f := failure("routes.loopback", 3, sprintf("routes.Routes[%d].%v", [i, field]), "loopback addresses are not allowed")
+	some i, route in i_routes
+	some field in ["dest", "gateway", "source"]
+	got := object.get(route, field, "")
+	got != ""
+	not route_address_allowed(got)
+	f := failure("route.addresses", 3, sprintf("routes.Routes[%d].%v", [i, field]), sprintf("address %v is a loopback address or not an IP address", [got]))
 }
 
 reason_routes := format_failure(first_failure(route_failures))
 
 AddARPNeighborsRequest if {
-	count(arp_failures) == 0
+	count(neighbor_failures) == 0
 }
 
-i_neighbors := object.get(as_object(object.get(input, "neighbors", null)), "ARPNeighbors", null)
+i_neighbors := as_array(object.get(as_object(object.get(input, "neighbors", {})), "ARPNeighbors", []))
 
-arp_failures contains f if {
-	not is_array(i_neighbors)
-	f := failure("arp.neighbors", 1, "neighbors", "the request carries no neighbour list")
+# Neighbour states NUD_REACHABLE and NUD_PERMANENT; flags NTF_PROXY and NTF_ROUTER.
+NEIGHBOR_STATES := {2, 128}
+
+NEIGHBOR_FLAGS := 136
+
+# Kata sends no AddARPNeighbors rather than an empty list.
+neighbor_failures contains f if {
+	count(i_neighbors) == 0
+	f := failure("neighbor.neighbors", 1, "neighbors.ARPNeighbors", "an empty neighbour list is not allowed")
 }
 
-arp_failures contains f if {
-	some i, neighbor in as_array(i_neighbors)
-	neighbor.device in policy_data.common.forbidden_interfaces
-	f := failure("arp.device", 2, sprintf("neighbors.ARPNeighbors[%d].device", [i]), sprintf("neighbours on %v are not allowed", [neighbor.device]))
+neighbor_failures contains f if {
+	some i, neighbor in i_neighbors
+	device := object.get(neighbor, "device", "")
+	not device_allowed(device)
+	f := failure("neighbor.device", 2, sprintf("neighbors.ARPNeighbors[%d].device", [i]), sprintf("device '%v' is not allowed (a neighbor needs a device other than loopback)", [device]))
 }
 
-arp_failures contains f if {
-	some i, neighbor in as_array(i_neighbors)
-	to := as_object(object.get(neighbor, "toIPAddress", null))
-	not arp_address_allowed(to)
-	f := failure("arp.toIPAddress", 3, sprintf("neighbors.ARPNeighbors[%d].toIPAddress", [i]), "the neighbour must be one address without a mask, not a loopback address")
+# One address without a mask, never loopback.
+neighbor_failures contains f if {
+	some i, neighbor in i_neighbors
+	to := as_object(object.get(neighbor, "toIPAddress", {}))
+	got := object.get(to, "address", "")
+	not neighbor_address_allowed(to)
+	f := failure("neighbor.address", 3, sprintf("neighbors.ARPNeighbors[%d].toIPAddress.address", [i]), sprintf("address %v is a loopback address, not an IP address, or carries a mask", [got]))
 }
 
-arp_failures contains f if {
-	some i, neighbor in as_array(i_neighbors)
-	not object.get(neighbor, "state", 0) in ARP_STATES
-	f := failure("arp.state", 4, sprintf("neighbors.ARPNeighbors[%d].state", [i]), "only reachable or permanent neighbours are added")
-}
-
-arp_failures contains f if {
-	some i, neighbor in as_array(i_neighbors)
-	bits.or(object.get(neighbor, "flags", 0), ARP_FLAGS) != ARP_FLAGS
-	f := failure("arp.flags", 5, sprintf("neighbors.ARPNeighbors[%d].flags", [i]), "only NTF_PROXY and NTF_ROUTER may be set")
-}
-
-arp_address_allowed(to) if {
-	address := object.get(to, "address", "")
-	address != ""
+neighbor_address_allowed(to) if {
+	ip_allowed(object.get(to, "address", ""))
 	object.get(to, "mask", "") == ""
-	not loopback_address(address)
 }
 
-reason_arp := format_failure(first_failure(arp_failures))
+neighbor_failures contains f if {
+	some i, neighbor in i_neighbors
+	got := object.get(neighbor, "lladdr", "")
+	got != ""
+	not unicast_mac(got)
+	f := failure("neighbor.lladdr", 4, sprintf("neighbors.ARPNeighbors[%d].lladdr", [i]), sprintf("hardware address %v is all-zero, multicast or malformed", [got]))
+}
+
+neighbor_failures contains f if {
+	some i, neighbor in i_neighbors
+	not object.get(neighbor, "state", 0) in NEIGHBOR_STATES
+	f := failure("neighbor.state", 5, sprintf("neighbors.ARPNeighbors[%d].state", [i]), "only reachable or permanent neighbours are added")
+}
+
+neighbor_failures contains f if {
+	some i, neighbor in i_neighbors
+	bits.or(object.get(neighbor, "flags", 0), NEIGHBOR_FLAGS) != NEIGHBOR_FLAGS
+	f := failure("neighbor.flags", 6, sprintf("neighbors.ARPNeighbors[%d].flags", [i]), "only NTF_PROXY and NTF_ROUTER may be set")
+}
+
+reason_neighbors := format_failure(first_failure(neighbor_failures))
+
+device_allowed(device) if {
+	device != ""
+	not device in policy_data.common.forbidden_interfaces
+}
+
+# --- Addresses: only the strict spellings the runtime prints, never loopback ----------------------
+IPV4 := `^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$`
+
+ip_allowed(address) if {
+	regex.match(IPV4, address)
+	not startswith(address, "127.")
+}
+
+ip_allowed(address) if {
+	canonical := ipv6_canonical(address)
+	not ipv6_loopback(canonical)
+}
+
+route_address_allowed(address) if {
+	ip_allowed(address)
+}
+
+route_address_allowed(address) if {
+	parts := split(address, "/")
+	count(parts) == 2
+	regex.match(`^(0|[1-9][0-9]?|1[01][0-9]|12[0-8])$`, parts[1])
+	ip_allowed(parts[0])
+}
+
+# ::1, and 127.0.0.0/8 mapped (::ffff:127.x), compatible (::127.x) or translated (::ffff:0:127.x).
+ipv6_loopback(canonical) if {
+	canonical == "0000:0000:0000:0000:0000:0000:0000:0001"
+}
+
+ipv6_loopback(canonical) if {
+	some prefix in ["0000:0000:0000:0000:0000:ffff:7f", "0000:0000:0000:0000:0000:0000:7f", "0000:0000:0000:0000:ffff:0000:7f"]
+	startswith(canonical, prefix)
+}
+
+# An IPv6 address as eight four-digit lower-case groups; undefined unless it is a valid address.
+ipv6_canonical(address) := concat(":", ipv6_groups(ipv6_hex(lower(address))))
+
+ipv6_hex(a) := a if {
+	not contains(a, ".")
+}
+
+# A trailing dotted IPv4 part becomes two hex groups.
+ipv6_hex(a) := hex if {
+	parts := split(a, ":")
+	v4 := parts[count(parts) - 1]
+	regex.match(IPV4, v4)
+	o := [to_number(x) | some x in split(v4, ".")]
+	hex := concat(":", array.concat(array.slice(parts, 0, count(parts) - 1), [sprintf("%x", [(o[0] * 256) + o[1]]), sprintf("%x", [(o[2] * 256) + o[3]])]))
+}
+
+ipv6_groups(a) := [ipv6_group(g) | some g in split(a, ":")] if {
+	regex.match(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}$`, a)
+}
+
+ipv6_groups(a) := array.concat(array.concat(left, ["0000" | some _ in numbers.range(1, fill)]), right) if {
+	halves := split(a, "::")
+	count(halves) == 2
+	left := ipv6_side(halves[0])
+	right := ipv6_side(halves[1])
+	fill := (8 - count(left)) - count(right)
+	fill >= 1
+}
+
+ipv6_side(s) := [] if {
+	s == ""
+}
+
+ipv6_side(s) := [ipv6_group(g) | some g in split(s, ":")] if {
+	regex.match(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4})*$`, s)
+}
+
+ipv6_group(g) := substring(concat("", ["000", g]), count(g) - 1, 4)
+
+# A unicast, non-zero MAC address.
+unicast_mac(mac) if {
+	m := lower(mac)
+	regex.match(`^[0-9a-f]{2}(:[0-9a-f]{2}){5}$`, m)
+	m != "00:00:00:00:00:00"
+	not regex.match(`^.[13579bdf]:`, m)
+}
 
 # ---------------------------------------------------------------------------------------------
 # denial_reason[RequestType]: why a request was denied (queried by the agent after a denial).
@@ -1373,7 +1735,7 @@ denial_reason["UpdateInterfaceRequest"] := reason_interface
 
 denial_reason["UpdateRoutesRequest"] := reason_routes
 
-denial_reason["AddARPNeighborsRequest"] := reason_arp
+denial_reason["AddARPNeighborsRequest"] := reason_neighbors
 
 denial_reason["UpdateEphemeralMountsRequest"] := reason_ephemeral
 
@@ -1385,4 +1747,28 @@ denial_reason["ResumeContainerRequest"] := reason_not_created
 
 denial_reason["VolumeStatsRequest"] := reason_volume
 
+denial_reason["ResizeVolumeRequest"] := reason_volume if switch_allows("ResizeVolumeRequest")
+
+denial_reason["GetDiagnosticDataRequest"] := reason_not_created if {
+	switch_allows("GetDiagnosticDataRequest")
+	not container_exists(i_container_id)
+} else := "diagnostics.log_type: log_type: only the termination log is read" if {
+	switch_allows("GetDiagnosticDataRequest")
+}
+
+denial_reason[kind] := reason_switched(kind) if {
+	some kind in SWITCHED_BY_CONTAINER
+}
+
+denial_reason[kind] := sprintf("switch.%v: request_defaults: the policy does not allow %v", [kind, kind]) if {
+	some kind, allowed in policy_data.request_defaults
+	not kind in SWITCHED_BY_CONTAINER
+	allowed != true
+}
+
+SWITCHED_BY_CONTAINER := {"ReadStreamRequest", "WriteStreamRequest", "CloseStdinRequest", "StatsContainerRequest", "TtyWinResizeRequest"}
+
+reason_switched(kind) := sprintf("switch.%v: request_defaults: the policy does not allow %v", [kind, kind]) if {
+	not switch_allows(kind)
+} else := reason_not_created
 denial_reason["SetPolicyRequest"] := "set_policy: policy: the policy cannot be replaced after attestation"

@@ -27,8 +27,20 @@ public sealed record CapabilitySets(
     };
 }
 
-/// <summary>Commands the host may exec in a container.</summary>
-public sealed record ExecPlan(IReadOnlyList<IReadOnlyList<string>> Commands, IReadOnlyList<string> Regex);
+/// <summary>
+/// Commands the host may exec in a container: the container's exec probes (never with a terminal),
+/// and the commands the group and the settings declare, exactly or as one RE2 pattern per argument,
+/// with a terminal when <paramref name="Terminal"/> says so.
+/// </summary>
+public sealed record ExecPlan(
+    IReadOnlyList<IReadOnlyList<string>> Probes,
+    IReadOnlyList<IReadOnlyList<string>> Commands,
+    IReadOnlyList<IReadOnlyList<string>> Regex,
+    bool Terminal)
+{
+    /// <summary>The exact commands a host may run: probes first, then the declared ones, each once.</summary>
+    public IEnumerable<IReadOnlyList<string>> ExactCommands => Probes.Concat(Commands).DistinctBy(c => string.Join('\0', c));
+}
 
 /// <summary>
 /// Everything the kubelet, containerd and the Kata shim will ask of the agent for one container,
@@ -51,13 +63,23 @@ public sealed record ContainerPlan(
     ContainerMounts Mounts,
     ExecPlan Exec,
     IReadOnlyDictionary<string, string> Sysctls,
-    bool VerifyLayers);
+    bool VerifyLayers,
+    OomScoreRange OomScoreAdj,
+    IReadOnlyList<string> ApparmorProfiles);
 
-/// <summary>The pod as a whole: its naming, namespace, containers (pause first) and the group's options.</summary>
+/// <summary>The oom_score_adj values the kubelet may give a container, inclusive.</summary>
+public sealed record OomScoreRange(long Min, long Max);
+
+/// <summary>
+/// The pod as a whole: its naming, namespace, containers (pause first) and the group's options.
+/// <paramref name="HostnamePattern"/>: an RE2 pattern for the hostname the pod sets itself
+/// (spec.hostname, setHostnameAsFQDN), or null when the kubelet derives it from the pod's name.
+/// </summary>
 public sealed record PodPlan(
     Input.Workload Workload,
     string PodNamePattern,
     string Namespace,
     bool ShareProcessNamespace,
     IReadOnlyList<ContainerPlan> Containers,
-    GroupPolicyOptions Options);
+    GroupPolicyOptions Options,
+    string? HostnamePattern = null);

@@ -29,9 +29,11 @@ internal sealed class ContainerPlanner(PolicySettings settings, ManifestSet mani
             Capabilities: Capabilities(null, uid),
             Privileged: false,
             Mounts: new MountBuilder(settings, workload, options.EmptyDirMode).ForPause(),
-            Exec: new ExecPlan([], []),
+            Exec: new ExecPlan([], [], [], false),
             Sysctls: Sysctls(),
-            VerifyLayers: options.VerifyLayers);
+            VerifyLayers: options.VerifyLayers,
+            OomScoreAdj: Range(settings.Runtime.OomScoreAdj.Pause),
+            ApparmorProfiles: settings.Runtime.ApparmorProfiles);
     }
 
     public ContainerPlan Plan(JsonObject container, ContainerRole role, ImageFacts image)
@@ -56,7 +58,9 @@ internal sealed class ContainerPlanner(PolicySettings settings, ManifestSet mani
             Mounts: new MountBuilder(settings, workload, options.EmptyDirMode).ForContainer(container),
             Exec: ExecRules(container),
             Sysctls: Sysctls(),
-            VerifyLayers: options.VerifyLayers);
+            VerifyLayers: options.VerifyLayers,
+            OomScoreAdj: Range(settings.Runtime.OomScoreAdj.Container),
+            ApparmorProfiles: ApparmorProfiles(container));
     }
 
     /// <summary>Kubernetes: command replaces the entrypoint, args replace the image's cmd; a command alone drops the cmd.</summary>
@@ -76,19 +80,42 @@ internal sealed class ContainerPlanner(PolicySettings settings, ManifestSet mani
 
     private ExecPlan ExecRules(JsonObject container)
     {
-        var commands = new List<IReadOnlyList<string>>();
+        var probes = new List<IReadOnlyList<string>>();
         foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
         {
             if (container.Obj(probe).Obj("exec") is { } exec)
             {
-                commands.Add(exec.Strings("command"));
+                probes.Add(exec.Strings("command"));
             }
         }
 
-        commands.AddRange(settings.Exec.Commands);
-        commands.AddRange(options.ExecCommands);
-        var distinct = commands.DistinctBy(c => string.Join('\0', c)).ToList();
-        return new ExecPlan(distinct, [.. settings.Exec.Regex, .. options.ExecRegex]);
+        var declared = settings.Exec.Commands.Concat(options.ExecCommands).DistinctBy(c => string.Join('\0', c)).ToList();
+        var patterns = settings.Exec.Regex.Concat(options.ExecRegex).Select(AnchorEach).ToList();
+        return new ExecPlan(probes.DistinctBy(c => string.Join('\0', c)).ToList(), declared, patterns, settings.Exec.Terminal || options.ExecTerminal);
+    }
+
+    /// <summary>Each pattern of a rule matches its whole argument.</summary>
+    private static IReadOnlyList<string> AnchorEach(IReadOnlyList<string> patterns) => patterns.Select(p => $"^(?:{p})$").ToList();
+
+    private static OomScoreRange Range(IReadOnlyList<long> bounds) =>
+        bounds is [var min, var max] && min <= max
+            ? new OomScoreRange(min, max)
+            : throw new PolicyInputException($"settings: oom_score_adj ranges are [min, max]; got [{string.Join(", ", bounds)}].");
+
+    /// <summary>
+    /// What containerd names as the AppArmor profile: the settings' defaults (its own profile, or none on a
+    /// host without AppArmor), plus the Localhost profile the container or the pod asks for.
+    /// </summary>
+    private IReadOnlyList<string> ApparmorProfiles(JsonObject container)
+    {
+        var profiles = new List<string>(settings.Runtime.ApparmorProfiles);
+        var requested = container.Obj("securityContext").Obj("appArmorProfile") ?? workload.Spec.Obj("securityContext").Obj("appArmorProfile");
+        if (requested.Str("type") == "Localhost" && requested.Str("localhostProfile") is { Length: > 0 } profile && !profiles.Contains(profile))
+        {
+            profiles.Add(profile);
+        }
+
+        return profiles;
     }
 
     private CapabilitySets Capabilities(JsonObject? securityContext, long uid)

@@ -23,7 +23,11 @@ public sealed record GroupPolicyOptions
 
     public IReadOnlyList<IReadOnlyList<string>> ExecCommands { get; init; } = [];
 
-    public IReadOnlyList<string> ExecRegex { get; init; } = [];
+    /// <summary>Exec rules of one RE2 pattern per argument.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> ExecRegex { get; init; } = [];
+
+    /// <summary>Whether the declared exec commands may run with a terminal (`kubectl exec -t`).</summary>
+    public bool ExecTerminal { get; init; }
 
     public bool? AllowStdio { get; init; }
 
@@ -62,17 +66,9 @@ public sealed record GroupPolicyOptions
         };
         var exec = policy.Obj("exec");
         var commands = new List<IReadOnlyList<string>>(defaults.ExecCommands);
-        var index = 0;
-        foreach (var command in exec.Arr("commands"))
-        {
-            if (command is not JsonArray array || array.Any(a => a is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String))
-            {
-                throw new PolicyInputException($"spec.policy.exec.commands[{index}]: must be an array of strings.");
-            }
-
-            commands.Add(array.Select(a => a!.GetValue<string>()).ToList());
-            index++;
-        }
+        commands.AddRange(StringArrays(exec.Arr("commands"), "spec.policy.exec.commands", "an array of strings"));
+        var regex = new List<IReadOnlyList<string>>(defaults.ExecRegex);
+        regex.AddRange(StringArrays(exec.Arr("regex"), "spec.policy.exec.regex", "an array of RE2 patterns, one per argument, e.g. [\"^/bin/sh$\", \"^-c$\", \"^echo [a-z]+$\"]"));
 
         var switches = policy.Obj("switches");
         return defaults with
@@ -81,10 +77,26 @@ public sealed record GroupPolicyOptions
             VerifyLayers = verification,
             EmptyDirMode = emptyDirMode,
             ExecCommands = commands,
-            ExecRegex = [.. defaults.ExecRegex, .. exec.Strings("regex")],
+            ExecRegex = regex,
+            ExecTerminal = exec.Bool("terminal") ?? defaults.ExecTerminal,
             AllowStdio = switches.Bool("stdio") ?? defaults.AllowStdio,
             AllowLogging = switches.Bool("logging") ?? defaults.AllowLogging,
             AllowDiagnostics = switches.Bool("diagnostics") ?? defaults.AllowDiagnostics,
         };
+    }
+
+    private static IEnumerable<IReadOnlyList<string>> StringArrays(JsonArray items, string field, string shape)
+    {
+        var index = 0;
+        foreach (var item in items)
+        {
+            if (item is not JsonArray array || array.Any(a => a is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String))
+            {
+                throw new PolicyInputException($"{field}[{index}]: must be {shape}.");
+            }
+
+            yield return array.Select(a => a!.GetValue<string>()).ToList();
+            index++;
+        }
     }
 }

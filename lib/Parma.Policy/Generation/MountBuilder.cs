@@ -79,7 +79,19 @@ internal sealed class MountBuilder(PolicySettings settings, Workload workload, E
     {
         if (destinations.Add(destination))
         {
-            mounts.Add(new PlannedMount(destination, "bind", new SharedFileSource(name), ReadWriteBind));
+            mounts.Add(new PlannedMount(destination, "bind", new SharedFileSource(name, IsFile: true), ReadWriteBind));
+        }
+    }
+
+    /// <summary>
+    /// The kubelet gives emptyDir volumes the pod's fsGroup, and Kata's shim then asks the agent for the
+    /// same group with an fsgid= option (only for a group other than root).
+    /// </summary>
+    private IEnumerable<string> FsGroupOptions()
+    {
+        if (FsGroup() is { } fsGroup)
+        {
+            yield return $"fsgid={fsGroup}";
         }
     }
 
@@ -91,7 +103,7 @@ internal sealed class MountBuilder(PolicySettings settings, Workload workload, E
             if (emptyDir.Str("medium") == "Memory")
             {
                 var tmpfs = new LiteralSource($"/run/kata-containers/sandbox/ephemeral/{name}");
-                storages.Add(new PlannedStorage("ephemeral", "tmpfs", new LiteralSource("tmpfs"), tmpfs, []));
+                storages.Add(new PlannedStorage("ephemeral", "tmpfs", new LiteralSource("tmpfs"), tmpfs, [.. FsGroupOptions()]));
                 mounts.Add(new PlannedMount(path, "bind", tmpfs, bindOptions));
                 return;
             }
@@ -99,7 +111,7 @@ internal sealed class MountBuilder(PolicySettings settings, Workload workload, E
             if (emptyDirMode == EmptyDirMode.SharedFs)
             {
                 var local = new SandboxLocalSource(name);
-                storages.Add(new PlannedStorage("local", "local", new LiteralSource("local"), local, ["mode=0777"]));
+                storages.Add(new PlannedStorage("local", "local", new LiteralSource("local"), local, ["mode=0777", .. FsGroupOptions()]));
                 mounts.Add(new PlannedMount(path, "bind", local, bindOptions));
                 return;
             }

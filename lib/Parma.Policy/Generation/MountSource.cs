@@ -31,8 +31,11 @@ public sealed record LiteralSource(string Value) : MountSource
     public override string Example(PolicySettings settings, SandboxIdentity sandbox, string containerId) => Value;
 }
 
-/// <summary>A file or directory the shim shares or copies into the guest for one container: `{cpath}/{container id}-{16 hex}-{name}`.</summary>
-public sealed record SharedFileSource(string Name) : MountSource
+/// <summary>
+/// A file or directory the shim shares or copies into the guest for one container: `{cpath}/{container id}-{16 hex}-{name}`.
+/// <paramref name="IsFile"/>: a single file (hosts, hostname, resolv.conf, the termination log) rather than a volume's directory.
+/// </summary>
+public sealed record SharedFileSource(string Name, bool IsFile = false) : MountSource
 {
     public override string Pattern(PolicySettings settings) =>
         RegexText.Anchored($"{RegexText.Escape(settings.Runtime.Cpath)}/{settings.Runtime.ContainerIdRegex}-[a-f0-9]{{16}}-{RegexText.Escape(Name)}");

@@ -51,7 +51,25 @@ public sealed class PodPlanner(PolicySettings settings, IImageFactsSource images
             workload.Namespace,
             workload.Spec.Bool("shareProcessNamespace") ?? false,
             plans,
-            options);
+            options,
+            HostnamePattern(workload));
+    }
+
+    /// <summary>
+    /// The kubelet's hostname for the pod when the pod chooses it: spec.hostname, or with
+    /// setHostnameAsFQDN the fully qualified name in the cluster's (unknown) domain. Null: the pod's name.
+    /// </summary>
+    private static string? HostnamePattern(Workload workload)
+    {
+        var hostname = workload.Spec.Str("hostname");
+        var subdomain = workload.Spec.Str("subdomain");
+        if (workload.Spec.Bool("setHostnameAsFQDN") == true && !string.IsNullOrEmpty(subdomain))
+        {
+            var host = string.IsNullOrEmpty(hostname) ? $"(?:{PodNames.Pattern(workload)})" : RegexText.Escape(hostname);
+            return RegexText.Anchored($@"{host}\.{RegexText.Escape(subdomain)}\.{RegexText.Escape(workload.Namespace)}\.svc\.[a-z0-9.-]+");
+        }
+
+        return string.IsNullOrEmpty(hostname) ? null : RegexText.Anchored(RegexText.Escape(hostname));
     }
 
     private async Task<ImageFacts> Resolve(Workload workload, string reference, CancellationToken cancellationToken)

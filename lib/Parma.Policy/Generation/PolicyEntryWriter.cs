@@ -31,8 +31,10 @@ internal sealed class PolicyEntryWriter(PolicySettings settings)
             ["annotations"] = Annotations(pod, plan),
             ["exec"] = new JsonObject
             {
-                ["commands"] = new JsonArray(plan.Exec.Commands.Select(c => (JsonNode)JsonArrays.Of(c)).ToArray()),
-                ["regex"] = JsonArrays.Of(plan.Exec.Regex),
+                ["commands"] = Arrays(plan.Exec.Commands),
+                ["probes"] = Arrays(plan.Exec.Probes),
+                ["regex"] = Arrays(plan.Exec.Regex),
+                ["terminal"] = plan.Exec.Terminal,
             },
             ["image"] = plan.Image.PinnedReference,
             ["layers"] = layers,
@@ -48,12 +50,14 @@ internal sealed class PolicyEntryWriter(PolicySettings settings)
             ["namespaces"] = JsonArrays.Of(settings.Runtime.Namespaces),
             ["process"] = new JsonObject
             {
+                ["apparmor_profiles"] = JsonArrays.Of(plan.ApparmorProfiles),
                 ["args"] = JsonArrays.Of(plan.Args),
                 ["capabilities"] = plan.Capabilities.ToJson(),
                 ["cwd"] = plan.Cwd,
                 ["env"] = JsonArrays.Of(plan.Env.Exact),
                 ["env_regex"] = JsonArrays.Of(envPatterns),
                 ["no_new_privileges"] = plan.NoNewPrivileges,
+                ["oom_score_adj"] = new JsonArray(plan.OomScoreAdj.Min, plan.OomScoreAdj.Max),
                 ["terminal"] = plan.Terminal,
                 ["user"] = new JsonObject
                 {
@@ -80,6 +84,8 @@ internal sealed class PolicyEntryWriter(PolicySettings settings)
             ["verify_layers"] = plan.VerifyLayers,
         };
     }
+
+    private static JsonArray Arrays(IEnumerable<IReadOnlyList<string>> lists) => new(lists.Select(l => (JsonNode)JsonArrays.Of(l)).ToArray());
 
     private JsonObject Annotations(PodPlan pod, ContainerPlan plan)
     {

@@ -54,12 +54,19 @@ public sealed class PolicyGenerator(PolicySettings settings, IImageFactsSource i
     {
         ["allow_policy_logging"] = options.AllowLogging ?? false,
         ["allow_unencrypted_storage"] = options.EmptyDirMode == EmptyDirMode.BlockPlain,
+        ["allowed_interface_flags"] = settings.AllowedInterfaceFlags,
         ["allowed_signals"] = new JsonArray(settings.AllowedSignals.Select(s => (JsonNode)s).ToArray()),
         ["copy_file_regex"] = JsonArrays.Of(settings.CopyFileRegex),
         ["forbidden_interfaces"] = JsonArrays.Of(settings.ForbiddenInterfaces),
         ["layer_src_prefix"] = settings.Runtime.LayerSrcPrefix,
         ["layers_path"] = settings.Runtime.LayersPath,
         ["oci_version"] = settings.Runtime.OciVersion,
+        ["rlimits"] = new JsonArray(settings.Runtime.Rlimits.Select(r => (JsonNode)new JsonObject
+        {
+            ["hard"] = r.Hard,
+            ["soft"] = r.Soft,
+            ["type"] = r.Type,
+        }).ToArray()),
         ["spath"] = settings.Runtime.StoragePath,
     };
 
@@ -87,6 +94,8 @@ public sealed class PolicyGenerator(PolicySettings settings, IImageFactsSource i
 
     private JsonObject Sandbox(PodPlan plan) => new()
     {
+        ["cgroups_paths"] = JsonArrays.Of(settings.Runtime.CgroupsPaths),
+        ["hostname"] = plan.HostnamePattern,
         ["name"] = RegexText.Anchored(plan.PodNamePattern),
         ["namespace"] = plan.Namespace,
         ["pidns"] = plan.ShareProcessNamespace,
@@ -95,6 +104,8 @@ public sealed class PolicyGenerator(PolicySettings settings, IImageFactsSource i
             ["driver"] = s.Driver,
             ["fstype"] = s.Fstype,
             ["mount_point"] = s.MountPoint,
+            ["options"] = JsonArrays.Of(s.Options),
+            ["size_limit"] = s.SizeLimit,
             ["source"] = s.Source,
         }).ToArray()),
     };

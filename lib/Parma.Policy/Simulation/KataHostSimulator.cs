@@ -46,13 +46,138 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
         return requests;
     }
 
+    /// <summary>
+    /// A pod's whole life as the host drives it: optionally the sandbox's network, then the sandbox, and
+    /// for each container (pause first) the files the shim copies in for it, its creation and its start;
+    /// then <see cref="RunAndStopPod"/>. This is what `parma policy simulate` prints.
+    /// </summary>
+    public IReadOnlyList<AgentRequest> PodLife(bool network = false)
+    {
+        var requests = new List<AgentRequest>();
+        if (network)
+        {
+            requests.AddRange(SetUpNetwork());
+        }
+
+        requests.Add(new AgentRequest("CreateSandboxRequest", CreateSandbox(), "create the sandbox"));
+        foreach (var container in pod.Containers)
+        {
+            requests.AddRange(CopyFiles(container));
+            requests.Add(new AgentRequest("CreateContainerRequest", CreateContainer(container), $"create container {container.Name}"));
+            requests.Add(new AgentRequest("StartContainerRequest", new JsonObject { ["container_id"] = ContainerId(container) }, $"start container {container.Name}"));
+        }
+
+        requests.AddRange(RunAndStopPod());
+        return requests;
+    }
+
+    /// <summary>
+    /// The network Kata's shim sets up before the sandbox, as a Calico-style CNI leaves it: eth0 with the
+    /// pod's address, a link route to the gateway and a default route through it, and the gateway's
+    /// permanent neighbour entry.
+    /// </summary>
+    public IReadOnlyList<AgentRequest> SetUpNetwork() =>
+    [
+        new("UpdateInterfaceRequest", UpdateInterface(), "set up eth0"),
+        new("UpdateRoutesRequest", UpdateRoutes(), "add the pod's routes"),
+        new("AddARPNeighborsRequest", AddArpNeighbors(), "add the gateway's neighbour entry"),
+    ];
+
+    public static JsonObject UpdateInterface() => new()
+    {
+        ["interface"] = new JsonObject
+        {
+            ["IPAddresses"] = new JsonArray(
+                new JsonObject { ["address"] = "10.244.1.7", ["family"] = 0, ["mask"] = "32" },
+                new JsonObject { ["address"] = "fd00:10:244:1::7", ["family"] = 1, ["mask"] = "128" }),
+            ["device"] = "eth0",
+            ["devicePath"] = string.Empty,
+            ["hwAddr"] = "3a:5f:09:1c:6e:21",
+            ["mtu"] = 1450,
+            ["name"] = "eth0",
+            ["raw_flags"] = 0,
+            ["type_"] = "veth",
+        },
+    };
+
+    public static JsonObject UpdateRoutes() => new()
+    {
+        ["routes"] = new JsonObject
+        {
+            ["Routes"] = new JsonArray(
+                Route(dest: "169.254.1.1", gateway: string.Empty, source: string.Empty, scope: 253),
+                Route(dest: string.Empty, gateway: "169.254.1.1", source: string.Empty, scope: 0)),
+        },
+    };
+
+    private static JsonObject Route(string dest, string gateway, string source, int scope) => new()
+    {
+        ["dest"] = dest,
+        ["device"] = "eth0",
+        ["family"] = 0,
+        ["flags"] = 0,
+        ["gateway"] = gateway,
+        ["mtu"] = 0,
+        ["scope"] = scope,
+        ["source"] = source,
+    };
+
+    public static JsonObject AddArpNeighbors() => new()
+    {
+        ["neighbors"] = new JsonObject
+        {
+            ["ARPNeighbors"] = new JsonArray(new JsonObject
+            {
+                ["device"] = "eth0",
+                ["flags"] = 0,
+                ["lladdr"] = "ee:ee:ee:ee:ee:ee",
+                ["state"] = 128,
+                ["toIPAddress"] = new JsonObject { ["address"] = "169.254.1.1", ["family"] = 0, ["mask"] = string.Empty },
+            }),
+        },
+    };
+
+    /// <summary>
+    /// The single files (hosts, hostname, resolv.conf, termination log) Kata's shim copies into a
+    /// confidential sandbox for a container, in kata-agent's policy form of CopyFile (no data: the
+    /// simulated files are empty). Volume directories are not simulated.
+    /// </summary>
+    public IReadOnlyList<AgentRequest> CopyFiles(ContainerPlan container)
+    {
+        var id = ContainerId(container);
+        return container.Mounts.Mounts
+            .Where(m => m.Source is SharedFileSource { IsFile: true })
+            .Select(m => new AgentRequest("CopyFileRequest", CopyFile(m.Source.Example(settings, Sandbox, id)), $"copy {m.Destination} for {container.Name}"))
+            .ToList();
+    }
+
+    /// <summary>A regular file as Kata's shim sends it: the host file's mode (0644 with its type bits), directories made 0750.</summary>
+    public static JsonObject CopyFile(string path) => new()
+    {
+        ["path"] = path,
+        ["file_type"] = "Regular",
+        ["symlink_target"] = null,
+        ["file_size"] = 0,
+        ["file_mode"] = RegularFileMode,
+        ["dir_mode"] = DirectoryMode,
+        ["uid"] = 0,
+        ["gid"] = 0,
+        ["offset"] = 0,
+    };
+
+    /// <summary>S_IFREG | 0644.</summary>
+    public const int RegularFileMode = 0x8000 | 0x1A4;
+
+    /// <summary>Go's os.ModeDir | 0750, which is what the shim puts in dir_mode.</summary>
+    public const uint DirectoryMode = 0x80000000 | 0x1E8;
+
     /// <summary>Probe execs, a signal, a wait and the removal of every container, as a pod's life goes on and ends.</summary>
     public IReadOnlyList<AgentRequest> RunAndStopPod()
     {
         var requests = new List<AgentRequest>();
         foreach (var container in pod.Containers)
         {
-            foreach (var command in container.Exec.Commands)
+            foreach (var command in container.Exec.ExactCommands)
             {
                 requests.Add(new AgentRequest("ExecProcessRequest", ExecProcess(container, command), $"exec {string.Join(' ', command)} in {container.Name}"));
             }
@@ -84,10 +209,19 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
             ["fs_group"] = null,
             ["fstype"] = s.Fstype,
             ["mount_point"] = new SettingsPatternSource(s.MountPoint).Example(settings, Sandbox, Sandbox.SandboxId),
-            ["options"] = new JsonArray("noexec", "nosuid", "nodev", "mode=1777", "size=67108864"),
+            ["options"] = JsonArrays.Of(s.Options.Append($"size={Math.Min(s.SizeLimit, SandboxShmBytes)}")),
             ["source"] = new SettingsPatternSource(s.Source).Example(settings, Sandbox, Sandbox.SandboxId),
         }).ToArray()),
     };
+
+    /// <summary>containerd's sandbox /dev/shm size, which Kata's shim passes on.</summary>
+    private const long SandboxShmBytes = 64 << 20;
+
+    /// <summary>The kubelet's hostname for the pod: the pod's name cut to 63 characters, or the name the pod sets itself.</summary>
+    public string PodHostname =>
+        pod.HostnamePattern is { } pattern
+            ? RegexText.TryUnescapeLiteral(pattern, out var literal) ? literal : throw new InvalidOperationException($"No example hostname for the pattern {pattern}.")
+            : Sandbox.PodName.Length <= 63 ? Sandbox.PodName : Sandbox.PodName[..63].TrimEnd('-', '.');
 
     public JsonObject CreateContainer(ContainerPlan container)
     {
@@ -99,7 +233,7 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
             {
                 ["Annotations"] = Annotations(container, id),
                 ["Hooks"] = null,
-                ["Hostname"] = string.Empty,
+                ["Hostname"] = container.Role == ContainerRole.Pause ? PodHostname : string.Empty,
                 ["Linux"] = Linux(container, id),
                 ["Mounts"] = new JsonArray(container.Mounts.Mounts.Select(m => (JsonNode)new JsonObject
                 {
@@ -133,17 +267,21 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
         ["string_user"] = null,
     };
 
+    /// <summary>
+    /// The process containerd writes (and copies for an exec): the sandbox gets no AppArmor profile, the
+    /// others the last one the policy allows (containerd's default, or the profile the pod asked for).
+    /// </summary>
     private JsonObject Process(ContainerPlan container, IReadOnlyList<string> args) => new()
     {
-        ["ApparmorProfile"] = string.Empty,
+        ["ApparmorProfile"] = container.Role == ContainerRole.Pause ? container.ApparmorProfiles[0] : container.ApparmorProfiles[^1],
         ["Args"] = JsonArrays.Of(args),
         ["Capabilities"] = container.Capabilities.ToJson(),
         ["ConsoleSize"] = null,
         ["Cwd"] = container.Cwd,
         ["Env"] = JsonArrays.Of(Environment(container)),
         ["NoNewPrivileges"] = container.NoNewPrivileges,
-        ["OOMScoreAdj"] = 1000,
-        ["Rlimits"] = new JsonArray(),
+        ["OOMScoreAdj"] = container.OomScoreAdj.Max,
+        ["Rlimits"] = new JsonArray(settings.Runtime.Rlimits.Select(r => (JsonNode)new JsonObject { ["Hard"] = r.Hard, ["Soft"] = r.Soft, ["Type"] = r.Type }).ToArray()),
         ["SelinuxLabel"] = string.Empty,
         ["Terminal"] = container.Terminal,
         ["User"] = new JsonObject
@@ -179,7 +317,7 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
     {
         var eq = pattern.IndexOf('=', StringComparison.Ordinal);
         var name = RegexText.TryUnescapeLiteral(pattern[..eq] + "$", out var literal) ? literal : pattern[1..eq];
-        string[] candidates = [Sandbox.PodName, "10.244.1.7", "node-1", "1", Sandbox.PodUid, "value"];
+        string[] candidates = [Sandbox.PodName, PodHostname, "10.244.1.7", "node-1", "1", Sandbox.PodUid, "value"];
         foreach (var candidate in candidates)
         {
             var entry = $"{name}={candidate}";
@@ -229,7 +367,11 @@ public sealed class KataHostSimulator(PolicySettings settings, PodPlan pod, stri
         ["MountLabel"] = string.Empty,
         ["Namespaces"] = new JsonArray(settings.Runtime.Namespaces.Select(n => (JsonNode)new JsonObject { ["Path"] = string.Empty, ["Type"] = n }).ToArray()),
         ["ReadonlyPaths"] = container.Privileged ? new JsonArray() : JsonArrays.Of(settings.ReadonlyPaths),
-        ["Resources"] = new JsonObject { ["CPU"] = new JsonObject { ["Period"] = 100000, ["Quota"] = 0, ["Shares"] = 2 } },
+        ["Resources"] = new JsonObject
+        {
+            ["CPU"] = new JsonObject { ["Period"] = container.Role == ContainerRole.Pause ? 0 : 100000, ["Quota"] = 0, ["Shares"] = 2 },
+            ["Devices"] = new JsonArray(),
+        },
         ["RootfsPropagation"] = string.Empty,
         ["Seccomp"] = null,
         ["Sysctl"] = new JsonObject(container.Sysctls.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),

@@ -8,21 +8,21 @@ namespace Parma.Policy.Tests;
 
 /// <summary>
 /// Property: any single-field change of an allowed CreateContainerRequest is denied, unless the field
-/// is one the policy deliberately leaves free (runtime ids, resources, stdio ports and the like).
+/// is one the policy deliberately leaves free (<see cref="FreeFields"/>, each with its reason).
 /// Every leaf of the request is changed, and every array gains and loses an element.
 /// </summary>
-public class MutationTests(ExamplePolicies examples) : IClassFixture<ExamplePolicies>
+public class RequestFieldMutationTests(ExamplePolicies examples) : IClassFixture<ExamplePolicies>
 {
-    /// <summary>Fields the host chooses at run time and that cannot widen what the container can do.</summary>
-    public static readonly string[] FreeFields =
-    [
-        "container_id", "exec_id", "stdin_port", "stdout_port", "stderr_port", "string_user",
-        "OCI.Hostname", "OCI.Linux.CgroupsPath", "OCI.Linux.Resources", "OCI.Linux.RootfsPropagation", "OCI.Linux.MountLabel",
-        "OCI.Linux.IntelRdt", "OCI.Process.OOMScoreAdj", "OCI.Process.ApparmorProfile", "OCI.Process.SelinuxLabel",
-        "OCI.Process.ConsoleSize", "OCI.Process.Rlimits", "OCI.Process.User.Username",
-        // The layer block device's host path: what is mounted is pinned by its dm-verity root hash.
-        "storages[*].source", "storages[*].driver_options", "storages[*].fs_group",
-    ];
+    /// <summary>Fields the host chooses at run time and that cannot widen what the container can do, each with the reason.</summary>
+    /// Storages are named by what they are: storages[tar], storages[overlay] or storages[volume].
+    public static readonly IReadOnlyDictionary<string, string> FreeFields = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["exec_id"] = "names the container's first process for later signals and waits; the policy keys everything on container_id",
+        ["OCI.Process.ConsoleSize"] = "the size of the process's terminal (whether it has one is checked)",
+        ["OCI.Linux.Resources.CPU"] = "CPU limits only restrict the container, and the host decides how much CPU the whole VM gets anyway",
+        ["storages[tar].source"] = "where the host keeps the layer's block device: what is mounted is pinned by its dm-verity root hash, which the agent recomputes from the device",
+        ["storages[overlay].source"] = "the overlay is assembled from the layers its options list; its source names nothing the agent reads",
+    };
 
     public static IEnumerable<object[]> Mutations()
     {
@@ -32,7 +32,7 @@ public class MutationTests(ExamplePolicies examples) : IClassFixture<ExamplePoli
         var request = host.CreateContainer(fixture.GroupPlan.Containers.Single(c => c.Name == "hello"));
         var runtimeEnv = RuntimeEnvironmentIndices(request, fixture.GroupPlan.Containers.Single(c => c.Name == "hello").Env.Exact);
         return RequestMutator.All(request)
-            .Where(m => !IsFree(m.Path) && !runtimeEnv.Contains(m.Path) && m.Description != "OCI.Process.Env: remove last")
+            .Where(m => !IsFree(request, m.Path) && !runtimeEnv.Contains(m.Path) && m.Description != "OCI.Process.Env: remove last")
             .Select(m => new object[] { m.Description });
     }
 
@@ -44,11 +44,19 @@ public class MutationTests(ExamplePolicies examples) : IClassFixture<ExamplePoli
         return env.Select((e, i) => (e, i)).Where(p => !exact.Contains(p.e)).Select(p => $"OCI.Process.Env[{p.i}]").ToHashSet();
     }
 
-    private static bool IsFree(string path)
+    private static bool IsFree(JsonObject request, string path)
     {
-        var normalized = System.Text.RegularExpressions.Regex.Replace(path, @"\[\d+\]", "[*]");
-        return FreeFields.Any(f => normalized == f || normalized.StartsWith(f + ".", StringComparison.Ordinal) || normalized.StartsWith(f + "[", StringComparison.Ordinal));
+        var normalized = System.Text.RegularExpressions.Regex.Replace(path, @"^storages\[(\d+)\]", m => $"storages[{StorageKind(request, int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))}]");
+        normalized = System.Text.RegularExpressions.Regex.Replace(normalized, @"\[\d+\]", "[*]");
+        return FreeFields.Keys.Any(f => normalized == f || normalized.StartsWith(f + ".", StringComparison.Ordinal) || normalized.StartsWith(f + "[", StringComparison.Ordinal));
     }
+
+    private static string StorageKind(JsonObject request, int index) => request["storages"]![index]!["fstype"]!.GetValue<string>() switch
+    {
+        "tar" => "tar",
+        "fuse3.kata-overlay" => "overlay",
+        _ => "volume",
+    };
 
     [Theory]
     [MemberData(nameof(Mutations))]
