@@ -3,12 +3,8 @@ using Parma.Policy.Settings;
 
 namespace Parma.Policy.Generation;
 
-/// <summary>
-/// Resolves a workload's images and plans every container of its pods, pause first. Plan through
-/// <see cref="PolicyPipeline.PlanAsync"/>; this stays public only until code being merged from other
-/// branches (parma policy simulate, the attack corpus tests) has moved to the pipeline.
-/// </summary>
-public sealed class PodPlanner(PolicySettings settings, IImageFactsSource images)
+/// <summary>Resolves a workload's images and plans every container of its pods, pause first (outside the library: <see cref="PolicyPipeline.PlanAsync"/>).</summary>
+internal sealed class PodPlanner(PolicySettings settings, IImageFactsSource images)
 {
     public async Task<PodPlan> PlanAsync(
         Workload workload,
