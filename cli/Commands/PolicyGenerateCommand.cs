@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parma.Policy.Patching;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
