@@ -1,4 +1,5 @@
 using Parma.Api;
+using Parma.Groups.Inputs;
 using Parma.Hosting;
 using k8s;
 using Parma.Kube.Client;
@@ -9,6 +10,7 @@ using Parma.Operator.Events;
 using Parma.Operator.Hosting;
 using Parma.Operator.Observability;
 using Parma.Operator.Policy;
+using Parma.Operator.Reads;
 using Parma.Operator.Reconciliation;
 
 namespace Parma.Operator;
@@ -41,7 +43,10 @@ public static class OperatorApp
             provider.GetRequiredService<LayerCache>(),
             options.ImageLayouts,
             new ImageFactsCache(options.ImageRecheckInterval)));
-        builder.Services.AddSingleton(new PolicySettingsSource(settings.PolicySettingsFile));
+        builder.Services.AddSingleton(PolicySettingsCatalog.Load(settings.PolicySettingsFile));
+        builder.Services.AddSingleton<ClusterReader>();
+        builder.Services.AddSingleton(provider => new GroupInputsReader(
+            new CachedGroupInputReader(provider.GetRequiredService<ClusterReader>()), provider.GetRequiredService<PolicySettingsCatalog>()));
         builder.Services.AddSingleton<GroupPolicyBuilder>();
         builder.Services.AddSingleton(provider => new EventRecorder(
             provider.GetRequiredService<IKubernetes>(), options.Identity, provider.GetRequiredService<ILogger<EventRecorder>>()));

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Parma.Attestation.Certificates;
-using Parma.Attestation.Claims;
+using Parma.Claims;
 using Parma.Attestation.Report;
 using Parma.Attestation.Verification;
 

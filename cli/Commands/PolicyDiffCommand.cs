@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parma.Policy.Enforcement;
 using Parma.Policy.Output;
 
 namespace Parma.Cli.Commands;

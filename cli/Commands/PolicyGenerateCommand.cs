@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Parma.Policy.Patching;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
 using Parma.Oci.Sources;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Output;
@@ -80,7 +82,7 @@ internal static class PolicyGenerateCommand
             var cache = parse.GetValue(noCache) ? null : new LayerCache(parse.GetValue(cacheDir) ?? LayerCache.DefaultDirectory);
             using var progress = TerminalProgress.ForStandardError(parse);
             using var resolver = new ImageResolver(registryOptions, cache) { Progress = progress };
-            var generator = new PolicyGenerator(policySettings, new ResolvingImageFactsSource(resolver, layouts, layoutsOnly: layouts.Length > 0));
+            var generator = new PolicyPipeline(policySettings, new ResolvingImageFactsSource(resolver, layouts, layoutsOnly: layouts.Length > 0));
             var defaults = new GroupPolicyOptions { FormatOverride = annotationFormat };
 
             var generated = new List<GeneratedPolicy>();

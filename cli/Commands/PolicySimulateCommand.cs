@@ -2,6 +2,7 @@ using System.CommandLine;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
+using Parma.Policy;
 using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
@@ -56,7 +57,7 @@ internal static class PolicySimulateCommand
             var imageFacts = new ResolvingImageFactsSource(resolver, parse.GetValue(images) ?? []);
 
             var (workload, manifests) = await FindWorkloadAsync(parse.GetValue(files)!, parse.GetValue(configFiles) ?? [], parse.GetValue(ns)!, parse.GetValue(workloadName), cancellationToken);
-            var plan = await new PodPlanner(policySettings, imageFacts).PlanAsync(workload, manifests, new GroupPolicyOptions(), cancellationToken);
+            var plan = await new PolicyPipeline(policySettings, imageFacts).PlanAsync(workload, manifests, new GroupPolicyOptions(), cancellationToken);
             var host = new KataHostSimulator(policySettings, plan, parse.GetValue(seed)!);
             var life = host.PodLife(parse.GetValue(network) || parse.GetValue(attacks));
             IReadOnlyList<TraceCase> trace = life.Select(Trace.Allowed).ToList();

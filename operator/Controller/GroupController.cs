@@ -1,9 +1,10 @@
 using k8s;
 using k8s.Models;
 using Parma.Api;
+using Parma.Groups.Inputs;
 using Parma.Kube.Informers;
 using Parma.Operator.Observability;
-using Parma.Operator.Policy;
+using Parma.Operator.Reads;
 using Parma.Operator.Reconciliation;
 
 namespace Parma.Operator.Controller;
@@ -21,7 +22,7 @@ internal sealed record ControllerOptions
 }
 
 /// <summary>
-/// Watches groups, their pods, ConfigMaps and the Secrets groups reference, and feeds group keys ("namespace/name") to a work queue
+/// Watches groups, their pods, ConfigMaps, Secrets and ServiceAccounts, and feeds group keys ("namespace/name") to a work queue
 /// that workers drain through <see cref="GroupReconciler"/>. Runs while this replica leads.
 /// </summary>
 internal sealed class GroupController(
@@ -34,6 +35,8 @@ internal sealed class GroupController(
 {
     private const string ConfigMapIndex = "referenced-configmaps";
     private const string SecretIndex = "referenced-secrets";
+    private const string ServiceAccountIndex = "service-account";
+    private const string ServiceAccountPullSecretIndex = "pull-secrets";
 
     private volatile bool _synced;
 
@@ -52,11 +55,14 @@ internal sealed class GroupController(
         _queue = queue;
         metrics.ObserveQueue(() => queue.Depth);
         var groups = new Informer<ConfidentialPodGroup>(client, options: new InformerOptions { ResyncPeriod = options.ResyncPeriod });
-        groups.Store.AddIndex(ConfigMapIndex, g => GroupReferences.ConfigMaps(g).Select(n => $"{g.Metadata.NamespaceProperty}/{n}"));
-        groups.Store.AddIndex(SecretIndex, g => GroupReferences.Secrets(g).Select(n => $"{g.Metadata.NamespaceProperty}/{n}"));
+        groups.Store.AddIndex(ConfigMapIndex, g => GroupReferences.ConfigMaps(g.Spec.Template.Spec, g.Spec.Policy).Select(n => $"{g.Metadata.NamespaceProperty}/{n}"));
+        groups.Store.AddIndex(SecretIndex, g => GroupReferences.Secrets(g.Spec.Template.Spec, g.Spec.Policy).Select(n => $"{g.Metadata.NamespaceProperty}/{n}"));
+        groups.Store.AddIndex(ServiceAccountIndex, g => [$"{g.Metadata.NamespaceProperty}/{GroupReferences.ServiceAccount(g.Spec.Template.Spec)}"]);
         var pods = new Informer<V1Pod>(client, options: new InformerOptions { LabelSelector = ParmaLabels.Group });
         var configMaps = new Informer<V1ConfigMap>(client);
         var secrets = new Informer<V1Secret>(client);
+        var serviceAccounts = new Informer<V1ServiceAccount>(client);
+        serviceAccounts.Store.AddIndex(ServiceAccountPullSecretIndex, a => (a.ImagePullSecrets ?? []).Select(s => $"{a.Metadata.NamespaceProperty}/{s.Name}"));
         groups.OnAdd((g, _) => Enqueue(queue, g))
             .OnUpdate((old, g, _) => NeedsReconcile(old, g) ? Enqueue(queue, g) : Task.CompletedTask)
             .OnDelete((g, _) => Enqueue(queue, g));
@@ -66,13 +72,17 @@ internal sealed class GroupController(
         configMaps.OnAdd((c, _) => EnqueueReferencing(queue, groups.Store, c))
             .OnUpdate((_, c, _) => EnqueueReferencing(queue, groups.Store, c))
             .OnDelete((c, _) => EnqueueReferencing(queue, groups.Store, c));
-        secrets.OnAdd((s, _) => EnqueueReferencing(queue, groups.Store, s))
-            .OnUpdate((old, s, _) => SameData(old, s) ? Task.CompletedTask : EnqueueReferencing(queue, groups.Store, s))
-            .OnDelete((s, _) => EnqueueReferencing(queue, groups.Store, s));
+        secrets.OnAdd((s, _) => EnqueueReferencing(queue, groups.Store, serviceAccounts.Store, s))
+            .OnUpdate((old, s, _) => SameData(old, s) ? Task.CompletedTask : EnqueueReferencing(queue, groups.Store, serviceAccounts.Store, s))
+            .OnDelete((s, _) => EnqueueReferencing(queue, groups.Store, serviceAccounts.Store, s));
+        serviceAccounts.OnAdd((a, _) => EnqueueReferencing(queue, groups.Store, a))
+            .OnUpdate((old, a, _) => SamePullSecrets(old, a) ? Task.CompletedTask : EnqueueReferencing(queue, groups.Store, a))
+            .OnDelete((a, _) => EnqueueReferencing(queue, groups.Store, a));
         groups.Error += OnWatchError;
         pods.Error += OnWatchError;
         configMaps.Error += OnWatchError;
         secrets.Error += OnWatchError;
+        serviceAccounts.Error += OnWatchError;
 
         using var hardStop = new CancellationTokenSource();
         var workers = new List<Task>();
@@ -82,10 +92,15 @@ internal sealed class GroupController(
             pods.Start();
             configMaps.Start();
             secrets.Start();
+            serviceAccounts.Start();
             await Task.WhenAll(
                 groups.WaitForSyncAsync(cancellationToken), pods.WaitForSyncAsync(cancellationToken),
-                configMaps.WaitForSyncAsync(cancellationToken), secrets.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+                configMaps.WaitForSyncAsync(cancellationToken), secrets.WaitForSyncAsync(cancellationToken),
+                serviceAccounts.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            caches.Attach(groups.Store);
             caches.Attach(configMaps.Store);
+            caches.Attach(secrets.Store);
+            caches.Attach(serviceAccounts.Store);
             _synced = true;
             logger.LogInformation("Caches synced: {Groups} groups, {Pods} pods; starting {Workers} workers", groups.Store.Count, pods.Store.Count, options.Workers);
             for (var i = 0; i < options.Workers; i++)
@@ -102,14 +117,16 @@ internal sealed class GroupController(
         finally
         {
             _synced = false;
-            caches.Attach(null);
             queue.ShutDown();
             hardStop.CancelAfter(options.ShutdownGrace);
             await Task.WhenAll(workers).ConfigureAwait(false);
+            // Only now: reconciles still finishing read from the caches, not live (the operator may not GET Secrets).
+            caches.DetachAll();
             await groups.DisposeAsync().ConfigureAwait(false);
             await pods.DisposeAsync().ConfigureAwait(false);
             await configMaps.DisposeAsync().ConfigureAwait(false);
             await secrets.DisposeAsync().ConfigureAwait(false);
+            await serviceAccounts.DisposeAsync().ConfigureAwait(false);
             metrics.ObserveQueue(() => 0);
             _queue = null;
             logger.LogInformation("Controller stopped");
@@ -194,13 +211,29 @@ internal sealed class GroupController(
 
     /// <summary>
     /// A Secret matters to the groups that resolve images with it (spec.policy.imagePullSecrets, the
-    /// template's imagePullSecrets) and to those whose environment reads it (its values are pinned in the policy).
+    /// template's imagePullSecrets, their ServiceAccount's imagePullSecrets) and to those whose environment
+    /// reads it (its values are pinned in the policy).
     /// </summary>
-    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, V1Secret secret)
+    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, InformerStore<V1ServiceAccount> serviceAccounts, V1Secret secret)
     {
         EnqueueIndexed(queue, groups, SecretIndex, secret);
+        foreach (var serviceAccount in serviceAccounts.ByIndex(ServiceAccountPullSecretIndex, $"{secret.Metadata.NamespaceProperty ?? "default"}/{secret.Metadata.Name}"))
+        {
+            EnqueueIndexed(queue, groups, ServiceAccountIndex, serviceAccount);
+        }
+
         return Task.CompletedTask;
     }
+
+    /// <summary>A ServiceAccount matters to the groups whose pods run as it: its imagePullSecrets are theirs when the template names none.</summary>
+    private static Task EnqueueReferencing(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, V1ServiceAccount serviceAccount)
+    {
+        EnqueueIndexed(queue, groups, ServiceAccountIndex, serviceAccount);
+        return Task.CompletedTask;
+    }
+
+    private static bool SamePullSecrets(V1ServiceAccount old, V1ServiceAccount current) =>
+        (old.ImagePullSecrets ?? []).Select(s => s.Name).SequenceEqual((current.ImagePullSecrets ?? []).Select(s => s.Name), StringComparer.Ordinal);
 
     private static void EnqueueIndexed(WorkQueue queue, InformerStore<ConfidentialPodGroup> groups, string index, IKubernetesObject<V1ObjectMeta> referenced)
     {

@@ -1,18 +1,20 @@
 using k8s;
 using k8s.Models;
 using Parma.Api;
+using Parma.Groups.Pods;
 using Parma.Operator.Policy;
 
 namespace Parma.Operator.Pods;
 
 /// <summary>
-/// A pod of a group: its template with images pinned by digest, the RuntimeClass, the SNP node pool's
-/// node selector and tolerations, the policy annotations with host_data, the group and policy-hash
-/// labels, and the group as controlling owner.
+/// A pod of a group: its template with images pinned by digest, its name, the group as controlling
+/// owner, and the confidential pod contract (<see cref="PodContract.ForGroup"/>: policy annotations with
+/// host_data, group and policy-hash labels, RuntimeClass, the SNP node pool's node selector and
+/// tolerations), applied by the same code the webhook stamps and checks pods with.
 /// </summary>
 internal static class PodBuilder
 {
-    public static V1Pod Build(ConfidentialPodGroup group, GroupPolicy policy, ParmaSettings settings, string runtimeClassName, string name)
+    public static V1Pod Build(ConfidentialPodGroup group, GroupPolicy policy, ParmaSettings settings, string name)
     {
         var template = Clone(group.Spec.Template);
         var spec = template.Spec ?? new V1PodSpec();
@@ -24,29 +26,7 @@ internal static class PodBuilder
             }
         }
 
-        spec.RuntimeClassName = runtimeClassName;
-        var nodeSelector = new Dictionary<string, string>(spec.NodeSelector ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        foreach (var (key, value) in settings.NodeSelector.Concat(group.Spec.NodeSelector ?? []))
-        {
-            nodeSelector[key] = value;
-        }
-
-        spec.NodeSelector = nodeSelector.Count == 0 ? null : nodeSelector;
-        var tolerations = (spec.Tolerations ?? []).Concat(settings.Tolerations.Select(Clone)).Concat((group.Spec.Tolerations ?? []).Select(Clone)).ToList();
-        spec.Tolerations = tolerations.Count == 0 ? null : tolerations;
-
-        var labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
-        {
-            [ParmaLabels.Group] = group.Metadata.Name!,
-            [ParmaLabels.PolicyHash] = policy.PolicyHash,
-        };
-        var annotations = new Dictionary<string, string>(template.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        foreach (var (key, value) in policy.Annotations.ToDictionary())
-        {
-            annotations[key] = value;
-        }
-
-        return new V1Pod
+        var pod = new V1Pod
         {
             ApiVersion = "v1",
             Kind = "Pod",
@@ -54,12 +34,14 @@ internal static class PodBuilder
             {
                 Name = name,
                 NamespaceProperty = group.Metadata.NamespaceProperty,
-                Labels = labels,
-                Annotations = annotations,
+                Labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+                Annotations = new Dictionary<string, string>(template.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal),
                 OwnerReferences = [OwnerOf(group)],
             },
             Spec = spec,
         };
+        PodContract.ForGroup(group, policy.Annotations, settings).ApplyTo(pod);
+        return pod;
     }
 
     public static V1OwnerReference OwnerOf(ConfidentialPodGroup group) => new()

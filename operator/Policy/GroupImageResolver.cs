@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Parma.Groups.Inputs;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
@@ -9,7 +8,8 @@ namespace Parma.Operator.Policy;
 
 /// <summary>
 /// Resolves a group's image references to digests, configs and layer root hashes (through the layer
-/// cache), with the group's pull secrets. A reference found in one of the offline image layouts is read
+/// cache), with the group's pull-secret credentials (read in the kubelet's order by the shared
+/// <see cref="PullSecretCredentials"/>, the same the webhook pre-flights with). A reference found in one of the offline image layouts is read
 /// from there (e.g. the runtime's pause image on air-gapped clusters).
 /// </summary>
 internal sealed class GroupImageResolver : IDisposable
@@ -31,17 +31,15 @@ internal sealed class GroupImageResolver : IDisposable
 
     /// <summary>Facts per reference; throws <see cref="GroupPolicyException"/> naming the first reference that failed.</summary>
     public async Task<IReadOnlyDictionary<string, ImageFacts>> ResolveAsync(
-        IReadOnlyList<string> references, IReadOnlyList<string> dockerConfigPayloads, CancellationToken cancellationToken)
+        IReadOnlyList<string> references, PullSecretCredentials credentials, CancellationToken cancellationToken)
     {
-        var credentialKey = dockerConfigPayloads.Count == 0
-            ? ""
-            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", dockerConfigPayloads))));
+        var credentialKey = credentials.Key;
         ImageResolver? withSecrets = null;
         try
         {
-            if (dockerConfigPayloads.Count > 0)
+            if (!credentials.IsEmpty)
             {
-                withSecrets = new ImageResolver(_registryOptions with { Credentials = new MergedCredentials(dockerConfigPayloads) }, _layerCache);
+                withSecrets = new ImageResolver(_registryOptions with { Credentials = credentials }, _layerCache);
             }
 
             var source = new ResolvingImageFactsSource(withSecrets ?? _anonymous, _layouts);
@@ -71,13 +69,4 @@ internal sealed class GroupImageResolver : IDisposable
     }
 
     public void Dispose() => _anonymous.Dispose();
-
-    /// <summary>The first secret that has credentials for a registry wins (like the kubelet's pull secrets).</summary>
-    private sealed class MergedCredentials(IReadOnlyList<string> payloads) : IRegistryCredentialProvider
-    {
-        private readonly IReadOnlyList<DockerConfigCredentials> _sources = [.. payloads.Select(DockerConfigCredentials.FromKubernetesSecretData)];
-
-        public RegistryCredential? Find(string registry) =>
-            _sources.Select(s => s.Find(registry)).FirstOrDefault(c => c is not null);
-    }
 }

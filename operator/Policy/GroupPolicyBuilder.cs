@@ -4,6 +4,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
 using Parma.Api;
+using Parma.Groups.Inputs;
+using Parma.Groups.Pods;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Output;
@@ -12,14 +15,17 @@ namespace Parma.Operator.Policy;
 
 /// <summary>
 /// Pins a group's images by digest, then generates its policy for the pinned references through the
-/// same path as <c>parma policy generate</c> (ManifestSet → PolicyGenerator), so that the policy and the
+/// same path as <c>parma policy generate</c> (the group as a JSON object → ManifestSet → PolicyPipeline), so that the policy and the
 /// pods name the same images. The last result per group is kept while its inputs are unchanged.
 /// </summary>
-internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettingsSource settings)
+internal sealed class GroupPolicyBuilder(GroupImageResolver images)
 {
     private readonly ConcurrentDictionary<string, (string Fingerprint, GroupPolicy Policy)> _last = new(StringComparer.Ordinal);
 
-    public async Task<GroupPolicy> BuildAsync(ConfidentialPodGroup group, ReferencedObjects referenced, CancellationToken cancellationToken)
+    /// <param name="group">The group.</param>
+    /// <param name="inputs">Its settings, referenced ConfigMaps and Secrets and pull-secret credentials (<see cref="GroupInputsReader"/>).</param>
+    /// <param name="cancellationToken">Cancels image resolution and generation.</param>
+    public async Task<GroupPolicy> BuildAsync(ConfidentialPodGroup group, GroupInputs inputs, CancellationToken cancellationToken)
     {
         var ns = group.Metadata.NamespaceProperty ?? "default";
         var name = group.Metadata.Name ?? throw new ArgumentException("The group has no name.", nameof(group));
@@ -37,14 +43,14 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
             throw new GroupPolicyException(GroupConditions.Reasons.InvalidSpec, $"container '{missingImage.Name}' has no image; set spec.template.spec.containers[].image.", retry: false);
         }
 
-        var policySettings = settings.Get(referenced.SettingsPatch, referenced.SettingsSource);
+        var policySettings = inputs.Settings;
         var templateImages = containers.Select(c => c.Image!).Distinct(StringComparer.Ordinal).ToList();
         var pause = policySettings.Runtime.Pause.Image;
-        var facts = await images.ResolveAsync([.. templateImages, pause], referenced.DockerConfigPayloads, cancellationToken).ConfigureAwait(false);
+        var facts = await images.ResolveAsync([.. templateImages, pause], inputs.Credentials, cancellationToken).ConfigureAwait(false);
         var pinned = templateImages.ToDictionary(r => r, r => facts[r].PinnedReference, StringComparer.Ordinal);
 
         var manifest = PinnedManifest(group, pinned);
-        var fingerprint = Fingerprint(manifest, referenced, facts[pause].PinnedReference);
+        var fingerprint = Fingerprint(manifest, inputs, facts[pause].PinnedReference);
         var key = $"{ns}/{name}";
         if (_last.TryGetValue(key, out var last) && last.Fingerprint == fingerprint)
         {
@@ -54,11 +60,8 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
         GeneratedPolicy generated;
         try
         {
-            var manifests = ManifestSet.Parse(manifest, $"ConfidentialPodGroup {ns}/{name}", ns);
-            if (referenced.ManifestsYaml.Length > 0)
-            {
-                manifests.AddReferencedResources(referenced.ManifestsYaml, "referenced ConfigMaps and Secrets", ns);
-            }
+            var manifests = ManifestSet.From([manifest], $"ConfidentialPodGroup {ns}/{name}", ns);
+            manifests.AddReferencedResources(inputs.ReferencedResources, ns);
 
             var byReference = new Dictionary<string, ImageFacts>(StringComparer.Ordinal) { [pause] = facts[pause] };
             foreach (var reference in templateImages)
@@ -66,8 +69,8 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
                 byReference[pinned[reference]] = facts[reference];
             }
 
-            var generator = new PolicyGenerator(policySettings, new PinnedImageFacts(byReference));
-            generated = await generator.GenerateAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
+            var pipeline = new PolicyPipeline(policySettings, new PinnedImageFacts(byReference));
+            generated = await pipeline.GenerateAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
         }
         catch (PolicyInputException e)
         {
@@ -75,7 +78,7 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
         }
 
         var templateAnnotationBytes = (group.Spec.Template.Metadata?.Annotations ?? new Dictionary<string, string>())
-            .Where(a => a.Key is not (PolicyAnnotations.AgentPolicyKey or PolicyAnnotations.InitDataKey or PolicyAnnotations.HostDataKey))
+            .Where(a => !PodContract.AnnotationKeys.Contains(a.Key))
             .Sum(a => Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(a.Value));
         var total = generated.Annotations.SizeBytes + templateAnnotationBytes;
         if (total > PolicyAnnotations.AnnotationBudgetBytes)
@@ -116,7 +119,7 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
     }
 
     /// <summary>The group as the generator reads it (kind, name, namespace, spec), with every image pinned by digest.</summary>
-    private static string PinnedManifest(ConfidentialPodGroup group, IReadOnlyDictionary<string, string> pinned)
+    private static JsonObject PinnedManifest(ConfidentialPodGroup group, IReadOnlyDictionary<string, string> pinned)
     {
         var node = JsonNode.Parse(KubernetesJson.Serialize(group))!.AsObject();
         node.Remove("status");
@@ -133,12 +136,12 @@ internal sealed class GroupPolicyBuilder(GroupImageResolver images, PolicySettin
             }
         }
 
-        return node.ToJsonString();
+        return node;
     }
 
-    private static string Fingerprint(string manifest, ReferencedObjects referenced, string pinnedPause)
+    private static string Fingerprint(JsonObject manifest, GroupInputs inputs, string pinnedPause)
     {
-        var text = string.Join("\n\u0000", manifest, referenced.ManifestsYaml, referenced.SettingsPatch ?? "", pinnedPause);
+        var text = string.Join("\n\u0000", manifest.ToJsonString(), inputs.Fingerprint, pinnedPause);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

@@ -4,19 +4,23 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Parma.Api;
+using Parma.Groups.Inputs;
+using Parma.Groups.Pods;
 using Parma.Kube.Errors;
 using Parma.Kube.Resources;
-using Parma.Operator.Controller;
 using Parma.Operator.Events;
 using Parma.Operator.Observability;
 using Parma.Operator.Pods;
 using Parma.Operator.Policy;
+using Parma.Operator.Reads;
+using PodNames = Parma.Policy.Generation.PodNames;
 
 namespace Parma.Operator.Reconciliation;
 
 /// <summary>
-/// One level-triggered pass over one group, reading everything from the API (never from what an
-/// earlier pass believed): finalizer → images pinned → policy → policy ConfigMap → status (which the
+/// One level-triggered pass over one group, reading the cluster through <see cref="ClusterReader"/> (each
+/// read names in <see cref="ReadSites"/> whether its cache may answer; never from what an earlier pass
+/// believed): finalizer → images pinned → policy → policy ConfigMap → status (which the
 /// admission webhook stamps and checks pods against, so it leads) → pods created or replaced.
 /// Every write is a create, a delete or a patch of the fields the operator owns (finalizers, status,
 /// the policy ConfigMap's keys), never a PUT of a whole object read earlier: fields the operator's
@@ -24,9 +28,10 @@ namespace Parma.Operator.Reconciliation;
 /// </summary>
 internal sealed class GroupReconciler(
     IKubernetes client,
+    ClusterReader reader,
+    GroupInputsReader inputs,
     GroupPolicyBuilder policies,
     EventRecorder events,
-    WatchCaches caches,
     OperatorMetrics metrics,
     ReconcilerOptions options,
     ILogger<GroupReconciler> logger,
@@ -49,6 +54,12 @@ internal sealed class GroupReconciler(
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or TimeoutException or IOException)
         {
+            if (e is KubeConflictException)
+            {
+                // A write conditional on the group's version lost: its cached copy is behind.
+                reader.MarkStale<ConfidentialPodGroup>(ns, name);
+            }
+
             var reason = e is KubeApiException api ? api.Reason ?? ((int)api.StatusCode).ToString(CultureInfo.InvariantCulture) : e.GetType().Name;
             logger.LogInformation("Reconcile of {Namespace}/{Group} will be retried: {Error}", ns, name, e.Message);
             metrics.Error(reason);
@@ -61,7 +72,7 @@ internal sealed class GroupReconciler(
 
     private async Task<ReconcileResult> ReconcileOnceAsync(string ns, string name, CancellationToken cancellationToken)
     {
-        var group = await _groups.GetOrDefaultAsync(name, ns, cancellationToken).ConfigureAwait(false);
+        var group = await reader.GetAsync<ConfidentialPodGroup>(ReadSites.Group, ns, name, cancellationToken).ConfigureAwait(false);
         if (group is null)
         {
             policies.Forget(ns, name);
@@ -79,15 +90,14 @@ internal sealed class GroupReconciler(
             group = await SetFinalizersAsync(group, [.. group.Metadata.Finalizers ?? [], ParmaLabels.Finalizer], cancellationToken).ConfigureAwait(false);
         }
 
-        var runtimeClass = group.Spec.RuntimeClassName ?? options.Settings.RuntimeClassName;
+        var runtimeClass = PodContract.RuntimeClassOf(group, options.Settings);
         GroupPolicy policy;
         try
         {
             CheckSpec(group, runtimeClass);
-            var referenced = await ReferencedObjects.ReadAsync(client, group, cancellationToken).ConfigureAwait(false);
-            policy = await policies.BuildAsync(group, referenced, cancellationToken).ConfigureAwait(false);
-            var cachedConfigMap = caches.ConfigMap(ns, PolicyConfigMap.NameOf(name));
-            await PolicyConfigMap.EnsureAsync(client, group, policy, cachedConfigMap, cancellationToken).ConfigureAwait(false);
+            var groupInputs = await ReadInputsAsync(group, cancellationToken).ConfigureAwait(false);
+            policy = await policies.BuildAsync(group, groupInputs, cancellationToken).ConfigureAwait(false);
+            await PolicyConfigMap.EnsureAsync(client, reader, group, policy, cancellationToken).ConfigureAwait(false);
         }
         catch (GroupPolicyException e)
         {
@@ -110,8 +120,20 @@ internal sealed class GroupReconciler(
             logger.LogWarning("{Namespace}/{Group}: {Warning}", ns, name, warning);
         }
 
-        await SyncPodsAsync(group, policy, runtimeClass, cancellationToken).ConfigureAwait(false);
+        await SyncPodsAsync(group, policy, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done(options.ImageRecheckInterval);
+    }
+
+    private async Task<GroupInputs> ReadInputsAsync(ConfidentialPodGroup group, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await inputs.ReadAsync(group.Metadata.NamespaceProperty ?? "default", group.Spec.Template.Spec, group.Spec.Policy, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GroupInputException e)
+        {
+            throw new GroupPolicyException(e.Reason, e.Message, retry: false, e);
+        }
     }
 
     private void CheckSpec(ConfidentialPodGroup group, string runtimeClass)
@@ -172,9 +194,9 @@ internal sealed class GroupReconciler(
         return failure.Retry ? ReconcileResult.Retry(failure.Reason) : ReconcileResult.Blocked(failure.Reason, options.ImageRecheckInterval);
     }
 
-    private async Task SyncPodsAsync(ConfidentialPodGroup group, GroupPolicy policy, string runtimeClass, CancellationToken cancellationToken)
+    private async Task SyncPodsAsync(ConfidentialPodGroup group, GroupPolicy policy, CancellationToken cancellationToken)
     {
-        var pods = await ListPodsAsync(group, cancellationToken).ConfigureAwait(false);
+        var pods = await ListPodsAsync(ReadSites.PodsToRoll, group, cancellationToken).ConfigureAwait(false);
         // Read before finished pods are replaced below, so that a pod that failed is reported even though it is gone.
         var failing = pods.Select(PodStates.Failure).OfType<string>().Order(StringComparer.Ordinal).ToList();
         var replicas = group.Spec.Replicas ?? 1;
@@ -207,11 +229,11 @@ internal sealed class GroupReconciler(
         if (plan.Create > 0)
         {
             var taken = new HashSet<string>(pods.Select(p => p.Metadata.Name!), StringComparer.Ordinal);
-            using var names = PodNames.Free(group.Metadata.Name!, group.Metadata.Uid!, policy.HostData, taken).GetEnumerator();
+            using var names = PodNames.FreeGroupPodNames(group.Metadata.Name!, group.Metadata.Uid!, policy.HostData, taken).GetEnumerator();
             var collisions = 0;
             while (created.Count < plan.Create && names.MoveNext())
             {
-                var pod = PodBuilder.Build(group, policy, options.Settings, runtimeClass, names.Current);
+                var pod = PodBuilder.Build(group, policy, options.Settings, names.Current);
                 try
                 {
                     created.Add(await _pods.CreateAsync(pod, options.FieldManager, cancellationToken: cancellationToken).ConfigureAwait(false));
@@ -292,19 +314,10 @@ internal sealed class GroupReconciler(
     private static bool IsPodsFailing(IEnumerable<V1Condition>? conditions) =>
         ConditionList.Find(conditions, GroupConditions.Degraded) is { Status: "True", Reason: GroupConditions.Reasons.PodsFailing };
 
-    private async Task<IReadOnlyList<V1Pod>> ListPodsAsync(ConfidentialPodGroup group, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<V1Pod>> ListPodsAsync(ReadSite site, ConfidentialPodGroup group, CancellationToken cancellationToken)
     {
-        var pods = new List<V1Pod>();
-        var selector = new ListOptions { LabelSelector = $"{ParmaLabels.Group}={group.Metadata.Name}" };
-        await foreach (var pod in _pods.ListAllAsync(group.Metadata.NamespaceProperty, selector, cancellationToken).ConfigureAwait(false))
-        {
-            if (PodBuilder.IsControlledBy(pod, group))
-            {
-                pods.Add(pod);
-            }
-        }
-
-        return pods;
+        var pods = await reader.ListAsync<V1Pod>(site, group.Metadata.NamespaceProperty, $"{ParmaLabels.Group}={group.Metadata.Name}", cancellationToken).ConfigureAwait(false);
+        return [.. pods.Where(p => PodBuilder.IsControlledBy(p, group))];
     }
 
     /// <returns>false when the pod was already gone (or replaced by a namesake).</returns>
@@ -333,7 +346,7 @@ internal sealed class GroupReconciler(
             return;
         }
 
-        var pods = await ListPodsAsync(group, cancellationToken).ConfigureAwait(false);
+        var pods = await ListPodsAsync(ReadSites.BeforeDelete, group, cancellationToken).ConfigureAwait(false);
         foreach (var pod in pods)
         {
             if (await DeletePodAsync(pod, cancellationToken).ConfigureAwait(false))
@@ -342,7 +355,7 @@ internal sealed class GroupReconciler(
             }
         }
 
-        var configMap = await _configMaps.GetOrDefaultAsync(PolicyConfigMap.NameOf(group.Metadata.Name!), group.Metadata.NamespaceProperty, cancellationToken).ConfigureAwait(false);
+        var configMap = await reader.GetAsync<V1ConfigMap>(ReadSites.BeforeDelete, group.Metadata.NamespaceProperty, PolicyConfigMap.NameOf(group.Metadata.Name!), cancellationToken).ConfigureAwait(false);
         if (configMap is not null && PodBuilder.IsControlledBy(configMap, group))
         {
             try

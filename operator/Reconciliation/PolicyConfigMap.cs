@@ -5,6 +5,7 @@ using Parma.Api;
 using Parma.Kube.Resources;
 using Parma.Operator.Pods;
 using Parma.Operator.Policy;
+using Parma.Operator.Reads;
 
 namespace Parma.Operator.Reconciliation;
 
@@ -17,16 +18,12 @@ internal static class PolicyConfigMap
     public static string NameOf(string groupName) => $"{groupName}-policy";
 
     /// <summary>Creates or updates the ConfigMap; throws <see cref="GroupPolicyException"/> when a ConfigMap of that name belongs to someone else.</summary>
-    /// <param name="client">The API.</param>
-    /// <param name="group">The owning group.</param>
-    /// <param name="policy">What the ConfigMap must hold.</param>
-    /// <param name="cached">
-    /// The ConfigMap as the watch last saw it. When it is the group's and already holds the policy, the
-    /// API server is not asked (the policy is ~70 KiB): a later change to it comes through the watch and
-    /// re-queues the group, so a stale answer is corrected by the next reconcile.
-    /// </param>
-    /// <param name="cancellationToken">Cancels the calls.</param>
-    public static async Task EnsureAsync(IKubernetes client, ConfidentialPodGroup group, GroupPolicy policy, V1ConfigMap? cached, CancellationToken cancellationToken)
+    /// <remarks>
+    /// When the cached ConfigMap (<see cref="ReadSites.PolicyConfigMapUnchanged"/>) is the group's and
+    /// already holds the policy, the API server is not asked (the policy is ~70 KiB); otherwise it is read
+    /// live (<see cref="ReadSites.PolicyConfigMapBeforeWrite"/>) and written.
+    /// </remarks>
+    public static async Task EnsureAsync(IKubernetes client, ClusterReader reader, ConfidentialPodGroup group, GroupPolicy policy, CancellationToken cancellationToken)
     {
         var ns = group.Metadata.NamespaceProperty;
         var name = NameOf(group.Metadata.Name!);
@@ -35,13 +32,14 @@ internal static class PolicyConfigMap
             [PolicyKey] = policy.PolicyText,
             [HostDataKey] = policy.HostData,
         };
+        var cached = await reader.GetAsync<V1ConfigMap>(ReadSites.PolicyConfigMapUnchanged, ns, name, cancellationToken).ConfigureAwait(false);
         if (cached is not null && PodBuilder.IsControlledBy(cached, group) && Holds(cached, data))
         {
             return;
         }
 
         var configMaps = client.Resource<V1ConfigMap>();
-        var existing = await configMaps.GetOrDefaultAsync(name, ns, cancellationToken).ConfigureAwait(false);
+        var existing = await reader.GetAsync<V1ConfigMap>(ReadSites.PolicyConfigMapBeforeWrite, ns, name, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
             await configMaps.CreateAsync(new V1ConfigMap

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Parma.Attestation.Claims;
+using Parma.Claims;
 
 namespace Parma.Attestation.Tests;
 

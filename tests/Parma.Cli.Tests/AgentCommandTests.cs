@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Parma.Oci.Layers;
 using Parma.Oci.Resolution;
+using Parma.Policy;
 using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
@@ -26,7 +27,7 @@ public sealed class AgentCommandTests : IAsyncLifetime
         var images = new ResolvingImageFactsSource(resolver, [RepoPaths.InRepo("examples", "images")]);
         var example = RepoPaths.InRepo("examples", "deployment.yaml");
         var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(example), example);
-        _plan = await new PodPlanner(_settings, images).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
+        _plan = await new PolicyPipeline(_settings, images).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
         await File.WriteAllTextAsync(PolicyPath, new PolicyGenerator(_settings, images).Render(_plan).PolicyText);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Parma.Oci.Layers;
 using Parma.Oci.Resolution;
+using Parma.Policy;
 using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
@@ -255,7 +256,7 @@ public sealed class PolicyCommandTests : IDisposable
         using var resolver = new ImageResolver(cache: new LayerCache(CacheArgs));
         var images = new ResolvingImageFactsSource(resolver, [Example("images")]);
         var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(Example("deployment.yaml")), "deployment.yaml");
-        var plan = await new PodPlanner(settings, images).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
+        var plan = await new PolicyPipeline(settings, images).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
         var policy = new PolicyGenerator(settings, images).Render(plan);
         var host = new KataHostSimulator(settings, plan);
         var policyPath = Path.Combine(_work, "policy.rego");

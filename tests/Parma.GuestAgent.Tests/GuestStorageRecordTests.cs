@@ -7,6 +7,7 @@ using Parma.Agent.Runtime;
 using Parma.Agent.Ttrpc;
 using Parma.Oci.Layers;
 using Parma.Oci.Resolution;
+using Parma.Policy;
 using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
@@ -39,7 +40,7 @@ public sealed class GuestStorageRecordTests : IAsyncLifetime, IDisposable
         var facts = new ResolvingImageFactsSource(_resolver, [RepoPaths.InRepo("examples", "images")]);
         var path = RepoPaths.InRepo("examples", "confidential-pod-group.yaml");
         var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(path), path);
-        _plan = await new PodPlanner(_settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
+        _plan = await new PolicyPipeline(_settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
         var policy = new PolicyGenerator(_settings, facts).Render(_plan);
         _policyText = policy.PolicyText;
         _engine = PolicyEngine.Load(policy.PolicyText);

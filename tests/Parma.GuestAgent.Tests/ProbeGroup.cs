@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Parma.Oci.Layers;
 using Parma.Oci.Resolution;
 using Parma.Oci.Verity;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Settings;
@@ -89,7 +90,7 @@ public sealed class ProbeGroup : IAsyncLifetime, IDisposable
         _resolver = new ImageResolver(cache: new LayerCache(Path.Combine(_work, "cache")));
         var facts = new ResolvingImageFactsSource(_resolver, [images]);
         var manifests = ManifestSet.Parse(_manifest, "probe.yaml");
-        Plan = await new PodPlanner(Settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, _options);
+        Plan = await new PolicyPipeline(Settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, _options);
         Policy = new PolicyGenerator(Settings, facts).Render(Plan);
         await File.WriteAllTextAsync(PolicyPath, Policy.PolicyText);
         await WriteLayerFilesAsync(images);

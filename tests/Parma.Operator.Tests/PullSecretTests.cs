@@ -41,6 +41,7 @@ public sealed class PullSecretTests(ImageRegistryFixture images) : IAsyncLifetim
         await _harness.WaitRolledOutAsync("public", 1);
         var pods = await _harness.PodsAsync("private");
         var publicReads = GroupReads("public");
+        publicReads.Should().BeGreaterThan(0, "the count sees the group's reconciles");
 
         // Wrong credentials: the next resolution through the token-auth registry fails.
         await _harness.Client.ReplaceAsync(WithResourceVersion(PullSecret("regcred", "wrong"), await _harness.Client.GetAsync<V1Secret>("regcred", "default")));
@@ -64,8 +65,10 @@ public sealed class PullSecretTests(ImageRegistryFixture images) : IAsyncLifetim
         _private.TokensIssued.Should().BeGreaterThan(tokens, "the image was resolved again with the new credentials");
     }
 
+    /// <summary>Reconciles of the group: each lists the group's pods live (the group itself is read from the cache).</summary>
     private int GroupReads(string name) =>
-        _harness.Server.RequestLog.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains($"/confidentialpodgroups/{name}", StringComparison.Ordinal));
+        _harness.Server.RequestLog.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("/pods?", StringComparison.Ordinal)
+            && Uri.UnescapeDataString(r).Contains($"{ParmaLabels.Group}={name}", StringComparison.Ordinal));
 
     private V1Secret PullSecret(string name, string password, string? note = null)
     {

@@ -1,3 +1,4 @@
+using Parma.Policy.Generation;
 using Parma.Api;
 using k8s;
 using k8s.Models;
@@ -84,12 +85,13 @@ public sealed class RolloutPlannerTests
     public void Pod_names_match_the_policy_sandbox_pattern_and_are_stable()
     {
         var hostData = new string('a', 64);
-        var name = PodNames.Candidate("web", "uid-1", hostData, 0);
-        name.Should().MatchRegex("^web-[a-z0-9]{1,10}-[a-z0-9]{5}$");
+        var name = PodNames.GroupPodCandidate("web", "uid-1", hostData, 0);
+        var workload = new Parma.Policy.Input.Workload(0, "ConfidentialPodGroup", "web", "default", Parma.Policy.Input.PodNaming.GeneratedSuffix, [], null);
+        name.Should().MatchRegex($"^{PodNames.Pattern(workload)}$", "the policy allows the sandbox names the operator gives");
         name.Should().StartWith("web-aaaaaaaaaa-");
-        PodNames.Candidate("web", "uid-1", hostData, 0).Should().Be(name, "a restarted operator derives the same name");
-        PodNames.Candidate("web", "uid-1", hostData, 1).Should().NotBe(name);
-        PodNames.Free("web", "uid-1", hostData, new HashSet<string> { name }).First().Should().Be(PodNames.Candidate("web", "uid-1", hostData, 1));
+        PodNames.GroupPodCandidate("web", "uid-1", hostData, 0).Should().Be(name, "a restarted operator derives the same name");
+        PodNames.GroupPodCandidate("web", "uid-1", hostData, 1).Should().NotBe(name);
+        PodNames.FreeGroupPodNames("web", "uid-1", hostData, new HashSet<string> { name }).First().Should().Be(PodNames.GroupPodCandidate("web", "uid-1", hostData, 1));
     }
 
     private static V1Pod Pod(string name, string hostData, bool ready, string phase = "Running") => new()

@@ -64,7 +64,7 @@ public class EncryptedStorageTests(ExamplePolicies examples) : IClassFixture<Exa
         var manifest = (await File.ReadAllTextAsync(ExamplePolicies.ExamplePath("confidential-pod-group.yaml")))
             .Replace("      automountServiceAccountToken: false", "      automountServiceAccountToken: false\n      securityContext:\n        fsGroup: 2000", StringComparison.Ordinal);
         var manifests = Input.ManifestSet.Parse(manifest, "fsgroup.yaml");
-        var plan = await new PodPlanner(examples.Settings, examples.Images).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
+        var plan = await new PolicyPipeline(examples.Settings, examples.Images).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
         var policy = new PolicyGenerator(examples.Settings, examples.Images).Render(plan);
         Entry(policy, "hello")["storages"]![0]!["fs_group"]!.ToJsonString().Should().Be("""{"group_change_policy":0,"group_id":2000}""");
 

@@ -47,7 +47,7 @@ public sealed class ExamplePolicies : IAsyncLifetime, IDisposable
     {
         var manifests = ManifestSet.Parse(manifest, name);
         var workload = manifests.Workloads.Single();
-        var plan = await new PodPlanner(Settings, Images).PlanAsync(workload, manifests, options ?? new GroupPolicyOptions());
+        var plan = await new PolicyPipeline(Settings, Images).PlanAsync(workload, manifests, options ?? new GroupPolicyOptions());
         return (new PolicyGenerator(Settings, Images).Render(plan), plan);
     }
 

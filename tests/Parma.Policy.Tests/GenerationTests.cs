@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Output;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Parma.Policy.Patching;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Output;

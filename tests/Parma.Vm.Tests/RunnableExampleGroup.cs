@@ -5,6 +5,7 @@ using Parma.Oci.Layers;
 using Parma.Oci.Model;
 using Parma.Oci.Resolution;
 using Parma.Oci.Verity;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Settings;
@@ -74,7 +75,7 @@ public sealed class RunnableExampleGroup : IDisposable
         var facts = new ResolvingImageFactsSource(_resolver, [layout]);
         var manifest = RepoPaths.InRepo("examples", "confidential-pod-group.yaml");
         var manifests = ManifestSet.Parse(await File.ReadAllTextAsync(manifest), manifest);
-        Plan = await new PodPlanner(Settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions { ExecCommands = [WriteScratch, ReadScratch] });
+        Plan = await new PolicyPipeline(Settings, facts).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions { ExecCommands = [WriteScratch, ReadScratch] });
         Policy = new PolicyGenerator(Settings, facts).Render(Plan);
         LayerDisks = await WriteLayerDisksAsync(layout);
     }

@@ -37,6 +37,8 @@ public sealed class FailClosedTests
         public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) => Task.FromResult<V1Secret?>(null);
 
         public Task<V1Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) => Task.FromResult<V1Namespace?>(null);
+
+        public Task<V1ServiceAccount?> GetServiceAccountAsync(string ns, string name, CancellationToken cancellationToken) => Task.FromResult<V1ServiceAccount?>(null);
     }
 
     private static async Task<JsonObject> AnswerAsync(IAdmissionHandler handler, bool synced = true, double timeoutSeconds = 8)

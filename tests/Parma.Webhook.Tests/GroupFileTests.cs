@@ -1,9 +1,9 @@
+using Parma.Groups.Pods;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parma.Api;
 using Parma.Policy.Output;
 using Parma.Webhook.Groups;
-using Parma.Webhook.Mutation;
 
 namespace Parma.Webhook.Tests;
 
@@ -47,8 +47,8 @@ public sealed class GroupFileTests : IDisposable
         policy.Annotations.Key.Should().Be(PolicyAnnotations.InitDataKey);
         policy.Annotations.Value.Should().Be(expected.Value);
         var pod = JsonNode.Parse("""{"metadata":{"labels":{"parma.dev/group":"g"},"annotations":{"io.katacontainers.config.agent.policy":"stale"}},"spec":{"containers":[]}}""")!.AsObject();
-        var stamp = PodStamp.ForGroup(policy, new ParmaSettings());
-        var patch = PodStamper.Patch(pod, stamp);
+        var contract = PodContract.ForGroup(policy.Group, policy.Annotations, new ParmaSettings());
+        var patch = PodContractPatch.For(pod, contract);
 
         patch.Select(op => $"{op!["op"]} {op["path"]}").Should().Contain([
             "add /metadata/annotations/io.katacontainers.config.hypervisor.cc_init_data",
@@ -57,7 +57,7 @@ public sealed class GroupFileTests : IDisposable
             "add /spec/runtimeClassName",
         ]);
         var stamped = Apply(pod, patch);
-        PodStamper.Patch(stamped, stamp).Should().BeEmpty();
+        PodContractPatch.For(stamped, contract).Should().BeEmpty();
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Parma.Groups.Pods;
 using Parma.Webhook.Admission;
 
 namespace Parma.Webhook.Tests;

@@ -15,6 +15,7 @@ using Parma.Kube.Resources;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Settings;
@@ -346,7 +347,7 @@ public sealed class WebhookFixture : IAsyncLifetime
         var manifests = ManifestSet.Parse(yaml, "group.yaml");
         var resolver = new ImageResolver(new RegistryClientOptions { InsecureRegistries = [Registry.Host] }, new LayerCache(Path.Combine(_directory, "test-layers")));
         var images = new ResolvingImageFactsSource(resolver, [RepoPaths.InRepo("examples", "images")]);
-        var plan = await new PodPlanner(PolicySettings, images).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
+        var plan = await new PolicyPipeline(PolicySettings, images).PlanAsync(manifests.Workloads.Single(), manifests, new GroupPolicyOptions());
         Policy = new PolicyGenerator(PolicySettings, images).Render(plan);
         resolver.Dispose();
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Parma.Groups.Pods;
 using Parma.Api;
 using Parma.Policy.Output;
 

@@ -2,10 +2,10 @@ using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using k8s.Models;
 using Parma.Api;
+using Parma.Groups.Pods;
 using Parma.Policy.Input;
 using Parma.Webhook.Generation;
 using Parma.Webhook.Groups;
-using Parma.Webhook.Mutation;
 
 namespace Parma.Webhook.Admission;
 
@@ -68,10 +68,9 @@ public sealed partial class PodExpectations(
             throw new PodRefusedException(DenialReasons.GenerationFailed, $"no policy could be generated for this pod ({ParmaLabels.GeneratePolicy}: \"true\"): {e.Message}");
         }
 
-        var stamp = PodStamp.ForGenerated(generated.Annotations, claim.RuntimeClassName, settings);
         return new PodExpectation(
             "the policy generated from the pod's spec",
-            stamp,
+            PodContract.ForGenerated(generated.Annotations, claim.RuntimeClassName, settings),
             () => new PreflightSubject(template, "Pod", template.WorkloadName, null, generated.PolicyText, generated.HostDataHex));
     }
 
@@ -125,12 +124,10 @@ public sealed partial class PodExpectations(
             throw new PodRefusedException(DenialReasons.OwnerMismatch,
                 $"metadata.ownerReferences names ConfidentialPodGroup {name} with uid {owner.Uid ?? "(none)"}, but {ns}/{name} has uid {policy.Group.Metadata.Uid}");
         }
-
-        var stamp = PodStamp.ForGroup(policy, settings);
         return new PodExpectation(
             $"ConfidentialPodGroup {ns}/{name}",
-            stamp,
-            () => new PreflightSubject(PodTemplate.Of(pod, ns), ParmaApi.Kind, name, policy.PolicySpecJson, policy.PolicyText, policy.HostData));
+            PodContract.ForGroup(policy.Group, policy.Annotations, settings),
+            () => new PreflightSubject(PodTemplate.Of(pod, ns), ParmaApi.Kind, name, policy.PolicySpecJson, policy.PolicyText, policy.HostData, policy.Group.Spec.Policy));
     }
 
     [GeneratedRegex(Patterns.Dns1123Label)]

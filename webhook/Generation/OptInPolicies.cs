@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Parma.Groups.Inputs;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 
@@ -42,20 +44,21 @@ public sealed class OptInPolicies(PolicyInputs inputs)
     private async Task<GeneratedPolicy> GenerateAsync(PodTemplate pod)
     {
         Interlocked.Increment(ref _generations);
-        var settings = inputs.BaseSettings;
-        var manifests = await inputs.ReferencedResourcesAsync(pod.Namespace, pod.Spec, CancellationToken.None).ConfigureAwait(false);
-        var workload = new Workload(0, "Pod", pod.WorkloadName, pod.Namespace, pod.Naming, pod.Template, null);
-        IImageFactsSource images;
+        GroupInputs groupInputs;
         try
         {
-            images = await inputs.ImagesForAsync(pod.Namespace, pod.Spec, null, CancellationToken.None).ConfigureAwait(false);
+            groupInputs = await inputs.ReadAsync(pod.Namespace, pod.Spec, null, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (InvalidDataException e)
+        catch (GroupInputException e)
         {
-            throw new PolicyInputException($"spec.imagePullSecrets: {e.Message}", e);
+            throw new PolicyInputException(e.Message, e);
         }
 
-        var plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, new GroupPolicyOptions(), CancellationToken.None).ConfigureAwait(false);
-        return new PolicyGenerator(settings, images).Render(plan);
+        var settings = groupInputs.Settings;
+        var manifests = PolicyInputs.Manifests(groupInputs, pod.Namespace);
+        var workload = new Workload(0, "Pod", pod.WorkloadName, pod.Namespace, pod.Naming, pod.Template, null);
+        var images = inputs.ImagesFor(groupInputs.Credentials);
+
+        return await new PolicyPipeline(settings, images).GenerateAsync(workload, manifests, new GroupPolicyOptions(), CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -2,21 +2,21 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Parma.Api;
+using Parma.Groups.Pods;
 using Parma.Policy.Input;
 using Parma.Policy.Output;
 
 namespace Parma.Webhook.Generation;
 
 /// <summary>
-/// A pod as the policy generator sees it: its metadata and spec without what stamping adds (policy
-/// annotations, host_data, the policy-hash label, RuntimeClass, node selector, tolerations), so that a
+/// A pod as the policy generator sees it: its metadata and spec without what the pod contract sets
+/// (<see cref="PodContract"/>: policy annotations, host_data, the policy-hash label, RuntimeClass, node
+/// selector, tolerations), so that a
 /// pod gives the same template, and the same <see cref="Hash"/>, before and after it is stamped.
 /// Replicas of one controller revision share the template and therefore the generated policy.
 /// </summary>
 public sealed record PodTemplate(string Namespace, string WorkloadName, PodNaming Naming, JsonObject Template, string Hash)
 {
-    private static readonly string[] StampedAnnotations = [PolicyAnnotations.AgentPolicyKey, PolicyAnnotations.InitDataKey, PolicyAnnotations.HostDataKey];
-    private static readonly string[] StampedSpecFields = ["runtimeClassName", "nodeSelector", "tolerations"];
 
     public JsonObject Spec => (JsonObject)Template["spec"]!;
 
@@ -25,8 +25,8 @@ public sealed record PodTemplate(string Namespace, string WorkloadName, PodNamin
         var metadata = pod["metadata"] as JsonObject ?? [];
         var name = Str(metadata, "name");
         var generateName = Str(metadata, "generateName");
-        var labels = Without(metadata["labels"] as JsonObject, [ParmaLabels.PolicyHash]);
-        var annotations = Without(metadata["annotations"] as JsonObject, StampedAnnotations);
+        var labels = Without(metadata["labels"] as JsonObject, PodContract.PolicyLabelKeys);
+        var annotations = Without(metadata["annotations"] as JsonObject, PodContract.AnnotationKeys);
         // A generated name (controllers' replicas) may or may not be filled in when admission runs; the
         // policy allows any suffix, so only the prefix counts.
         var templateMetadata = new JsonObject { ["namespace"] = ns };
@@ -42,7 +42,7 @@ public sealed record PodTemplate(string Namespace, string WorkloadName, PodNamin
         templateMetadata["labels"] = labels;
         templateMetadata["annotations"] = annotations;
         var spec = (pod["spec"] as JsonObject)?.DeepClone() as JsonObject ?? [];
-        foreach (var field in StampedSpecFields)
+        foreach (var field in PodContract.SpecFields)
         {
             spec.Remove(field);
         }
@@ -58,7 +58,7 @@ public sealed record PodTemplate(string Namespace, string WorkloadName, PodNamin
     private static string? Str(JsonObject obj, string name) =>
         obj[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
 
-    private static JsonObject Without(JsonObject? map, string[] keys)
+    private static JsonObject Without(JsonObject? map, IReadOnlyList<string> keys)
     {
         // Copy only what stays: cloning a policy annotation just to drop it would copy ~70 KiB per pod.
         var copy = new JsonObject();

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Parma.Api;
+using Parma.Groups.Inputs;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
@@ -12,16 +16,14 @@ using Parma.Webhook.Groups;
 namespace Parma.Webhook.Generation;
 
 /// <summary>
-/// What generating or pre-flighting a pod needs besides its spec: generator settings (the cluster's,
-/// with a group's settingsRef applied), image facts (registry or offline layouts, through the layer
-/// cache, each reference resolved once per process) and the ConfigMaps and Secrets its env reads.
+/// What generating or pre-flighting a pod needs besides its spec: its group inputs (generator settings
+/// with a group's settingsRef applied, the ConfigMaps and Secrets its env reads, pull-secret credentials;
+/// read through the library the operator reads them with) and image facts (registry or offline layouts,
+/// through the layer cache, each reference resolved once per process).
 /// </summary>
 public sealed class PolicyInputs : IDisposable
 {
-    private readonly IClusterView _cluster;
-    private readonly string _baseSettingsJson;
-    private readonly string _baseSettingsName;
-    private readonly ConcurrentDictionary<string, PolicySettings> _patched = new(StringComparer.Ordinal);
+    private readonly GroupInputsReader _inputs;
     private readonly ImageResolver _resolver;
     private readonly RegistryClientOptions _registryOptions;
     private readonly LayerCache? _layerCache;
@@ -30,35 +32,21 @@ public sealed class PolicyInputs : IDisposable
 
     public PolicyInputs(IClusterView cluster, ParmaSettings settings, string? layerCacheDirectory, IReadOnlyList<string> imageLayouts)
     {
-        _cluster = cluster;
-        if (settings.PolicySettingsFile is { } file)
-        {
-            try
-            {
-                _baseSettingsJson = File.ReadAllText(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new WebhookStartupException($"settings policySettingsFile {file}: {e.Message}", e);
-            }
-
-            _baseSettingsName = file;
-        }
-        else
-        {
-            _baseSettingsJson = PolicySettingsLoader.DefaultsJson();
-            _baseSettingsName = "the embedded default settings";
-        }
-
+        PolicySettingsCatalog catalog;
         try
         {
-            BaseSettings = PolicySettingsLoader.Parse(_baseSettingsJson, _baseSettingsName);
+            catalog = PolicySettingsCatalog.Load(settings.PolicySettingsFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WebhookStartupException($"settings policySettingsFile {settings.PolicySettingsFile}: {e.Message}", e);
         }
         catch (PolicyInputException e)
         {
             throw new WebhookStartupException(e.Message, e);
         }
 
+        _inputs = new GroupInputsReader(new ClusterGroupInputReader(cluster), catalog);
         LayerCache? cache = null;
         if (layerCacheDirectory is { Length: > 0 })
         {
@@ -80,36 +68,42 @@ public sealed class PolicyInputs : IDisposable
         Images = new DetachedImageFacts(() => new ResolvingImageFactsSource(_resolver, imageLayouts));
     }
 
-    public PolicySettings BaseSettings { get; }
+    public PolicySettings BaseSettings => _inputs.Settings.Base;
 
     public IImageFactsSource Images { get; }
 
     /// <summary>
-    /// Image facts with the credentials of the pod's spec.imagePullSecrets and the group's
-    /// spec.policy.imagePullSecrets (kubernetes.io/dockerconfigjson; the first secret with credentials for a
-    /// registry wins, as with the kubelet). Anonymous when there are none; missing secrets are skipped.
+    /// A pod's policy inputs (settingsRef overrides, env ConfigMaps and Secrets, pull-secret credentials),
+    /// read by the same <see cref="GroupInputsReader"/> as the operator's, in the pod's namespace.
     /// </summary>
-    public async Task<IImageFactsSource> ImagesForAsync(string ns, JsonObject podSpec, JsonObject? groupPolicy, CancellationToken cancellationToken)
+    /// <param name="ns">The pod's namespace.</param>
+    /// <param name="podSpec">The pod's spec as admitted.</param>
+    /// <param name="groupPolicy">The group's spec.policy for a group's pod; null for an opted-in pod.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <exception cref="GroupInputException">The settings overrides or a pull secret cannot be used.</exception>
+    public Task<GroupInputs> ReadAsync(string ns, JsonObject podSpec, GroupPolicySpec? groupPolicy, CancellationToken cancellationToken)
     {
-        var names = (podSpec["imagePullSecrets"] as JsonArray ?? []).Concat(groupPolicy?["imagePullSecrets"] as JsonArray ?? [])
-            .Select(s => s?["name"] is JsonValue v && v.TryGetValue<string>(out var name) ? name : null)
-            .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var payloads = new List<string>();
-        foreach (var name in names)
+        V1PodSpec spec;
+        try
         {
-            var secret = await _cluster.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
-            if (secret?.Data is { } secretData && secretData.TryGetValue(".dockerconfigjson", out var bytes))
-            {
-                payloads.Add(Convert.ToBase64String(bytes));
-            }
+            spec = KubernetesJson.Deserialize<V1PodSpec>(podSpec.ToJsonString());
+        }
+        catch (JsonException e)
+        {
+            throw new PolicyInputException($"spec: {e.Message}", e);
         }
 
-        if (payloads.Count == 0)
+        return _inputs.ReadAsync(ns, spec, groupPolicy, cancellationToken);
+    }
+
+    /// <summary>Image facts resolved with <paramref name="credentials"/> (anonymous when there are none); one resolver per distinct credentials.</summary>
+    public IImageFactsSource ImagesFor(PullSecretCredentials credentials)
+    {
+        if (credentials.IsEmpty)
         {
             return Images;
         }
 
-        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", payloads))));
         if (_withSecrets.Count > 256)
         {
             foreach (var entry in _withSecrets.Values)
@@ -120,84 +114,18 @@ public sealed class PolicyInputs : IDisposable
             _withSecrets.Clear();
         }
 
-        return _withSecrets.GetOrAdd(key, _ =>
+        return _withSecrets.GetOrAdd(credentials.Key, _ =>
         {
-            var credentials = new MergedCredentials([.. payloads.Select(DockerConfigCredentials.FromKubernetesSecretData)]);
             var resolver = new ImageResolver(_registryOptions with { Credentials = credentials }, _layerCache);
             return (resolver, new DetachedImageFacts(() => new ResolvingImageFactsSource(resolver, _layouts)));
         }).Images;
     }
 
-    /// <summary>The generator settings for a group (its spec.policy.settingsRef applied), or the base ones.</summary>
-    public async Task<PolicySettings> SettingsForAsync(string ns, JsonObject? groupPolicy, CancellationToken cancellationToken)
-    {
-        if (groupPolicy?["settingsRef"] is not JsonObject reference || reference["name"]?.GetValue<string>() is not { Length: > 0 } name)
-        {
-            return BaseSettings;
-        }
-
-        var key = reference["key"]?.GetValue<string>() ?? ConfigMapKeyReference.DefaultKey;
-        var source = $"ConfigMap {ns}/{name} key {key}";
-        var configMap = await _cluster.GetConfigMapAsync(ns, name, live: false, cancellationToken).ConfigureAwait(false)
-            ?? throw new PolicyInputException($"spec.policy.settingsRef: {source} does not exist");
-        var patch = (configMap.Data is { } settingsData && settingsData.TryGetValue(key, out var patchText) ? patchText : null)
-            ?? throw new PolicyInputException($"spec.policy.settingsRef: {source} has no such key");
-        if (_patched.TryGetValue(patch, out var known))
-        {
-            return known;
-        }
-
-        var settings = PolicySettingsLoader.Parse(PolicySettingsLoader.ApplyDropIn(_baseSettingsJson, patch, source), $"{_baseSettingsName} with {source}");
-        _patched[patch] = settings;
-        return settings;
-    }
-
     /// <summary>A manifest set holding the ConfigMaps and Secrets the pod's containers take environment values from.</summary>
-    public async Task<ManifestSet> ReferencedResourcesAsync(string ns, JsonObject podSpec, CancellationToken cancellationToken)
+    public static ManifestSet Manifests(GroupInputs inputs, string ns)
     {
-        var containers = Objects(podSpec, "initContainers").Concat(Objects(podSpec, "containers")).ToList();
-        var configMaps = new SortedSet<string>(StringComparer.Ordinal);
-        var secrets = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var container in containers)
-        {
-            foreach (var env in Objects(container, "env"))
-            {
-                AddName(configMaps, env["valueFrom"]?["configMapKeyRef"]);
-                AddName(secrets, env["valueFrom"]?["secretKeyRef"]);
-            }
-
-            foreach (var from in Objects(container, "envFrom"))
-            {
-                AddName(configMaps, from["configMapRef"]);
-                AddName(secrets, from["secretRef"]);
-            }
-        }
-
-        var documents = new List<string>();
-        foreach (var name in configMaps)
-        {
-            if (await _cluster.GetConfigMapAsync(ns, name, live: false, cancellationToken).ConfigureAwait(false) is { } configMap)
-            {
-                documents.Add(Document("ConfigMap", ns, name, new JsonObject(
-                    (configMap.Data ?? new Dictionary<string, string>()).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)))));
-            }
-        }
-
-        foreach (var name in secrets)
-        {
-            if (await _cluster.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false) is { } secret)
-            {
-                documents.Add(Document("Secret", ns, name, new JsonObject(
-                    (secret.Data ?? new Dictionary<string, byte[]>()).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Convert.ToBase64String(p.Value))))));
-            }
-        }
-
-        var set = ManifestSet.Parse("", "the pod", ns);
-        if (documents.Count > 0)
-        {
-            set.AddReferencedResources(string.Join("\n---\n", documents), "the cluster", ns);
-        }
-
+        var set = ManifestSet.From([], "the pod", ns);
+        set.AddReferencedResources(inputs.ReferencedResources, ns);
         return set;
     }
 
@@ -209,30 +137,6 @@ public sealed class PolicyInputs : IDisposable
             entry.Resolver.Dispose();
         }
     }
-
-    private sealed class MergedCredentials(IReadOnlyList<DockerConfigCredentials> sources) : IRegistryCredentialProvider
-    {
-        public RegistryCredential? Find(string registry) => sources.Select(s => s.Find(registry)).FirstOrDefault(c => c is not null);
-    }
-
-    private static IEnumerable<JsonObject> Objects(JsonObject obj, string name) =>
-        (obj[name] as JsonArray ?? []).OfType<JsonObject>();
-
-    private static void AddName(SortedSet<string> names, JsonNode? reference)
-    {
-        if (reference?["name"] is JsonValue value && value.TryGetValue<string>(out var name))
-        {
-            names.Add(name);
-        }
-    }
-
-    private static string Document(string kind, string ns, string name, JsonObject data) => new JsonObject
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = kind,
-        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-        ["data"] = data,
-    }.ToJsonString();
 
     /// <summary>
     /// Resolutions run to completion even when the admission that started them times out, so that the

@@ -1,21 +1,24 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Parma.Api;
+using Parma.Groups.Inputs;
+using Parma.Policy;
 using Parma.Policy.Enforcement;
-using Parma.Policy.Generation;
 using Parma.Policy.Input;
-using Parma.Policy.Simulation;
 
 namespace Parma.Webhook.Generation;
 
 /// <summary>What a pre-flight runs: a pod (as a template), where its policy comes from, and the policy.</summary>
 /// <param name="WorkloadKind">ConfidentialPodGroup for a group's pods (its name fixes the sandbox names), Pod for opted-in pods.</param>
+/// <param name="GroupPolicySpec">The group's spec.policy (typed, for its inputs: settingsRef and pull secrets); null for opted-in pods.</param>
 public sealed record PreflightSubject(
     PodTemplate Pod,
     string WorkloadKind,
     string WorkloadName,
     JsonObject? GroupPolicy,
     string PolicyText,
-    string HostData);
+    string HostData,
+    GroupPolicySpec? GroupPolicySpec = null);
 
 /// <summary>
 /// Runs the policy on the requests a correct Kata host sends to start the pod (sandbox, then create and
@@ -50,40 +53,23 @@ public sealed class PreflightCheck(PolicyInputs inputs)
 
     private async Task<string?> CheckAsync(PreflightSubject subject, CancellationToken cancellationToken)
     {
-        PodPlan plan;
-        Policy.Settings.PolicySettings settings;
         try
         {
-            settings = await inputs.SettingsForAsync(subject.Pod.Namespace, subject.GroupPolicy, cancellationToken).ConfigureAwait(false);
-            var manifests = await inputs.ReferencedResourcesAsync(subject.Pod.Namespace, subject.Pod.Spec, cancellationToken).ConfigureAwait(false);
+            var groupInputs = await inputs.ReadAsync(subject.Pod.Namespace, subject.Pod.Spec, subject.GroupPolicySpec, cancellationToken).ConfigureAwait(false);
+            var manifests = PolicyInputs.Manifests(groupInputs, subject.Pod.Namespace);
             var workload = new Workload(0, subject.WorkloadKind, subject.WorkloadName, subject.Pod.Namespace, PodNaming.GeneratedSuffix, subject.Pod.Template, subject.GroupPolicy);
             if (subject.WorkloadKind == "Pod")
             {
                 workload = workload with { Naming = subject.Pod.Naming };
             }
 
-            var images = await inputs.ImagesForAsync(subject.Pod.Namespace, subject.Pod.Spec, subject.GroupPolicy, cancellationToken).ConfigureAwait(false);
-            plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, new GroupPolicyOptions(), cancellationToken).ConfigureAwait(false);
+            var pipeline = new PolicyPipeline(groupInputs.Settings, inputs.ImagesFor(groupInputs.Credentials));
+            return await pipeline.PreflightAsync(workload, manifests, Engine(subject), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PolicyInputException or InvalidDataException)
+        catch (Exception e) when (e is PolicyInputException or InvalidDataException or GroupInputException)
         {
             return $"the pod cannot be checked against its policy: {e.Message}";
         }
-
-        var engine = Engine(subject);
-        var session = engine.NewSession();
-        var host = new KataHostSimulator(settings, plan, "parma-preflight");
-        foreach (var request in host.StartPod())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var decision = session.Decide(request.Kind, Rego.Value.FromJson(request.Input.ToJsonString()));
-            if (!decision.Allowed)
-            {
-                return $"{decision.DenialMessage} (pre-flight: {request.Description})";
-            }
-        }
-
-        return null;
     }
 
     private PolicyEngine Engine(PreflightSubject subject)

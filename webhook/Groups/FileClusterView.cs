@@ -9,13 +9,14 @@ namespace Parma.Webhook.Groups;
 
 /// <summary>
 /// DEVELOPMENT AND BENCHMARKS ONLY (--group-file): ConfidentialPodGroups (with status), ConfigMaps,
-/// Secrets and Namespaces read once from a multi-document YAML or JSON file, standing in for the API server.
+/// Secrets, ServiceAccounts and Namespaces read once from a multi-document YAML or JSON file, standing in for the API server.
 /// </summary>
 public sealed class FileClusterView : IClusterView
 {
     private readonly Dictionary<(string, string), ConfidentialPodGroup> _groups = [];
     private readonly Dictionary<(string, string), V1ConfigMap> _configMaps = [];
     private readonly Dictionary<(string, string), V1Secret> _secrets = [];
+    private readonly Dictionary<(string, string), V1ServiceAccount> _serviceAccounts = [];
     private readonly Dictionary<string, V1Namespace> _namespaces = new(StringComparer.Ordinal);
 
     public FileClusterView(string path)
@@ -57,6 +58,9 @@ public sealed class FileClusterView : IClusterView
     public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
         Task.FromResult(_secrets.GetValueOrDefault((ns, name)));
 
+    public Task<V1ServiceAccount?> GetServiceAccountAsync(string ns, string name, CancellationToken cancellationToken) =>
+        Task.FromResult(_serviceAccounts.GetValueOrDefault((ns, name)));
+
     public Task<V1Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
         Task.FromResult(_namespaces.GetValueOrDefault(name));
 
@@ -77,12 +81,16 @@ public sealed class FileClusterView : IClusterView
                 var secret = Read<V1Secret>(document);
                 _secrets[(secret.Metadata.NamespaceProperty ?? "default", secret.Metadata.Name ?? "")] = secret;
                 break;
+            case "ServiceAccount":
+                var serviceAccount = Read<V1ServiceAccount>(document);
+                _serviceAccounts[(serviceAccount.Metadata.NamespaceProperty ?? "default", serviceAccount.Metadata.Name ?? "")] = serviceAccount;
+                break;
             case "Namespace":
                 var ns = Read<V1Namespace>(document);
                 _namespaces[ns.Metadata.Name ?? ""] = ns;
                 break;
             default:
-                throw new WebhookStartupException($"--group-file {path}: kind '{kind}' is not ConfidentialPodGroup, ConfigMap, Secret or Namespace");
+                throw new WebhookStartupException($"--group-file {path}: kind '{kind}' is not ConfidentialPodGroup, ConfigMap, Secret, ServiceAccount or Namespace");
         }
     }
 

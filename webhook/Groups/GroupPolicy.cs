@@ -28,9 +28,6 @@ public sealed record GroupPolicy(
         ? JsonNode.Parse(KubernetesJson.Serialize(policy)) as JsonObject
         : null;
 
-    /// <summary>The RuntimeClass the group's pods run with.</summary>
-    public string RuntimeClassName(ParmaSettings settings) => Group.Spec.RuntimeClassName ?? settings.RuntimeClassName;
-
     public static PolicyFormat ParseFormat(string? format) => format switch
     {
         null or "" or GroupPolicySpec.AgentPolicyFormat => PolicyFormat.AgentPolicy,

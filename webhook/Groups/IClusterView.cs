@@ -24,4 +24,7 @@ public interface IClusterView
     Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken);
 
     Task<V1Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Always read live, like Secrets: only its imagePullSecrets are used, and only when a pod names none.</summary>
+    Task<V1ServiceAccount?> GetServiceAccountAsync(string ns, string name, CancellationToken cancellationToken);
 }

@@ -56,6 +56,9 @@ public sealed class KubernetesClusterView : IClusterView, IAsyncDisposable
     public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
         _client.GetOrDefaultAsync<V1Secret>(name, ns, cancellationToken);
 
+    public Task<V1ServiceAccount?> GetServiceAccountAsync(string ns, string name, CancellationToken cancellationToken) =>
+        _client.GetOrDefaultAsync<V1ServiceAccount>(name, ns, cancellationToken);
+
     public async Task<V1Namespace?> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
         _namespaces.Store.Get(null, name)
             ?? await _client.GetOrDefaultAsync<V1Namespace>(name, null, cancellationToken).ConfigureAwait(false);

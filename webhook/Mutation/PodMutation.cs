@@ -1,3 +1,4 @@
+using Parma.Groups.Pods;
 using Parma.Webhook.Admission;
 
 namespace Parma.Webhook.Mutation;
@@ -38,7 +39,7 @@ public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandle
             }
 
             var claim = PodClaim.Of(request.Object);
-            var annotations = expectation.Stamp.Annotations;
+            var annotations = expectation.Contract.Annotations;
             var carried = claim.AgentPolicyValue ?? claim.InitDataValue;
             var carriesAnother = (claim.HostData is not null && claim.HostData != annotations.HostDataHex)
                 || carried is not null && (!JsonText.EqualsString(carried, annotations.Value) || claim.AgentPolicyValue is not null && claim.InitDataValue is not null);
@@ -47,8 +48,8 @@ public sealed class PodMutation(PodExpectations expectations) : IAdmissionHandle
                 return AdmissionResult.Allow();
             }
 
-            var patch = PodStamper.Patch(request.Object, expectation.Stamp);
-            var fixedAtCreation = update ? PodStamper.FixedAtCreation(patch) : [];
+            var patch = PodContractPatch.For(request.Object, expectation.Contract);
+            var fixedAtCreation = update ? PodContractPatch.FixedAtCreation(patch) : [];
             return fixedAtCreation.Count == 0
                 ? AdmissionResult.AllowWithPatch(patch)
                 : AdmissionResult.Deny(DenialReasons.ImmutablePolicy,

@@ -1,8 +1,8 @@
 using Parma.Api;
+using Parma.Groups.Pods;
 using Parma.Policy.Output;
 using Parma.Webhook.Admission;
 using Parma.Webhook.Generation;
-using Parma.Webhook.Mutation;
 
 namespace Parma.Webhook.Validation;
 
@@ -57,12 +57,12 @@ public sealed class PodValidation(PodExpectations expectations, PreflightCheck p
             return AdmissionResult.Allow();
         }
 
-        var differences = PodStamper.Differences(request.Object, expectation.Stamp);
+        var differences = PodContractPatch.Differences(request.Object, expectation.Contract);
         if (differences.Count > 0)
         {
             var mismatch = CarriedPolicy.HostDataMismatch(PodClaim.Of(request.Object));
             return AdmissionResult.Deny(DenialReasons.Tampered,
-                $"the pod does not carry what {expectation.Source} produces (host_data {expectation.Stamp.Annotations.HostDataHex}): {string.Join(", ", differences)}. "
+                $"the pod does not carry what {expectation.Source} produces (host_data {expectation.Contract.Annotations.HostDataHex}): {string.Join(", ", differences)}. "
                 + (mismatch is null ? "" : $"The policy the pod carries does not even match its own host_data: {mismatch}. ")
                 + "Policy annotations are set by the operator or the mutating webhook and must not be changed.");
         }

@@ -2,6 +2,7 @@ using Parma.Agent.Hosting;
 using Parma.Agent.Protocol;
 using Parma.Oci.Layers;
 using Parma.Oci.Resolution;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Settings;
@@ -80,7 +81,7 @@ internal sealed class AgentBenchSetup : IAsyncDisposable
                         command: ["/app/healthy.sh"]
             """));
         var manifests = ManifestSet.Parse($"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: bench\nspec:\n  template:\n    spec:\n      containers:\n{specs}\n", "bench.yaml");
-        var plan = await new PodPlanner(settings, images).PlanAsync(manifests.Workloads[0], manifests, new GroupPolicyOptions());
+        var plan = await new PolicyPipeline(settings, images).PlanAsync(manifests.Workloads[0], manifests, new GroupPolicyOptions());
         return (settings, plan, new PolicyGenerator(settings, images).Render(plan).PolicyText);
     }
 

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Parma.Oci.Layers;
 using Parma.Oci.Resolution;
+using Parma.Policy;
 using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
@@ -57,7 +58,7 @@ public class PolicyBenchmarks
                         command: ["/app/healthy.sh"]
             """));
         _manifests = ManifestSet.Parse($"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ten\nspec:\n  template:\n    spec:\n      containers:\n{containers}\n", "ten.yaml");
-        var plan = new PodPlanner(_settings, Images()).PlanAsync(_manifests.Workloads[0], _manifests, new GroupPolicyOptions()).GetAwaiter().GetResult();
+        var plan = new PolicyPipeline(_settings, Images()).PlanAsync(_manifests.Workloads[0], _manifests, new GroupPolicyOptions()).GetAwaiter().GetResult();
         var policy = new PolicyGenerator(_settings, Images()).Render(plan);
         _engine = PolicyEngine.Load(policy.PolicyText);
 

@@ -19,7 +19,7 @@ public static class ReportProviderChoice
         "sev-guest" => new SevGuestDeviceProvider(),
         "dev" => new DevelopmentReportProvider(
             DevelopmentAuthority.Create(),
-            new DevelopmentReportSettings { HostData = devHostData ?? policyHostData ?? new byte[Attestation.Claims.HostDataCalculator.Length] }),
+            new DevelopmentReportSettings { HostData = devHostData ?? policyHostData ?? new byte[Parma.Claims.HostDataCalculator.Length] }),
         _ => throw new ArgumentException($"unknown report provider '{name}': use one of {string.Join(", ", Names)}"),
     };
 }

@@ -22,6 +22,7 @@ public static class GroupConditions
         public const string PolicyTooLarge = "PolicyTooLarge";
         public const string InvalidSpec = "InvalidSpec";
         public const string SettingsNotFound = "SettingsNotFound";
+        public const string InvalidPullSecret = "InvalidPullSecret";
         public const string GenerationFailed = "GenerationFailed";
         public const string MinimumReplicasAvailable = "MinimumReplicasAvailable";
         public const string MinimumReplicasUnavailable = "MinimumReplicasUnavailable";

@@ -3,6 +3,7 @@ using Parma.Oci.Digests;
 using Parma.Oci.Layers;
 using Parma.Oci.Registry;
 using Parma.Oci.Resolution;
+using Parma.Policy;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
 using Parma.Policy.Output;
@@ -12,7 +13,7 @@ namespace Parma.KeyRelease.HostData;
 
 /// <summary>
 /// Recomputes host_data from the tenant's own manifests with the generator the operator and <c>parma policy generate</c>
-/// use (ManifestSet → PolicyGenerator, the same calls in the same order as the CLI), so the verifier decides from what
+/// use (ManifestSet → PolicyPipeline, the same calls in the same order as the CLI), so the verifier decides from what
 /// the tenant wrote, never from what a cluster reports. Images must be pinned by digest (<see cref="PinnedDigestImageFacts"/>).
 /// One instance per load: images are resolved once and shared by every key.
 /// </summary>
@@ -67,7 +68,7 @@ public sealed class ManifestHostData : IDisposable
         var what = $"key '{keyId}': policy.manifests";
         var files = ManifestFiles.Expand(_baseDirectory, manifests, what);
         var referenced = ManifestFiles.Expand(_baseDirectory, configFiles, $"key '{keyId}': policy.configFiles");
-        var generator = new PolicyGenerator(Settings(keyId, settingsPatches), _images);
+        var generator = new PolicyPipeline(Settings(keyId, settingsPatches), _images);
         var approved = new List<ApprovedHostData>();
         foreach (var file in files)
         {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parma.Policy.Input;
-using Parma.Policy.Simulation;
 
 namespace Parma.Policy.Enforcement;
 

@@ -5,7 +5,7 @@ using Parma.Policy.Settings;
 namespace Parma.Policy.Generation;
 
 /// <summary>Works out a <see cref="ContainerPlan"/> for the pause container and for each container of a pod spec.</summary>
-public sealed class ContainerPlanner(PolicySettings settings, ManifestSet manifests, Workload workload, GroupPolicyOptions options)
+internal sealed class ContainerPlanner(PolicySettings settings, ManifestSet manifests, Workload workload, GroupPolicyOptions options)
 {
     private readonly string _podName = PodNames.Pattern(workload);
 

@@ -13,7 +13,7 @@ public sealed record ContainerEnvironment(IReadOnlyList<string> Exact, IReadOnly
 /// that were supplied. Values that only exist at run time (pod IP, node name, unsupplied
 /// secrets) become patterns on the variable name.
 /// </summary>
-public sealed class EnvironmentBuilder(ManifestSet manifests, Workload workload, string podNamePattern)
+internal sealed class EnvironmentBuilder(ManifestSet manifests, Workload workload, string podNamePattern)
 {
     private static readonly Dictionary<string, string> RuntimeFieldPatterns = new(StringComparer.Ordinal)
     {

@@ -14,7 +14,7 @@ public sealed record ContainerMounts(IReadOnlyList<PlannedMount> Mounts, IReadOn
 /// (<see cref="EmptyDirMode"/>): by default a disk the guest encrypts, mounted in the guest and bound
 /// into the container from there.
 /// </summary>
-public sealed class MountBuilder(PolicySettings settings, Workload workload, EmptyDirMode emptyDirMode = EmptyDirMode.BlockEncrypted)
+internal sealed class MountBuilder(PolicySettings settings, Workload workload, EmptyDirMode emptyDirMode = EmptyDirMode.BlockEncrypted)
 {
     private const string ServiceAccountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
     private static readonly IReadOnlyList<string> ReadWriteBind = ["rbind", "rprivate", "rw"];

@@ -3,8 +3,8 @@ using Parma.Policy.Settings;
 
 namespace Parma.Policy.Generation;
 
-/// <summary>Resolves a workload's images and plans every container of its pods, pause first.</summary>
-public sealed class PodPlanner(PolicySettings settings, IImageFactsSource images)
+/// <summary>Resolves a workload's images and plans every container of its pods, pause first (outside the library: <see cref="PolicyPipeline.PlanAsync"/>).</summary>
+internal sealed class PodPlanner(PolicySettings settings, IImageFactsSource images)
 {
     public async Task<PodPlan> PlanAsync(
         Workload workload,

@@ -4,7 +4,7 @@ using Parma.Policy.Settings;
 namespace Parma.Policy.Generation;
 
 /// <summary>Renders a <see cref="ContainerPlan"/> as an entry of policy_data.containers.</summary>
-public sealed class PolicyEntryWriter(PolicySettings settings)
+internal sealed class PolicyEntryWriter(PolicySettings settings)
 {
     /// <summary>
     /// A layer entry. `size` (its tardev image's bytes, padded to 4096-byte blocks) bounds how much the guest

@@ -39,9 +39,13 @@ public sealed class ManifestSet
 
     public List<Workload> Workloads { get; } = [];
 
-    public static ManifestSet Parse(string yaml, string sourceName, string defaultNamespace = "default")
+    /// <summary>
+    /// The primary input: Kubernetes objects as JSON (typed models serialize to this with KubernetesJson), each a
+    /// workload, a ConfigMap or Secret, a List of those, or a kind that makes no pods.
+    /// </summary>
+    public static ManifestSet From(IEnumerable<JsonNode> documents, string sourceName, string defaultNamespace = "default")
     {
-        var set = new ManifestSet(YamlDocuments.Parse(yaml, sourceName));
+        var set = new ManifestSet([.. documents]);
         for (var i = 0; i < set.Documents.Count; i++)
         {
             set.Add(i, set.Documents[i], [], sourceName, defaultNamespace);
@@ -50,10 +54,18 @@ public sealed class ManifestSet
         return set;
     }
 
+    /// <summary>The text adapter (the CLI's input): multi-document YAML or JSON, read by <see cref="YamlDocuments"/>, then <see cref="From"/>.</summary>
+    public static ManifestSet Parse(string yaml, string sourceName, string defaultNamespace = "default") =>
+        From(YamlDocuments.Parse(yaml, sourceName), sourceName, defaultNamespace);
+
     /// <summary>Adds ConfigMaps and Secrets from other files (genpolicy's --config-file).</summary>
-    public void AddReferencedResources(string yaml, string sourceName, string defaultNamespace = "default")
+    public void AddReferencedResources(string yaml, string sourceName, string defaultNamespace = "default") =>
+        AddReferencedResources(YamlDocuments.Parse(yaml, sourceName), defaultNamespace);
+
+    /// <summary>Adds the ConfigMaps and Secrets among <paramref name="documents"/> (other kinds are ignored).</summary>
+    public void AddReferencedResources(IEnumerable<JsonNode> documents, string defaultNamespace = "default")
     {
-        foreach (var document in YamlDocuments.Parse(yaml, sourceName))
+        foreach (var document in documents)
         {
             var kind = document.Str("kind");
             if (kind is "ConfigMap" or "Secret")

@@ -1,5 +1,5 @@
 using System.Text;
-using Parma.Attestation.Claims;
+using Parma.Claims;
 
 namespace Parma.Policy.Output;
 
@@ -7,7 +7,7 @@ namespace Parma.Policy.Output;
 /// host_data: the 32 bytes fixed in the SNP report's HOST_DATA at launch. For the agent-policy
 /// annotation it is SHA-256 of the exact policy text bytes; for initdata it is the digest named in
 /// the TOML over the exact TOML bytes, truncated or zero-padded to 32 bytes. The digest rules live
-/// in Parma.Attestation, which verifies reports against them.
+/// in Parma.Claims, which Parma.Attestation verifies reports with (the generator does not link attestation code).
 /// </summary>
 public static class HostData
 {

@@ -94,7 +94,7 @@ public sealed record PolicyAnnotations(string Key, string Value, string HostData
             throw new InvalidDataException($"{key} is not base64 of gzip: {e.Message}");
         }
 
-        var algorithm = Parma.Attestation.Claims.HostDataCalculator.InitDataAlgorithm(toml)
+        var algorithm = Parma.Claims.HostDataCalculator.InitDataAlgorithm(toml)
             ?? throw new InvalidDataException($"{key} does not hold an initdata TOML (no algorithm line and [data] table)");
         try
         {

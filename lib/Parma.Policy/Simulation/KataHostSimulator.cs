@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 using Parma.Policy.Settings;
 

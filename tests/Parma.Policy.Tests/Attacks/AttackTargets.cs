@@ -83,7 +83,7 @@ public sealed class AttackTargets : IAsyncLifetime, IDisposable
     {
         var manifests = ManifestSet.Parse(yaml, name + ".yaml");
         var workload = manifests.Workloads.Single();
-        var plan = await new PodPlanner(settings, images).PlanAsync(workload, manifests, options);
+        var plan = await new PolicyPipeline(settings, images).PlanAsync(workload, manifests, options);
         var policy = new PolicyGenerator(settings, images).Render(plan);
         var host = new KataHostSimulator(settings, plan);
         var life = host.PodLife(network: true);

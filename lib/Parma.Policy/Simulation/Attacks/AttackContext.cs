@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Parma.Policy.Enforcement;
 using Parma.Policy.Generation;
 
 namespace Parma.Policy.Simulation.Attacks;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using Parma.Webhook.Admission;
 
-namespace Parma.Webhook.Mutation;
+namespace Parma.Groups.Pods;
 
 /// <summary>
 /// Builds RFC 6902 operations that bring a JSON object to a wanted state, emitting only what differs
@@ -74,30 +73,38 @@ public sealed class JsonPatchBuilder
         }
     }
 
-    /// <summary>Appends the items not already in the array (structural equality), creating the array if needed.</summary>
-    public void AppendMissing(JsonObject owner, string ownerPath, string arrayName, IEnumerable<JsonNode> items)
+    /// <summary>
+    /// Brings the array <paramref name="owner"/>[<paramref name="arrayName"/>] to <paramref name="wanted"/>:
+    /// nothing when equal, appends when the present items are its start, else replaces it whole.
+    /// </summary>
+    /// <param name="owner">The object holding the array.</param>
+    /// <param name="ownerPath">Its JSON pointer.</param>
+    /// <param name="arrayName">The array's property name.</param>
+    /// <param name="wanted">The items the array must hold.</param>
+    /// <param name="normalize">Brings a present item to the form <paramref name="wanted"/>'s items are in before comparing.</param>
+    public void SetArray(JsonObject owner, string ownerPath, string arrayName, IReadOnlyList<JsonNode> wanted, Func<JsonNode?, JsonNode?> normalize)
     {
-        var existing = owner[arrayName] as JsonArray;
-        var missing = items.Where(item => existing is null || !existing.Any(e => JsonNode.DeepEquals(e, item))).ToList();
-        if (missing.Count == 0)
+        var path = $"{ownerPath}/{Escape(arrayName)}";
+        if (owner[arrayName] is not JsonArray existing)
         {
-            return;
-        }
-
-        if (existing is null)
-        {
-            _ops.Add(new JsonObject
+            if (wanted.Count > 0 || owner.ContainsKey(arrayName))
             {
-                ["op"] = owner.ContainsKey(arrayName) ? "replace" : "add",
-                ["path"] = $"{ownerPath}/{Escape(arrayName)}",
-                ["value"] = new JsonArray([.. missing.Select(m => m.DeepClone())]),
-            });
+                _ops.Add(new JsonObject { ["op"] = owner.ContainsKey(arrayName) ? "replace" : "add", ["path"] = path, ["value"] = new JsonArray([.. wanted.Select(w => w.DeepClone())]) });
+            }
+
             return;
         }
 
-        foreach (var item in missing)
+        var prefix = existing.Count <= wanted.Count && existing.Select((item, i) => JsonNode.DeepEquals(normalize(item), wanted[i])).All(same => same);
+        if (!prefix)
         {
-            _ops.Add(new JsonObject { ["op"] = "add", ["path"] = $"{ownerPath}/{Escape(arrayName)}/-", ["value"] = item.DeepClone() });
+            _ops.Add(new JsonObject { ["op"] = "replace", ["path"] = path, ["value"] = new JsonArray([.. wanted.Select(w => w.DeepClone())]) });
+            return;
+        }
+
+        foreach (var item in wanted.Skip(existing.Count))
+        {
+            _ops.Add(new JsonObject { ["op"] = "add", ["path"] = $"{path}/-", ["value"] = item.DeepClone() });
         }
     }
 }

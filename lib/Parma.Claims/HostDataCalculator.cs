@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Parma.Attestation.Claims;
+namespace Parma.Claims;
 
 /// <summary>
 /// HOST_DATA for a policy document, as the guest expects it (DESIGN.md): SHA-256 of the exact policy text bytes, or,

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Parma.Policy.Output;
+namespace Parma.Policy.Patching;
 
 /// <summary>Replacements of character ranges of one text, applied together; ranges may not overlap.</summary>
 /// <param name="collectionEnds">Where each YAML flow collection that starts at a position ends.</param>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Parma.Attestation.Claims;
+namespace Parma.Claims;
 
 /// <summary>
 /// How a runtime claim is bound into REPORT_DATA throughout Parma: SHA-256 of the claim bytes followed by 32 zero bytes.

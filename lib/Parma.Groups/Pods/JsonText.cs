@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Parma.Webhook.Admission;
+namespace Parma.Groups.Pods;
 
 /// <summary>
 /// String comparisons on JSON values that do not materialize the string. A parsed review's values are

@@ -3,12 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parma.Policy.Generation;
 using Parma.Policy.Input;
+using Parma.Policy.Output;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Core.Tokens;
 using YamlDotNet.RepresentationModel;
 
-namespace Parma.Policy.Output;
+namespace Parma.Policy.Patching;
 
 /// <summary>The patched manifest text, and what the patch had to reformat.</summary>
 public sealed record ManifestPatch(string Text, IReadOnlyList<string> Notes);

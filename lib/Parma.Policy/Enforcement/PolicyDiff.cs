@@ -1,7 +1,6 @@
-using Parma.Policy.Enforcement;
 using Parma.Rego;
 
-namespace Parma.Policy.Output;
+namespace Parma.Policy.Enforcement;
 
 /// <summary>One difference between two policies, located by container and field.</summary>
 public sealed record PolicyChange(string Container, string Field, string Change);
