@@ -23,7 +23,7 @@ internal static class AgentServeCommand
         var layerMounts = ChoiceOption.ForEnum("--layer-mounts",
             "linux backend: unpack the verified layers and mount each container's overlay root file system (auto: when this process may mount; required: fail creates that cannot; off).",
             LayerMounts.Auto);
-        var copyRoot = new Option<string>("--copy-root") { Description = "Write the files the host sends with CopyFile under this directory (default /, as in a UVM).", DefaultValueFactory = _ => "/" };
+        var copyRoot = new Option<string?>("--copy-root") { Description = "Resolve the guest paths the host names (CopyFile files, storage mount points) under this directory (default: / for linux and none, as in a UVM; for dev, a directory under the state directory, so that a workstation's /run is left alone)." };
         var audit = new Option<string?>("--audit") { Description = "Append the audit log (JSON lines) to this file instead of standard error." };
         var layerSource = new Option<string[]>("--layer-source")
         {
@@ -56,16 +56,18 @@ internal static class AgentServeCommand
                 await error.WriteLineAsync($"warning: {e.Message}; every request will be refused");
             }
 
+            var backendName = parse.GetValue(backend)!;
+            var stateDirectory = parse.GetValue(stateDir) ?? Path.Combine(Path.GetTempPath(), $"parma-agent-{Environment.ProcessId}");
             var runtime = new RuntimeOptions
             {
-                StateDirectory = parse.GetValue(stateDir) ?? Path.Combine(Path.GetTempPath(), $"parma-agent-{Environment.ProcessId}"),
+                StateDirectory = stateDirectory,
                 LayerSourceRoot = parse.GetValue(layerRoot),
                 LayerMounts = ChoiceOption.ToEnum<LayerMounts>(parse.GetValue(layerMounts)!),
-                CopyFileRoot = parse.GetValue(copyRoot)!,
+                CopyFileRoot = parse.GetValue(copyRoot) ?? DefaultCopyRoot(backendName, stateDirectory),
                 LayerSourcePatterns = parse.GetValue(layerSource) ?? [],
                 MaxLayerBytes = parse.GetValue(maxLayerBytes),
             };
-            var runtimeBackend = RuntimeBackends.Create(parse.GetValue(backend)!, runtime);
+            var runtimeBackend = RuntimeBackends.Create(backendName, runtime);
             if (RuntimeBackends.Warning(runtimeBackend) is { } warning)
             {
                 await error.WriteLineAsync($"WARNING: {warning}");
@@ -96,4 +98,12 @@ internal static class AgentServeCommand
         }));
         return command;
     }
+
+    /// <summary>
+    /// Where the host's guest paths resolve when --copy-root is not given: "/" where the agent is the
+    /// guest's (linux) or acts on nothing (none); under the state directory for dev, which runs on a
+    /// workstation with no isolation and must not write a replayed trace's files into its /run.
+    /// </summary>
+    internal static string DefaultCopyRoot(string backend, string stateDirectory) =>
+        backend == "dev" ? Path.Combine(stateDirectory, "guest-root") : "/";
 }

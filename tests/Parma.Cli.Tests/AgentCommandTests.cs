@@ -109,6 +109,37 @@ public sealed class AgentCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dev_agent_writes_the_host_s_copied_files_under_its_state_directory_not_the_workstation_s_run()
+    {
+        var socket = Path.Combine(_work, "dev-copy.sock");
+        using var agent = await ServeAsync(socket);
+        try
+        {
+            var host = new KataHostSimulator(_settings, _plan);
+            var requests = host.StartPod().ToList();
+            // The file Kata's shim copies for a container's /etc/hosts, named as the policy's copy allow-list expects.
+            var guestPath = $"/run/kata-containers/shared/containers/{new string('a', 64)}-{new string('b', 16)}-hosts";
+            var cases = new List<TraceCase>
+            {
+                new("create the sandbox", true, "CreateSandboxRequest", requests.First(r => r.Kind == "CreateSandboxRequest").Input),
+                new("copy a hosts file", true, "CopyFileRequest", KataHostSimulator.CopyFile(guestPath)),
+            };
+            var path = Path.Combine(_work, "copy.json");
+            await File.WriteAllTextAsync(path, Parma.Policy.Enforcement.Trace.Write(cases));
+            var result = await CliRunner.RunAsync("agent", "replay", "--socket", socket, path);
+            result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
+
+            File.Exists(Path.Combine(_work, "state", "guest-root", guestPath.TrimStart('/'))).Should().BeTrue("without --copy-root the dev backend resolves guest paths under its state directory");
+            File.Exists(guestPath).Should().BeFalse("a workstation's own /run is left alone");
+        }
+        finally
+        {
+            agent.Kill();
+            await agent.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_decisions_only_agent_answers_a_whole_pod_life_without_acting()
     {
         var socket = Path.Combine(_work, "none.sock");
