@@ -47,8 +47,11 @@ public sealed class KubectlEndToEndTests
             throw new Xunit.Sdk.XunitException($"kubectl wait: {waited.StandardError.Trim()}\nconditions: {status}\nevents:\n{events}");
         }
 
-
         waited.StandardOutput.Should().Contain("confidentialpodgroup.parma.dev/hello condition met");
+
+        // Available can hold before the second pod is ready (as a Deployment's does): wait for both, so the table is settled.
+        (await kubectl.SucceedAsync("wait", "--for=jsonpath={.status.readyReplicas}=2", "confidentialpodgroup/hello", "-n", "demo", "--timeout=60s"))
+            .Should().Contain("condition met");
 
         var table = (await kubectl.SucceedAsync("get", "confidentialpodgroups", "-n", "demo")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         table[0].Should().MatchRegex(@"^NAME\s+REPLICAS\s+READY\s+HOSTDATA\s+POLICY\s+AGE\s*$");
