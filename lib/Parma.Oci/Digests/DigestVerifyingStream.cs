@@ -6,7 +6,7 @@ namespace Parma.Oci.Digests;
 /// A read-only pass-through stream that hashes what it reads and, at end of stream, throws
 /// <see cref="DigestMismatchException"/> if the content does not match the expected digest or size.
 /// </summary>
-public sealed class DigestVerifyingStream : Stream
+public sealed class DigestVerifyingStream : ReadOnlyStream
 {
     private readonly Stream inner;
     private readonly Digest expected;
@@ -27,21 +27,11 @@ public sealed class DigestVerifyingStream : Stream
         hash = IncrementalHash.CreateHash(expected.HashAlgorithm);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => position;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -54,9 +44,6 @@ public sealed class DigestVerifyingStream : Stream
         var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         return Account(buffer.Span[..read], read, buffer.Length);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     private int Account(ReadOnlySpan<byte> data, int read, int requested)
     {
@@ -89,16 +76,6 @@ public sealed class DigestVerifyingStream : Stream
 
         return 0;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -7,25 +7,9 @@ namespace Parma.Oci.Layers;
 /// them). Corrupt or truncated input is an <see cref="InvalidDataException"/>, as for gzip, so the layer
 /// hasher reports it the same way. Disposing leaves the compressed stream open.
 /// </summary>
-internal sealed class ZstdLayerStream(Stream compressed) : Stream
+internal sealed class ZstdLayerStream(Stream compressed) : ReadOnlyStream
 {
     private readonly DecompressionStream _zstd = new(compressed, leaveOpen: true);
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -50,19 +34,6 @@ internal sealed class ZstdLayerStream(Stream compressed) : Stream
             throw new InvalidDataException($"zstd: {e.Message}", e);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

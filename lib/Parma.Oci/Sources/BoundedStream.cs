@@ -1,16 +1,10 @@
 namespace Parma.Oci.Sources;
 
 /// <summary>Reads at most <c>length</c> bytes of an inner stream, then reports end of stream.</summary>
-public sealed class BoundedStream(Stream inner, long length) : Stream
+public sealed class BoundedStream(Stream inner, long length) : ReadOnlyStream
 {
     private readonly long total = length;
     private long remaining = length;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => total;
 
@@ -19,8 +13,6 @@ public sealed class BoundedStream(Stream inner, long length) : Stream
         get => total - remaining;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -45,19 +37,6 @@ public sealed class BoundedStream(Stream inner, long length) : Stream
         remaining -= read;
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
