@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Testing.ApiServer;
 
 namespace Parma.Testing.ApiServer.Tests;
@@ -115,7 +116,7 @@ public sealed class OfficialClientTests : IAsyncLifetime
         created.Metadata.Generation.Should().Be(1);
         created.Spec!["replicas"]!.GetValue<int>().Should().Be(2);
 
-        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<TestGroupList>(TestGroup.Group, TestGroup.Version, "default", TestGroup.Plural);
+        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<TestGroup>>(TestGroup.Group, TestGroup.Version, "default", TestGroup.Plural);
         list.Items.Select(g => g.Metadata.Name).Should().Equal("hello");
         list.Items[0].Kind.Should().Be("ConfidentialPodGroup", "custom resource list items carry their kind");
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Parma.Kube.Resources;
 using Parma.Testing.ApiServer;
 
 namespace Parma.Testing.ApiServer.Tests;
@@ -88,7 +89,7 @@ public sealed class OfficialClientWatchTests : IAsyncLifetime
     public async Task A_custom_object_watch_with_a_field_selector_sees_only_the_named_object()
     {
         using var client = OfficialClient.For(_server);
-        var start = (await client.CustomObjects.ListNamespacedCustomObjectAsync<TestGroupList>(TestGroup.Group, TestGroup.Version, "default", TestGroup.Plural))
+        var start = (await client.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<TestGroup>>(TestGroup.Group, TestGroup.Version, "default", TestGroup.Plural))
             .Metadata.ResourceVersion;
         using var stop = new CancellationTokenSource(Patience);
         var errors = new List<Exception>();

@@ -46,18 +46,3 @@ public sealed class TestGroup : IKubernetesObject<V1ObjectMeta>
         },
     };
 }
-
-public sealed class TestGroupList : IKubernetesObject<V1ListMeta>, IItems<TestGroup>
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [JsonPropertyName("metadata")]
-    public V1ListMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("items")]
-    public IList<TestGroup> Items { get; set; } = [];
-}
